@@ -1,0 +1,100 @@
+import express, { type Express, type Request, type Response } from 'express';
+import type { Config } from './config';
+import { parseFeedback } from './cds/feedback';
+import { handleHookCall, InvalidResponseError } from './cds/hook-service';
+import type { FetchSettings } from './cds/prefetch';
+import { serviceDefinitions } from './cds/services';
+import { refuseUnlistedServer } from './fhir/fhir-server-policy';
+import { cors } from './http/cors';
+import { errorHandler, notFound } from './http/error-handler';
+import { jsonBody } from './http/json-body';
+import { HttpError } from './http/operation-outcome';
+import type { Logger } from './logger';
+import type { RuleSetHolder } from './rules/rule-set-holder';
+
+export interface AppDependencies {
+  config: Config;
+  logger: Logger;
+  ruleSets: RuleSetHolder;
+  /** Injectable clock: the same input gives the same cards. */
+  now?: () => Date;
+}
+
+export const RULE_SET_VERSION_HEADER = 'X-Rule-Set-Version';
+
+/** Builds the Express app without listening, so tests can drive it over a loopback port. */
+export function createApp({ config, logger, ruleSets, now = () => new Date() }: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(cors(config.corsOrigins));
+  const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.maxJsonDepth });
+  const fetchSettings: FetchSettings = {
+    deadlineMs: config.fhirDeadlineMs,
+    maxPages: config.fhirMaxPages,
+    maxResponseBytes: config.fhirMaxResponseBytes,
+    refuseFhirServer: (fhirServer) => refuseUnlistedServer(config.fhirServerAllowlist, fhirServer, config.mode === 'production'),
+  };
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    res.json({ status: 'ready', ruleSetVersion: ruleSets.current().version });
+  });
+
+  app.get('/cds-services', (_req, res) => {
+    res.json({ services: serviceDefinitions(ruleSets.current().terminology) });
+  });
+
+  app.post('/cds-services/:id', ...body, async (req: Request<{ id: string }>, res: Response) => {
+    const started = process.hrtime.bigint();
+    const ruleSet = ruleSets.current();
+    const service = serviceDefinitions(ruleSet.terminology).find((candidate) => candidate.id === req.params.id);
+    if (!service) throw unknownService(req.params.id);
+    try {
+      const result = await handleHookCall(service.hook, req.body, { ruleSet, fetchSettings, now });
+      logger.info(
+        {
+          event: 'hook-call',
+          service: service.id,
+          hookInstance: result.hookInstance,
+          cards: result.response.cards.length,
+          indicators: result.response.cards.map((card) => card.indicator),
+          data: result.dataSources,
+          ruleSetVersion: ruleSet.version,
+          durationMs: elapsedMs(started),
+        },
+        'hook call answered',
+      );
+      res.setHeader(RULE_SET_VERSION_HEADER, ruleSet.version);
+      res.json(result.response);
+    } catch (error) {
+      if (error instanceof InvalidResponseError) {
+        logger.error({ event: 'invalid-response', service: service.id, violations: error.violations }, 'refused to send an invalid CDS response');
+      }
+      throw error;
+    }
+  });
+
+  app.post('/cds-services/:id/feedback', ...body, (req: Request<{ id: string }>, res: Response) => {
+    const service = serviceDefinitions(ruleSets.current().terminology).find((candidate) => candidate.id === req.params.id);
+    if (!service) throw unknownService(req.params.id);
+    for (const entry of parseFeedback(req.body)) {
+      logger.info({ event: 'feedback', service: service.id, ...entry }, 'card feedback');
+    }
+    res.status(200).end();
+  });
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+function unknownService(id: string): HttpError {
+  return new HttpError(404, [{ field: 'id', message: `no CDS service "${id.slice(0, 80)}"; see GET /cds-services`, code: 'not-found' }]);
+}
+
+function elapsedMs(started: bigint): number {
+  return Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+}

@@ -1,0 +1,73 @@
+import type { Condition, MedicationRequest, Observation, Patient, Procedure } from '@medplum/fhirtypes';
+import { recognisePathwayOrders } from '../clinical/draft-orders';
+import { computeFacts } from '../clinical/facts';
+import { PatientRecord } from '../clinical/patient-record';
+import { evaluateRules } from '../rules/evaluate';
+import type { RuleSet } from '../rules/load-rule-set';
+import { renderCard } from './cards/render-card';
+import { selectCards } from './cards/select-cards';
+import { parseHookRequest } from './hook-request';
+import { resolvePrefetch, type FetchSettings, type ResolvedData } from './prefetch';
+import { responseViolations } from './response-check';
+import { dataRequirements } from './services';
+import type { CdsResponse, HookName } from './types';
+
+export interface HookCallDependencies {
+  ruleSet: RuleSet;
+  fetchSettings: FetchSettings;
+  now: () => Date;
+}
+
+export interface HookCallResult {
+  response: CdsResponse;
+  hookInstance: string;
+  /** Where each kind of data came from, for the audit log (no patient data). */
+  dataSources: Record<string, string>;
+}
+
+/** A response that breaks the CDS Hooks rules: a bug of ours, never sent to the EHR. */
+export class InvalidResponseError extends Error {
+  constructor(readonly violations: string[]) {
+    super(`response failed the CDS Hooks check: ${violations.join('; ')}`);
+    this.name = 'InvalidResponseError';
+  }
+}
+
+/** One hook call, from the parsed body to checked cards (see design.md, "One request, end to end"). */
+export async function handleHookCall(hook: HookName, body: unknown, deps: HookCallDependencies): Promise<HookCallResult> {
+  const { ruleSet } = deps;
+  const request = parseHookRequest(body, hook);
+  const orders = recognisePathwayOrders(request.context.draftOrders, request.context.selections, ruleSet.terminology);
+  // Order hooks speak only about pathway orders; anything else is none of this service's business.
+  if (hook !== 'patient-view' && orders.length === 0) {
+    return { response: { cards: [] }, hookInstance: request.hookInstance, dataSources: {} };
+  }
+
+  const data = await resolvePrefetch(request, dataRequirements(ruleSet.terminology), deps.fetchSettings);
+  const now = deps.now();
+  const record = new PatientRecord(recordData(data), ruleSet.terminology, now);
+  const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders });
+  const outcomes = await evaluateRules(ruleSet, hook, facts);
+  const selected = selectCards(outcomes, hook, new Set(orders.map((order) => order.modality)));
+  const render = { ruleSet, facts, context: request.context, orders, now };
+  const response: CdsResponse = { cards: selected.map((outcome) => renderCard(outcome, render)) };
+
+  const violations = responseViolations(response);
+  if (violations.length > 0) throw new InvalidResponseError(violations);
+  return { response, hookInstance: request.hookInstance, dataSources: describeSources(data) };
+}
+
+function recordData(data: ResolvedData) {
+  return {
+    patient: data.resources.patient[0] as Patient | undefined,
+    conditions: data.resources.conditions as Condition[],
+    observations: data.resources.observations as Observation[],
+    procedures: data.resources.procedures as Procedure[],
+    medications: data.resources.medications as MedicationRequest[],
+    status: data.status,
+  };
+}
+
+function describeSources(data: ResolvedData): Record<string, string> {
+  return Object.fromEntries(Object.entries(data.status).map(([key, status]) => [key, status.available ? status.source : 'unavailable']));
+}

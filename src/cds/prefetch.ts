@@ -1,0 +1,182 @@
+import type { Bundle, Resource, ResourceType } from '@medplum/fhirtypes';
+import { FhirReadError, followNextLinks, readResource, searchAll, type FhirClientOptions } from '../fhir/fhir-client';
+import { HttpError, type RequestProblem } from '../http/operation-outcome';
+import { describe, isObject } from '../http/validation';
+import { renderPrefetchTemplate } from './prefetch-template';
+import type { HookRequest } from './types';
+
+/** One prefetch key a service declares: what it reads and whether the service can answer without it. */
+export interface DataRequirement {
+  key: string;
+  template: string;
+  resourceType: ResourceType;
+  /** Without required data the service answers 412; optional data that cannot be had is reported on cards. */
+  required: boolean;
+}
+
+export type DataSource = 'prefetch' | 'fhirServer';
+
+export type DataStatus = { available: true; source: DataSource } | { available: false; reason: string };
+
+export interface ResolvedData {
+  resources: Record<string, Resource[]>;
+  status: Record<string, DataStatus>;
+}
+
+export interface FetchSettings {
+  deadlineMs: number;
+  maxPages: number;
+  maxResponseBytes: number;
+  /** Returns why the service may not call this server, or undefined when it may. */
+  refuseFhirServer(fhirServer: string): string | undefined;
+}
+
+type Plan = { kind: 'use'; resources: Resource[] } | { kind: 'fetch' } | { kind: 'complete'; bundle: Bundle };
+
+/**
+ * Turns the request's prefetch into the data each requirement needs, following CDS Hooks 2.0 semantics:
+ * absent key or OperationOutcome → fetch it ourselves; null or empty Bundle → no data, do not refetch;
+ * a paged Bundle → fetch its remaining pages. All reads run concurrently under one deadline.
+ */
+export async function resolvePrefetch(
+  request: HookRequest,
+  requirements: DataRequirement[],
+  settings: FetchSettings,
+): Promise<ResolvedData> {
+  const plans = requirements.map((requirement) => planFor(request, requirement));
+  const refusal = request.fhirServer ? settings.refuseFhirServer(request.fhirServer) : 'no fhirServer was sent';
+  const signal = AbortSignal.timeout(settings.deadlineMs);
+  const clientOptions = (baseUrl: string): FhirClientOptions => ({
+    baseUrl,
+    accessToken: request.fhirAuthorization?.access_token,
+    signal,
+    maxPages: settings.maxPages,
+    maxResponseBytes: settings.maxResponseBytes,
+  });
+
+  const outcomes = await Promise.all(
+    requirements.map(async (requirement, index): Promise<[Resource[], DataStatus]> => {
+      const plan = plans[index];
+      if (plan.kind === 'use') return [plan.resources, { available: true, source: 'prefetch' }];
+      if (refusal !== undefined) {
+        const why = plan.kind === 'complete' ? `the prefetched Bundle is paged and its other pages cannot be fetched: ${refusal}` : refusal;
+        return [[], { available: false, reason: why }];
+      }
+      try {
+        const options = clientOptions(request.fhirServer as string);
+        const resources =
+          plan.kind === 'complete'
+            ? matches(await followNextLinks(plan.bundle, options), requirement)
+            : await fetchRequirement(request, requirement, options);
+        const foreign = findForeignPatient(resources, request.context.patientId);
+        if (foreign) return [[], { available: false, reason: 'fhirServer returned data about another patient' }];
+        return [resources, { available: true, source: plan.kind === 'complete' ? 'prefetch' : 'fhirServer' }];
+      } catch (error) {
+        if (error instanceof FhirReadError) return [[], { available: false, reason: `fhirServer ${error.message}` }];
+        throw error;
+      }
+    }),
+  );
+
+  const result: ResolvedData = { resources: {}, status: {} };
+  requirements.forEach((requirement, index) => {
+    [result.resources[requirement.key], result.status[requirement.key]] = outcomes[index];
+  });
+  failIfRequiredMissing(requirements, result);
+  return result;
+}
+
+function planFor(request: HookRequest, requirement: DataRequirement): Plan {
+  const { key } = requirement;
+  if (!Object.hasOwn(request.prefetch, key)) return { kind: 'fetch' };
+  const value = request.prefetch[key];
+  const field = `prefetch.${key}`;
+  if (value === null) return { kind: 'use', resources: [] };
+  if (!isObject(value) || typeof value.resourceType !== 'string') {
+    throw new HttpError(400, [{ field, message: `must be a FHIR resource, a Bundle or null, got ${describe(value)}` }]);
+  }
+  // 2.0: an OperationOutcome means the client's own fetch failed, so the data is still to be had.
+  if (value.resourceType === 'OperationOutcome') return { kind: 'fetch' };
+  const resources = prefetchedResources(value as unknown as Resource, requirement, field);
+  assertSamePatient(resources, request.context.patientId, field);
+  if (value.resourceType === 'Bundle' && (value as unknown as Bundle).link?.some((link) => link.relation === 'next')) {
+    return { kind: 'complete', bundle: value as unknown as Bundle };
+  }
+  return { kind: 'use', resources };
+}
+
+function prefetchedResources(value: Resource, requirement: DataRequirement, field: string): Resource[] {
+  if (value.resourceType === requirement.resourceType) return [value];
+  if (value.resourceType !== 'Bundle') {
+    throw new HttpError(400, [
+      { field: `${field}.resourceType`, message: `expected ${requirement.resourceType} or a Bundle of them, got "${value.resourceType}"` },
+    ]);
+  }
+  const entries = value.entry ?? [];
+  if (!Array.isArray(entries)) throw new HttpError(400, [{ field: `${field}.entry`, message: 'must be an array' }]);
+  entries.forEach((entry, index) => {
+    if (!isObject(entry) || (entry.resource !== undefined && !isObject(entry.resource))) {
+      throw new HttpError(400, [{ field: `${field}.entry[${index}]`, message: 'must be an object whose resource is a FHIR resource' }]);
+    }
+  });
+  return matches(value, requirement);
+}
+
+/** Search results only: a searchset may also carry OperationOutcomes and _include'd resources. */
+function matches(bundle: Bundle, requirement: DataRequirement): Resource[] {
+  return (bundle.entry ?? [])
+    .map((entry) => entry.resource)
+    .filter((resource): resource is Resource => resource?.resourceType === requirement.resourceType);
+}
+
+async function fetchRequirement(request: HookRequest, requirement: DataRequirement, options: FhirClientOptions): Promise<Resource[]> {
+  const query = renderPrefetchTemplate(requirement.template, request.context);
+  if (query === undefined) throw new FhirReadError('cannot be queried: the hook context lacks a value the query needs');
+  if (!query.includes('?')) {
+    const resource = await readResource(query, options);
+    if (resource.resourceType !== requirement.resourceType) {
+      throw new FhirReadError(`returned ${resource.resourceType} instead of ${requirement.resourceType}`);
+    }
+    return [resource];
+  }
+  return matches(await searchAll(query, options), requirement);
+}
+
+const PATIENT_REFERENCE = /(?:^|\/)Patient\/([^/]+?)(?:\/_history\/[^/]+)?$/;
+
+/** The patient a resource is about, when it says so in a form that can be read without resolving it. */
+function patientIdOf(resource: Resource): string | undefined {
+  if (resource.resourceType === 'Patient') return resource.id;
+  const holder = resource as { subject?: { reference?: string }; patient?: { reference?: string } };
+  const reference = holder.subject?.reference ?? holder.patient?.reference;
+  return reference ? PATIENT_REFERENCE.exec(reference)?.[1] : undefined;
+}
+
+function findForeignPatient(resources: Resource[], patientId: string): number | undefined {
+  const index = resources.findIndex((resource) => {
+    const owner = patientIdOf(resource);
+    return owner !== undefined && owner !== patientId;
+  });
+  return index >= 0 ? index : undefined;
+}
+
+function assertSamePatient(resources: Resource[], patientId: string, field: string): void {
+  const index = findForeignPatient(resources, patientId);
+  if (index === undefined) return;
+  const where = resources.length === 1 ? field : `${field} (resource ${index + 1} of ${resources.length})`;
+  throw new HttpError(400, [{ field: where, message: 'describes a different patient than context.patientId', code: 'business-rule' }]);
+}
+
+function failIfRequiredMissing(requirements: DataRequirement[], data: ResolvedData): void {
+  const problems: RequestProblem[] = requirements
+    .filter((requirement) => requirement.required && !data.status[requirement.key].available)
+    .map((requirement) => {
+      const status = data.status[requirement.key] as { reason: string };
+      return {
+        field: `prefetch.${requirement.key}`,
+        message: `required data was not prefetched and could not be fetched: ${status.reason}`,
+        code: 'incomplete' as const,
+      };
+    });
+  if (problems.length > 0) throw new HttpError(412, problems);
+}

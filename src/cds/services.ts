@@ -1,0 +1,79 @@
+import type { Terminology } from '../fhir/terminology';
+import type { DataRequirement } from './prefetch';
+import type { HookName, ServiceDefinition } from './types';
+
+/** Observation ValueSets whose codes the observations prefetch asks for (what the facts read). */
+const OBSERVATION_VALUESETS = [
+  'pain-score',
+  'pain-score-panel',
+  'disability-index',
+  'bmd-t-score',
+  'blood-pressure-panel',
+  'systolic-blood-pressure',
+  'diastolic-blood-pressure',
+  'bmi',
+  'pregnancy-status',
+  'pregnancy-test',
+];
+
+/** Data every service reads. Only Patient and Conditions are indispensable; the rest degrade to "not checked". */
+export function dataRequirements(terminology: Terminology): DataRequirement[] {
+  const observationCodes = OBSERVATION_VALUESETS.flatMap((valueSet) => terminology.codesOf(valueSet)).map(
+    (coding) => `${coding.system}|${coding.code}`,
+  );
+  return [
+    { key: 'patient', template: 'Patient/{{context.patientId}}', resourceType: 'Patient', required: true },
+    { key: 'conditions', template: 'Condition?patient={{context.patientId}}', resourceType: 'Condition', required: true },
+    {
+      key: 'observations',
+      template: `Observation?patient={{context.patientId}}&code=${[...new Set(observationCodes)].join(',')}`,
+      resourceType: 'Observation',
+      required: false,
+    },
+    { key: 'procedures', template: 'Procedure?patient={{context.patientId}}', resourceType: 'Procedure', required: false },
+    { key: 'medications', template: 'MedicationRequest?patient={{context.patientId}}&status=active', resourceType: 'MedicationRequest', required: false },
+  ];
+}
+
+const USAGE =
+  'Reads Patient, Condition, Observation, Procedure and MedicationRequest for the patient in context. Prefetch them, or send fhirServer ' +
+  'with fhirAuthorization (scope patient/*.read or user/*.read) so the service can fetch what is missing. Answers 412 when the ' +
+  'Patient or Condition data can be neither prefetched nor fetched.';
+
+const SERVICES: ReadonlyArray<Omit<ServiceDefinition, 'prefetch' | 'usageRequirements'>> = [
+  {
+    id: 'spine-patient-view',
+    hook: 'patient-view',
+    title: 'Low back pain pathway',
+    description:
+      'Red flags, contraindications and the next step on the stepped low back pain pathway (self-care, physiotherapy, ' +
+      'injection, non-surgical decompression, surgical referral), each with its evidence and the patient data behind it.',
+  },
+  {
+    id: 'spine-order-select',
+    hook: 'order-select',
+    title: 'Low back pain order check (select)',
+    description:
+      'Checks selected orders for traction or decompression, inversion therapy, epidural injection, physiotherapy, spine surgery ' +
+      'referral and lumbar MRI against red flags, contraindications and the pathway step.',
+  },
+  {
+    id: 'spine-order-sign',
+    hook: 'order-sign',
+    title: 'Low back pain order check (sign)',
+    description:
+      'Checks the orders about to be signed for traction or decompression, inversion therapy, epidural injection, physiotherapy, ' +
+      'spine surgery referral and lumbar MRI against red flags, contraindications and the pathway step.',
+  },
+];
+
+export function serviceDefinitions(terminology: Terminology): ServiceDefinition[] {
+  const prefetch = Object.fromEntries(dataRequirements(terminology).map((r) => [r.key, r.template]));
+  return SERVICES.map((service) => ({ ...service, prefetch, usageRequirements: USAGE }));
+}
+
+export function findService(terminology: Terminology, id: string): ServiceDefinition | undefined {
+  return serviceDefinitions(terminology).find((service) => service.id === id);
+}
+
+export const hookOf = (id: string): HookName | undefined => SERVICES.find((service) => service.id === id)?.hook;

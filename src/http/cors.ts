@@ -1,0 +1,30 @@
+import type { RequestHandler } from 'express';
+
+/**
+ * CORS for browser-based CDS clients (the CDS Hooks Sandbox): preflight and actual responses on every
+ * endpoint, including feedback. `*` allows any origin (development only; config refuses it in production).
+ */
+export function cors(allowedOrigins: string[]): RequestHandler {
+  const anyOrigin = allowedOrigins.includes('*');
+  const allowed = new Set(allowedOrigins);
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && (anyOrigin || allowed.has(origin))) {
+      res.setHeader('Access-Control-Allow-Origin', anyOrigin ? '*' : origin);
+      if (!anyOrigin) res.vary('Origin');
+      res.setHeader('Access-Control-Expose-Headers', 'X-Rule-Set-Version, Retry-After');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+        res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+        res.setHeader('Access-Control-Max-Age', '600');
+        res.status(204).end();
+        return;
+      }
+    } else if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      // A preflight from an origin that is not allowed: answer without CORS headers so the browser blocks it.
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}

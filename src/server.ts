@@ -1,0 +1,57 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './logger';
+import { loadRuleSet, RuleSetError } from './rules/load-rule-set';
+import { RuleSetHolder } from './rules/rule-set-holder';
+
+/** Process entry: configuration and rules are checked before the port opens; a bad value stops start-up. */
+function main(): void {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let ruleSets: RuleSetHolder;
+  try {
+    ruleSets = new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir));
+  } catch (error) {
+    if (error instanceof RuleSetError) {
+      logger.fatal({ problems: error.problems }, 'rule set is invalid; not starting');
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = createApp({ config, logger, ruleSets });
+  const server = app.listen(config.port, config.host, () => {
+    logger.info(
+      { port: config.port, host: config.host, mode: config.mode, publicBaseUrl: config.publicBaseUrl, ruleSetVersion: ruleSets.current().version },
+      'spine-cds listening',
+    );
+  });
+  shutDownGracefully(server, config, logger);
+}
+
+function shutDownGracefully(server: Server, config: Config, logger: Logger): void {
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => {
+      logger.warn('grace period over; closing remaining connections');
+      server.closeAllConnections();
+      process.exit(0);
+    }, config.shutdownGraceMs).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main();
