@@ -1,0 +1,67 @@
+import type { Condition } from '@medplum/fhirtypes';
+import { citeCondition } from '../citations';
+import { known, type Fact, type FactType } from '../fact';
+import type { Match, PatientRecord } from '../patient-record';
+
+/** Thresholds and settings from rules/parameters.json (shared by facts and rules). */
+export type Parameters = Record<string, number | string | boolean>;
+
+/** A draft order of the hook call that belongs to a modality of the pathway. */
+export interface DraftOrder {
+  modality: string;
+  /** Relative reference used by delete suggestions, e.g. `ServiceRequest/abc`. */
+  reference: string;
+  display: string;
+}
+
+export interface FactContext {
+  parameters: Parameters;
+  hook: string;
+  /** Draft orders the hook call is about: the selections for order-select, every draft for order-sign. */
+  orders: DraftOrder[];
+}
+
+export interface FactDefinition {
+  id: string;
+  /** How the fact reads on a card and in explanations, e.g. "Latest pain score (0–10)". */
+  label: string;
+  type: FactType;
+  unit?: string;
+  /** How `false` (or `null` without a missing reason) reads: e.g. "none recorded" for coded conditions. */
+  absentText?: string;
+  compute(record: PatientRecord, context: FactContext): Fact;
+}
+
+export function numberParameter(context: FactContext, name: string): number {
+  const value = context.parameters[name];
+  if (typeof value !== 'number') throw new Error(`parameter ${name} must be a number`);
+  return value;
+}
+
+export function activeConditionsIn(record: PatientRecord, valueSets: string[]): Match<Condition>[] {
+  return valueSets.flatMap((valueSet) => record.activeConditions(valueSet));
+}
+
+/** A boolean fact: is any active condition coded in one of these ValueSets? Cites every match. */
+export function activeCondition(id: string, label: string, valueSets: string[]): FactDefinition {
+  return {
+    id,
+    label,
+    type: 'boolean',
+    absentText: 'none recorded',
+    compute: (record) => {
+      const matches = activeConditionsIn(record, valueSets);
+      return known(matches.length > 0, uniqueCitations(matches.map(citeCondition)));
+    },
+  };
+}
+
+export function uniqueCitations<T extends { reference?: string; text: string }>(citations: T[]): T[] {
+  const seen = new Set<string>();
+  return citations.filter((citation) => {
+    const key = citation.reference ?? citation.text;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,108 @@
+import { citeCondition, citeProcedure, isoDate } from '../citations';
+import { known, unknown } from '../fact';
+import { onsetTime, type PatientRecord } from '../patient-record';
+import { activeCondition, activeConditionsIn, numberParameter, uniqueCitations, type FactContext, type FactDefinition } from './definition';
+
+/** Conditions whose onset starts a low back pain episode. */
+const BACK_PAIN_FAMILY = [
+  'low-back-pain',
+  'back-pain-site-unspecified',
+  'chronic-low-back-pain',
+  'radicular-pain',
+  'lumbar-disc-herniation',
+  'spinal-stenosis',
+  'neurogenic-claudication',
+];
+
+const WEEK_MS = 7 * 86_400_000;
+
+function episode(record: PatientRecord) {
+  const matches = activeConditionsIn(record, BACK_PAIN_FAMILY);
+  const dated = matches.filter((match) => onsetTime(match.resource) !== undefined);
+  const start = dated.length > 0 ? Math.min(...dated.map((match) => onsetTime(match.resource) as number)) : undefined;
+  return { matches, start, cites: uniqueCitations(matches.map(citeCondition)) };
+}
+
+function painWeeks(record: PatientRecord): number | undefined {
+  const { start } = episode(record);
+  return start === undefined ? undefined : Math.max(0, Math.round(((record.now.getTime() - start) / WEEK_MS) * 10) / 10);
+}
+
+function durationClass(record: PatientRecord, context: FactContext): string | undefined {
+  if (record.activeConditions('chronic-low-back-pain').length > 0) return 'chronic';
+  const weeks = painWeeks(record);
+  if (weeks === undefined) return undefined;
+  if (weeks < numberParameter(context, 'acuteMaxWeeks')) return 'acute';
+  return weeks <= numberParameter(context, 'chronicAfterWeeks') ? 'subacute' : 'chronic';
+}
+
+export const episodeFacts: FactDefinition[] = [
+  {
+    id: 'backPain',
+    label: 'Low back pain (or sciatica, disc herniation, stenosis) recorded',
+    type: 'boolean',
+    absentText: 'none recorded',
+    compute: (record) => {
+      const { matches, cites } = episode(record);
+      return known(matches.length > 0, cites);
+    },
+  },
+  {
+    id: 'episodeStart',
+    label: 'Start of the current back pain episode',
+    type: 'string',
+    compute: (record) => {
+      const { matches, start, cites } = episode(record);
+      if (matches.length === 0) return known(null);
+      return start === undefined ? unknown('the back pain condition has no onset or recorded date', cites) : known(isoDate(start) as string, cites);
+    },
+  },
+  {
+    id: 'painWeeks',
+    label: 'Weeks since the episode started',
+    type: 'number',
+    unit: 'weeks',
+    compute: (record) => {
+      const { matches, cites } = episode(record);
+      if (matches.length === 0) return known(null);
+      const weeks = painWeeks(record);
+      return weeks === undefined ? unknown('the back pain condition has no onset or recorded date', cites) : known(weeks, cites);
+    },
+  },
+  {
+    id: 'durationClass',
+    label: 'Duration class (acute < 4 weeks, subacute 4–12, chronic > 12)',
+    type: 'string',
+    compute: (record, context) => {
+      const { matches, cites } = episode(record);
+      if (matches.length === 0) return known(null);
+      const value = durationClass(record, context);
+      return value === undefined ? unknown('the back pain condition has no onset or recorded date', cites) : known(value, cites);
+    },
+  },
+  {
+    id: 'conservativeCareWeeks',
+    label: 'Weeks of conservative care (episode length; physiotherapy sessions cited when recorded)',
+    type: 'number',
+    unit: 'weeks',
+    compute: (record) => {
+      const { matches, cites } = episode(record);
+      if (matches.length === 0) return known(null);
+      const weeks = painWeeks(record);
+      const physiotherapy = record.procedures('physiotherapy-referral').map(citeProcedure);
+      return weeks === undefined
+        ? unknown('the back pain condition has no onset or recorded date', cites)
+        : known(weeks, [...cites, ...physiotherapy]);
+    },
+  },
+  activeCondition('chronicCode', 'Coded as chronic low back pain', ['chronic-low-back-pain']),
+  activeCondition('radicularPain', 'Radicular pain (sciatica or radiculopathy)', ['radicular-pain']),
+  activeCondition('discHerniation', 'Lumbar disc herniation', ['lumbar-disc-herniation']),
+  activeCondition('spinalStenosis', 'Lumbar spinal stenosis', ['spinal-stenosis']),
+  activeCondition('neurogenicClaudication', 'Neurogenic claudication', ['neurogenic-claudication']),
+  activeCondition('spondylolisthesis', 'Spondylolisthesis or spondylolysis (grade not coded, so treated as possibly grade 2 or more)', [
+    'spondylolisthesis',
+    'spondylolysis',
+  ]),
+  activeCondition('degenerativeDisc', 'Degenerative disc disease or lumbar spondylosis', ['degenerative-disc-disease', 'lumbar-spondylosis']),
+];

@@ -1,0 +1,120 @@
+import type { Observation } from '@medplum/fhirtypes';
+import { citeObservation, isoDate } from '../citations';
+import { known, unknown, type Fact } from '../fact';
+import { effectiveTime, type Match, type PatientRecord } from '../patient-record';
+import { numberParameter, type FactContext, type FactDefinition } from './definition';
+
+interface Reading {
+  match: Match<Observation>;
+  value: number;
+  unit?: string;
+  time?: number;
+}
+
+function quantityOf(observation: Observation): { value: number; unit?: string } | undefined {
+  if (typeof observation.valueQuantity?.value === 'number') {
+    return { value: observation.valueQuantity.value, unit: observation.valueQuantity.unit ?? observation.valueQuantity.code };
+  }
+  return typeof observation.valueInteger === 'number' ? { value: observation.valueInteger } : undefined;
+}
+
+/** Readings of a measurement, whether recorded as the observation's value or as a component of a panel. */
+function readings(record: PatientRecord, valueSet: string): Reading[] {
+  const direct = record.observations(valueSet).flatMap((match) => {
+    const quantity = quantityOf(match.resource);
+    return quantity ? [{ match, ...quantity, time: effectiveTime(match.resource) }] : [];
+  });
+  const components = record.observationComponents(valueSet).map(({ resource, coding, quantity, unit }) => ({
+    match: { resource, coding },
+    value: quantity,
+    unit,
+    time: effectiveTime(resource),
+  }));
+  return [...direct, ...components].sort((a, b) => (b.time ?? 0) - (a.time ?? 0));
+}
+
+const formatReading = (reading: Reading): string => `${reading.value}${reading.unit ? ` ${reading.unit}` : ''}`;
+
+interface LatestOptions {
+  label: string;
+  maxAgeParameter: string;
+  range?: [number, number];
+}
+
+/**
+ * The newest reading within the allowed age. Old records are common (Synthea, migrated data): when only an
+ * older reading exists the fact is unknown and says how old the newest one is, never silently "normal".
+ */
+function latestReading(record: PatientRecord, context: FactContext, valueSet: string, options: LatestOptions): Fact {
+  if (!record.isAvailable('observations')) return unknown(`observations not available: ${record.unavailableReason('observations')}`);
+  const all = readings(record, valueSet);
+  const valid = options.range ? all.filter((r) => r.value >= options.range![0] && r.value <= options.range![1]) : all;
+  const newest = valid[0];
+  if (!newest) {
+    const invalid = all.length - valid.length;
+    return unknown(`no ${options.label} recorded${invalid > 0 ? ` (${invalid} out-of-range value(s) ignored)` : ''}`);
+  }
+  const maxAgeDays = numberParameter(context, options.maxAgeParameter);
+  const cite = citeObservation(newest.match, formatReading(newest));
+  if (newest.time === undefined || record.daysSince(newest.time) > maxAgeDays) {
+    const when = isoDate(newest.time) ?? 'an unknown date';
+    return unknown(`the latest ${options.label} is from ${when}, older than ${maxAgeDays} days`, [cite]);
+  }
+  return known(newest.value, [cite]);
+}
+
+function lowestTScore(record: PatientRecord): Fact {
+  if (!record.isAvailable('observations')) return unknown(`observations not available: ${record.unavailableReason('observations')}`);
+  const all = readings(record, 'bmd-t-score').filter((r) => r.value >= -10 && r.value <= 10);
+  if (all.length === 0) return unknown('no bone density (DXA T-score) result on record');
+  const lowest = all.reduce((min, r) => (r.value < min.value ? r : min));
+  return known(lowest.value, [citeObservation(lowest.match, formatReading(lowest))]);
+}
+
+export const measurementFacts: FactDefinition[] = [
+  {
+    id: 'painScore',
+    label: 'Latest pain score (0–10)',
+    type: 'number',
+    compute: (record, context) =>
+      latestReading(record, context, 'pain-score', { label: 'pain score', maxAgeParameter: 'painScoreMaxAgeDays', range: [0, 10] }),
+  },
+  {
+    id: 'disabilityIndex',
+    label: 'Latest disability index (Oswestry, %)',
+    type: 'number',
+    unit: '%',
+    compute: (record, context) =>
+      latestReading(record, context, 'disability-index', { label: 'disability index', maxAgeParameter: 'painScoreMaxAgeDays', range: [0, 100] }),
+  },
+  {
+    id: 'lowestTScore',
+    label: 'Lowest bone density T-score on record',
+    type: 'number',
+    compute: (record) => lowestTScore(record),
+  },
+  {
+    id: 'systolic',
+    label: 'Latest systolic blood pressure',
+    type: 'number',
+    unit: 'mmHg',
+    compute: (record, context) =>
+      latestReading(record, context, 'systolic-blood-pressure', { label: 'systolic blood pressure', maxAgeParameter: 'vitalsMaxAgeDays', range: [40, 300] }),
+  },
+  {
+    id: 'diastolic',
+    label: 'Latest diastolic blood pressure',
+    type: 'number',
+    unit: 'mmHg',
+    compute: (record, context) =>
+      latestReading(record, context, 'diastolic-blood-pressure', { label: 'diastolic blood pressure', maxAgeParameter: 'vitalsMaxAgeDays', range: [20, 200] }),
+  },
+  {
+    id: 'bmi',
+    label: 'Latest body mass index',
+    type: 'number',
+    unit: 'kg/m2',
+    compute: (record, context) =>
+      latestReading(record, context, 'bmi', { label: 'body mass index', maxAgeParameter: 'vitalsMaxAgeDays', range: [8, 150] }),
+  },
+];

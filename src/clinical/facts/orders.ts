@@ -1,0 +1,16 @@
+import { known } from '../fact';
+import type { FactDefinition } from './definition';
+
+export const orderFacts: FactDefinition[] = [
+  {
+    id: 'orderedModalities',
+    label: 'Treatments ordered in this hook call',
+    type: 'list',
+    absentText: 'none',
+    compute: (_record, context) =>
+      known(
+        [...new Set(context.orders.map((order) => order.modality))].sort(),
+        context.orders.map((order) => ({ reference: order.reference, text: `draft order: ${order.display}` })),
+      ),
+  },
+];

@@ -1,0 +1,80 @@
+import type { CodeableConcept, Observation } from '@medplum/fhirtypes';
+import { citeCondition, citeObservation, reference } from '../citations';
+import { known, unknown, type Citation, type Fact } from '../fact';
+import { effectiveTime, parseTime, type Match, type PatientRecord } from '../patient-record';
+import { numberParameter, type FactContext, type FactDefinition } from './definition';
+
+function patientCitation(record: PatientRecord, text: string): Citation[] {
+  const patient = record.data.patient;
+  const ref = patient ? reference(patient) : undefined;
+  return [ref ? { reference: ref, text } : { text }];
+}
+
+function ageInYears(record: PatientRecord): number | undefined {
+  const birth = parseTime(record.data.patient?.birthDate);
+  if (birth === undefined) return undefined;
+  const born = new Date(birth);
+  const now = record.now;
+  const hadBirthday =
+    now.getUTCMonth() > born.getUTCMonth() || (now.getUTCMonth() === born.getUTCMonth() && now.getUTCDate() >= born.getUTCDate());
+  return now.getUTCFullYear() - born.getUTCFullYear() - (hadBirthday ? 0 : 1);
+}
+
+function age(record: PatientRecord): Fact {
+  const years = ageInYears(record);
+  return years === undefined ? unknown('birth date not recorded') : known(years, patientCitation(record, `born ${record.data.patient?.birthDate}`));
+}
+
+function sex(record: PatientRecord): Fact {
+  const gender = record.data.patient?.gender;
+  return gender ? known(gender, patientCitation(record, `administrative gender ${gender}`)) : unknown('gender not recorded');
+}
+
+/** LOINC answer codes (LL4129-4) and SNOMED findings used for pregnancy status and hCG tests. */
+const POSITIVE = new Set(['LA15173-0', '77386006', '10828004']);
+const NEGATIVE = new Set(['LA26683-5', '60001007', '260385009']);
+
+function interpret(observation: Observation): boolean | undefined {
+  const concept: CodeableConcept | undefined = observation.valueCodeableConcept;
+  const codes = concept?.coding?.map((coding) => coding.code ?? '') ?? [];
+  const text = (observation.valueString ?? concept?.text ?? '').trim().toLowerCase();
+  if (codes.some((code) => POSITIVE.has(code)) || text === 'positive' || text === 'pregnant') return true;
+  if (codes.some((code) => NEGATIVE.has(code)) || text === 'negative' || text === 'not pregnant') return false;
+  return undefined;
+}
+
+function recentResult(record: PatientRecord, valueSet: string, maxAgeDays: number): { match: Match<Observation>; pregnant: boolean } | undefined {
+  for (const match of record.observations(valueSet)) {
+    const time = effectiveTime(match.resource);
+    if (time === undefined || record.daysSince(time) > maxAgeDays) return undefined;
+    const pregnant = interpret(match.resource);
+    if (pregnant !== undefined) return { match, pregnant };
+  }
+  return undefined;
+}
+
+/**
+ * Active pregnancy: an active pregnancy condition, else a recent pregnancy status or hCG result. Resolved
+ * pregnancies never count. For a person who could be pregnant and has no recent status, the fact is unknown.
+ */
+function pregnant(record: PatientRecord, context: FactContext): Fact {
+  const conditions = record.activeConditions('pregnancy');
+  if (conditions.length > 0) return known(true, conditions.map(citeCondition));
+  if (record.isAvailable('observations')) {
+    const status =
+      recentResult(record, 'pregnancy-status', numberParameter(context, 'pregnancyStatusMaxAgeDays')) ??
+      recentResult(record, 'pregnancy-test', numberParameter(context, 'pregnancyTestMaxAgeDays'));
+    if (status) return known(status.pregnant, [citeObservation(status.match, status.pregnant ? 'pregnant' : 'not pregnant')]);
+  }
+  const gender = record.data.patient?.gender;
+  const years = ageInYears(record);
+  if (gender === 'male') return known(false);
+  if (gender === 'female' && years !== undefined && (years < 12 || years > 55)) return known(false);
+  return unknown('no active pregnancy condition and no recent pregnancy status or test recorded');
+}
+
+export const personFacts: FactDefinition[] = [
+  { id: 'age', label: 'Age', type: 'number', unit: 'years', compute: age },
+  { id: 'sex', label: 'Administrative sex', type: 'string', compute: sex },
+  { id: 'pregnant', label: 'Currently pregnant', type: 'boolean', absentText: 'no', compute: pregnant },
+];

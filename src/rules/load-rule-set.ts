@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FACT_DEFINITIONS, REQUIRED_PARAMETERS, type Parameters } from '../clinical/facts';
+import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir/terminology';
+import { readJsonFile, type FileProblem } from './json-file';
+import {
+  isComparison,
+  isFactReference,
+  isParameterReference,
+  parameterValues,
+  type Condition,
+  type LoadedRule,
+  type OverrideReasons,
+  type OverrideReasonsFile,
+  type ParametersFile,
+  type RulePack,
+} from './rule-pack';
+import { schemaProblems } from './schema-check';
+
+/** Everything one evaluation needs, loaded and checked together so a reload swaps it as one piece. */
+export interface RuleSet {
+  /** Content hash of every rule, parameter and ValueSet file: which rule set produced a response. */
+  version: string;
+  packs: RulePack[];
+  rules: LoadedRule[];
+  parameters: Parameters;
+  parameterSpecs: ParametersFile['parameters'];
+  overrideReasons: OverrideReasons;
+  terminology: Terminology;
+}
+
+export class RuleSetError extends Error {
+  constructor(readonly problems: FileProblem[]) {
+    super(`The rule set has ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`);
+    this.name = 'RuleSetError';
+  }
+}
+
+export function formatProblem(problem: FileProblem): string {
+  const where = [problem.file, problem.rule ? `rule "${problem.rule}"` : undefined, problem.path || undefined].filter(Boolean).join(' › ');
+  return `- ${where}: ${problem.message}`;
+}
+
+const NUMERIC_OPERATORS = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
+const LIST_OPERATORS = new Set(['in', 'notIn']);
+
+/** Loads rules/packs/*.json, rules/parameters.json, rules/override-reasons.json and the ValueSets; all or nothing. */
+export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
+  const problems: FileProblem[] = [];
+  const relative = (file: string) => path.relative(path.dirname(rulesDir), file);
+
+  const parametersFile = readChecked<ParametersFile>(rulesDir, path.join(rulesDir, 'parameters.json'), 'parameters', relative, problems);
+  const reasonsFile = readChecked<OverrideReasonsFile>(rulesDir, path.join(rulesDir, 'override-reasons.json'), 'override-reasons', relative, problems);
+  const packFiles = listJson(path.join(rulesDir, 'packs'));
+  if (packFiles.length === 0) problems.push({ file: relative(path.join(rulesDir, 'packs')), path: '', message: 'contains no rule pack (*.json)' });
+  const packs = packFiles.map((file) => ({ file, pack: readChecked<RulePack>(rulesDir, file, 'rule-pack', relative, problems) }));
+
+  let terminology: Terminology | undefined;
+  try {
+    const codeSystemDir = path.join(path.dirname(valueSetsDir), 'codesystems');
+    terminology = loadTerminology(valueSetsDir, fs.existsSync(codeSystemDir) ? { codeSystemDir } : {});
+  } catch (error) {
+    if (!(error instanceof TerminologyLoadError)) throw error;
+    problems.push(...error.problems.map((p) => ({ ...p, file: relative(path.join(valueSetsDir, p.file)) })));
+  }
+
+  const parameterSpecs = parametersFile?.parameters ?? {};
+  for (const name of REQUIRED_PARAMETERS) {
+    if (parametersFile && !(name in parameterSpecs)) {
+      problems.push({ file: relative(path.join(rulesDir, 'parameters.json')), path: `parameters.${name}`, message: 'is missing; the fact computations need it' });
+    }
+  }
+  const overrideReasons: OverrideReasons = Object.fromEntries(
+    Object.entries(reasonsFile?.sets ?? {}).map(([name, reasons]) => [name, reasons.map((r) => ({ system: reasonsFile!.system, ...r }))]),
+  );
+
+  const rules: LoadedRule[] = [];
+  const firstFileOfRule = new Map<string, string>();
+  for (const { file, pack } of packs) {
+    if (!pack) continue;
+    pack.rules.forEach((spec, index) => {
+      const where = { file: relative(file), rule: spec.name };
+      const previous = firstFileOfRule.get(spec.name);
+      if (previous) problems.push({ ...where, path: `rules[${index}].name`, message: `is already used by a rule in ${previous}; rule names must be unique` });
+      firstFileOfRule.set(spec.name, relative(file));
+      rules.push({ pack: pack.pack, position: rules.length, spec });
+    });
+  }
+  for (const { file, pack } of packs) {
+    pack?.rules.forEach((spec, index) => {
+      const context: RuleCheckContext = { file: relative(file), rule: spec.name, index, parameterSpecs, overrideReasons, terminology, ruleNames: firstFileOfRule };
+      problems.push(...checkRule(spec, context));
+    });
+  }
+
+  if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile) throw new RuleSetError(problems);
+  return {
+    version: contentVersion([...packFiles, path.join(rulesDir, 'parameters.json'), path.join(rulesDir, 'override-reasons.json'), ...listJson(valueSetsDir)]),
+    packs: packs.map(({ pack }) => pack as RulePack),
+    rules,
+    parameters: parameterValues(parametersFile),
+    parameterSpecs,
+    overrideReasons,
+    terminology,
+  };
+}
+
+function readChecked<T>(
+  rulesDir: string,
+  file: string,
+  schema: string,
+  relative: (file: string) => string,
+  problems: FileProblem[],
+): T | undefined {
+  const { value, problem } = readJsonFile(file, relative(file));
+  if (problem) {
+    problems.push(problem);
+    return undefined;
+  }
+  const found = schemaProblems(rulesDir, schema, value, relative(file));
+  problems.push(...found);
+  return found.length === 0 ? (value as T) : undefined;
+}
+
+function listJson(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => path.join(dir, name));
+}
+
+function contentVersion(files: string[]): string {
+  const hash = createHash('sha256');
+  for (const file of [...files].sort()) hash.update(path.basename(file)).update('\0').update(fs.readFileSync(file)).update('\0');
+  return hash.digest('hex').slice(0, 12);
+}
+
+interface RuleCheckContext {
+  file: string;
+  rule: string;
+  index: number;
+  parameterSpecs: ParametersFile['parameters'];
+  overrideReasons: OverrideReasons;
+  terminology: Terminology | undefined;
+  ruleNames: Map<string, string>;
+}
+
+/** What the schema cannot know: parameters, ValueSets, override sets and rule names that must exist. */
+function checkRule(spec: RulePack['rules'][number], context: RuleCheckContext): FileProblem[] {
+  const problems: FileProblem[] = [];
+  const at = (pathInRule: string, message: string) =>
+    problems.push({ file: context.file, rule: context.rule, path: `rules[${context.index}].${pathInRule}`, message });
+
+  walkComparisons(spec.when, 'when', (comparison, where) => {
+    const fact = FACT_DEFINITIONS.get(comparison.fact);
+    const { value } = comparison;
+    if (isParameterReference(value)) {
+      const parameter = context.parameterSpecs[value.param];
+      if (!parameter) at(`${where}.value.param`, `parameter "${value.param}" is not defined in rules/parameters.json`);
+      else if (NUMERIC_OPERATORS.has(comparison.operator) && typeof parameter.value !== 'number') {
+        at(`${where}.value.param`, `parameter "${value.param}" must be a number to be compared with ${comparison.operator}`);
+      }
+    } else if (NUMERIC_OPERATORS.has(comparison.operator) && !isFactReference(value) && typeof value !== 'number') {
+      at(`${where}.value`, `must be a number (or a parameter) for ${comparison.operator}`);
+    }
+    if (NUMERIC_OPERATORS.has(comparison.operator) && fact && fact.type !== 'number') {
+      at(`${where}.fact`, `"${comparison.fact}" is a ${fact.type}, so ${comparison.operator} can never be true`);
+    }
+    if (LIST_OPERATORS.has(comparison.operator) && !Array.isArray(value)) at(`${where}.value`, `must be a list for ${comparison.operator}`);
+    if ((comparison.operator === 'contains' || comparison.operator === 'doesNotContain') && fact && fact.type !== 'list') {
+      at(`${where}.fact`, `"${comparison.fact}" is not a list, so ${comparison.operator} does not apply`);
+    }
+  });
+  spec.card.suggestions?.forEach((suggestion, i) => {
+    if (suggestion.order && context.terminology && !context.terminology.has(suggestion.order)) {
+      at(`card.suggestions[${i}].order`, `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets`);
+    }
+  });
+  if (spec.card.overrideReasons && !context.overrideReasons[spec.card.overrideReasons]) {
+    at('card.overrideReasons', `set "${spec.card.overrideReasons}" is not defined in rules/override-reasons.json`);
+  }
+  spec.card.suppresses?.forEach((target, i) => {
+    const rule = /^rule:(.+)$/.exec(target)?.[1];
+    if (rule && !context.ruleNames.has(rule)) at(`card.suppresses[${i}]`, `no rule is named "${rule}"`);
+  });
+  for (const placeholder of spec.card.detail.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)) {
+    const name = placeholder[1];
+    const known = name.startsWith('param.') ? name.slice(6) in context.parameterSpecs : FACT_DEFINITIONS.has(name);
+    if (!known) at('card.detail', `{{${name}}} names no ${name.startsWith('param.') ? 'parameter' : 'fact'}`);
+  }
+  return problems;
+}
+
+export function walkComparisons(condition: Condition, where: string, visit: (comparison: Extract<Condition, { fact: string }>, where: string) => void): void {
+  if (isComparison(condition)) visit(condition, where);
+  else if ('all' in condition) condition.all.forEach((child, i) => walkComparisons(child, `${where}.all[${i}]`, visit));
+  else if ('any' in condition) condition.any.forEach((child, i) => walkComparisons(child, `${where}.any[${i}]`, visit));
+  else walkComparisons(condition.not, `${where}.not`, visit);
+}

@@ -1,0 +1,106 @@
+import type { Coding } from '@medplum/fhirtypes';
+import type { HookName } from '../cds/types';
+import type { Parameters } from '../clinical/facts';
+
+/** The shapes of rules/*.json, as described by rules/schema/rule-pack.schema.json. */
+
+export type Operator =
+  | 'equal'
+  | 'notEqual'
+  | 'lessThan'
+  | 'lessThanInclusive'
+  | 'greaterThan'
+  | 'greaterThanInclusive'
+  | 'in'
+  | 'notIn'
+  | 'contains'
+  | 'doesNotContain';
+
+export type ComparisonValue = string | number | boolean | null | Array<string | number | boolean> | { param: string } | { fact: string };
+
+export interface Comparison {
+  fact: string;
+  operator: Operator;
+  value: ComparisonValue;
+}
+
+export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | Comparison;
+
+export type CardKind = 'red-flag' | 'contraindication' | 'step' | 'advice';
+
+export interface SuggestionSpec {
+  label: string;
+  isRecommended?: boolean;
+  /** Order ValueSet id: creates a draft ServiceRequest coded with the ValueSet's first code. */
+  order?: string;
+  /** Modality whose draft orders in this hook call the suggestion deletes. */
+  remove?: string;
+}
+
+export interface CardSpec {
+  kind: CardKind;
+  modality?: string;
+  indicator: 'info' | 'warning' | 'critical';
+  summary: string;
+  detail: string;
+  evidence: { statement: string; strength: string };
+  source: { label: string; url: string };
+  checks?: string[];
+  suppresses?: string[];
+  suggestions?: SuggestionSpec[];
+  overrideReasons?: string;
+}
+
+export interface RuleSpec {
+  name: string;
+  description: string;
+  hooks?: HookName[];
+  when: Condition;
+  card: CardSpec;
+}
+
+export interface RulePack {
+  pack: string;
+  title: string;
+  description?: string;
+  rules: RuleSpec[];
+}
+
+export interface ParameterSpec {
+  value: number | string | boolean;
+  description: string;
+  source: string;
+  unit?: string;
+}
+
+export interface ParametersFile {
+  parameters: Record<string, ParameterSpec>;
+}
+
+export interface OverrideReasonsFile {
+  system: string;
+  sets: Record<string, Array<{ code: string; display: string }>>;
+}
+
+/** A rule ready to evaluate: its pack, its position (for stable ordering) and its spec. */
+export interface LoadedRule {
+  pack: string;
+  position: number;
+  spec: RuleSpec;
+}
+
+export interface OverrideReasons {
+  [set: string]: Coding[];
+}
+
+export const isComparison = (condition: Condition): condition is Comparison => 'fact' in condition;
+
+export const isParameterReference = (value: ComparisonValue): value is { param: string } =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && 'param' in value;
+
+export const isFactReference = (value: ComparisonValue): value is { fact: string } =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && 'fact' in value;
+
+export function parameterValues(file: ParametersFile): Parameters {
+  return Object.fromEntries(Object.entries(file.parameters).map(([name, spec]) => [name, spec.value]));
+}

@@ -1,0 +1,71 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import path from 'node:path';
+import { jsonPath, readJsonFile, type FileProblem } from './json-file';
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map<string, ValidateFunction>();
+
+/** Validates a file's content against one of the schemas in rules/schema, in an informaticist's words. */
+export function schemaProblems(rulesDir: string, schemaName: string, value: unknown, file: string): FileProblem[] {
+  const validate = validatorFor(rulesDir, schemaName);
+  if (validate(value)) return [];
+  return readableErrors(validate.errors ?? []).map((error) => ({
+    file,
+    rule: ruleNameAt(value, error.instancePath),
+    path: jsonPath(error.instancePath),
+    message: messageOf(error),
+  }));
+}
+
+function validatorFor(rulesDir: string, schemaName: string): ValidateFunction {
+  const schemaFile = path.join(rulesDir, 'schema', `${schemaName}.schema.json`);
+  let validate = validators.get(schemaFile);
+  if (!validate) {
+    const { value, problem } = readJsonFile(schemaFile, schemaFile);
+    if (problem) throw new Error(`${problem.file} ${problem.message}`);
+    validate = ajv.compile(value as object);
+    validators.set(schemaFile, validate);
+  }
+  return validate;
+}
+
+/** Ajv reports every branch of a oneOf; keep the most specific error per location. */
+function readableErrors(errors: ErrorObject[]): ErrorObject[] {
+  const specific = errors.filter((error) => !['oneOf', 'anyOf', 'if'].includes(error.keyword));
+  const chosen = specific.length > 0 ? specific : errors;
+  const byPath = new Map<string, ErrorObject>();
+  for (const error of chosen) {
+    const deeper = chosen.some((other) => other.instancePath.startsWith(`${error.instancePath}/`));
+    if (!deeper && !byPath.has(error.instancePath + error.keyword)) byPath.set(error.instancePath + error.keyword, error);
+  }
+  return [...byPath.values()];
+}
+
+function messageOf(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `"${params.missingProperty}" is missing`;
+    case 'additionalProperties':
+      return `"${params.additionalProperty}" is not a known field here (check the spelling)`;
+    case 'enum':
+      return `must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'maxLength':
+      return `is too long: at most ${params.limit} characters`;
+    case 'minLength':
+      return 'must not be empty';
+    case 'type':
+      return `must be ${params.type}`;
+    case 'pattern':
+      return `has the wrong form (expected ${params.pattern})`;
+    default:
+      return error.message ?? 'is not valid';
+  }
+}
+
+function ruleNameAt(value: unknown, pointer: string): string | undefined {
+  const index = /^\/rules\/(\d+)/.exec(pointer)?.[1];
+  if (index === undefined) return undefined;
+  const rule = (value as { rules?: Array<{ name?: unknown }> }).rules?.[Number(index)];
+  return typeof rule?.name === 'string' ? rule.name : undefined;
+}
