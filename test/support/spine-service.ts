@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { Server } from 'node:http';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { loadRuleSet, type RuleSet } from '../../src/rules/load-rule-set';
+import { RuleSetHolder } from '../../src/rules/rule-set-holder';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export const TEST_NOW = new Date('2026-11-21T12:00:00Z');
+
+let defaultRuleSet: RuleSet | undefined;
+
+/** The bundled rule set, loaded once per test process. */
+export function bundledRuleSet(): RuleSet {
+  defaultRuleSet ??= loadRuleSet(path.join(PROJECT_ROOT, 'rules'), path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'));
+  return defaultRuleSet;
+}
+
+export interface RunningService {
+  baseUrl: string;
+  /** Every log line written, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** The raw log output, for asserting that secrets never appear in it. */
+  rawLogs(): string;
+  close(): Promise<void>;
+}
+
+/** Starts the real app on a loopback port with captured logs and a fixed clock. */
+export async function startService(env: Record<string, string> = {}, now: Date = TEST_NOW): Promise<RunningService> {
+  const config: Config = loadConfig({ LOG_LEVEL: 'info', ...env });
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const app = createApp({ config, logger, ruleSets: new RuleSetHolder(bundledRuleSet()), now: () => now });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    get logs() {
+      return chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    rawLogs: () => chunks.join(''),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
