@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
@@ -31,8 +32,9 @@ function main(): void {
   }
   const app = createApp({ config, logger, ruleSets });
   const server = app.listen(config.port, config.host, () => {
+    const { port } = server.address() as AddressInfo;
     logger.info(
-      { port: config.port, host: config.host, mode: config.mode, publicBaseUrl: config.publicBaseUrl, ruleSetVersion: ruleSets.current().version },
+      { port, host: config.host, mode: config.mode, publicBaseUrl: config.publicBaseUrl, ruleSetVersion: ruleSets.current().version },
       'spine-cds listening',
     );
   });
