@@ -33,7 +33,9 @@ function readings(record: PatientRecord, valueSet: string): Reading[] {
   return [...direct, ...components].sort((a, b) => (b.time ?? 0) - (a.time ?? 0));
 }
 
-const formatReading = (reading: Reading): string => `${reading.value}${reading.unit ? ` ${reading.unit}` : ''}`;
+/** UCUM annotations such as `{score}` are not units a clinician reads; leave them out. */
+const formatReading = (reading: Reading): string =>
+  `${reading.value}${reading.unit && !reading.unit.startsWith('{') ? ` ${reading.unit}` : ''}`;
 
 interface LatestOptions {
   label: string;
