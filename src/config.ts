@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from './project-root';
 
 /** Every setting of the service. Read once at start-up from the environment; see README "Configuration". */
 export interface Config {
@@ -33,16 +33,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** The folder holding package.json, whether running from src/ (ts-jest) or dist/src/ (compiled). */
-const projectRoot = findProjectRoot(__dirname);
-
-function findProjectRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return start;
-  }
-}
-
 type Env = Record<string, string | undefined>;
 
 /** Parses the environment into a Config, collecting every problem before failing. */
@@ -57,8 +47,8 @@ export function loadConfig(env: Env = process.env): Config {
     host: read.string('HOST', '0.0.0.0'),
     port,
     publicBaseUrl: read.url('SPINE_CDS_PUBLIC_BASE_URL', `http://localhost:${port}`).replace(/\/+$/, ''),
-    rulesDir: path.resolve(read.string('SPINE_CDS_RULES_DIR', path.join(projectRoot, 'rules'))),
-    valueSetsDir: path.resolve(read.string('SPINE_CDS_VALUESETS_DIR', path.join(projectRoot, 'fhir-profiles', 'valuesets'))),
+    rulesDir: path.resolve(read.string('SPINE_CDS_RULES_DIR', path.join(PROJECT_ROOT, 'rules'))),
+    valueSetsDir: path.resolve(read.string('SPINE_CDS_VALUESETS_DIR', path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'))),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: read.integer('SPINE_CDS_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxJsonDepth: read.integer('SPINE_CDS_MAX_JSON_DEPTH', 64, 8, 1000),

@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { loadRuleSet, RuleSetError } from './rules/load-rule-set';
 import { RuleSetHolder } from './rules/rule-set-holder';
+import { reloadAndLog, watchRuleSet } from './rules/watch-rule-set';
 
 /** Process entry: configuration and rules are checked before the port opens; a bad value stops start-up. */
 function main(): void {
@@ -21,7 +23,7 @@ function main(): void {
   const logger = createLogger(config.logLevel);
   let ruleSets: RuleSetHolder;
   try {
-    ruleSets = new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir));
+    ruleSets = new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir), config);
   } catch (error) {
     if (error instanceof RuleSetError) {
       logger.fatal({ problems: error.problems }, 'rule set is invalid; not starting');
@@ -38,11 +40,14 @@ function main(): void {
       'spine-cds listening',
     );
   });
-  shutDownGracefully(server, config, logger);
+  const stopWatching = watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger);
+  process.on('SIGHUP', () => reloadAndLog(ruleSets, logger, 'SIGHUP'));
+  shutDownGracefully(server, config, logger, stopWatching);
 }
 
-function shutDownGracefully(server: Server, config: Config, logger: Logger): void {
+function shutDownGracefully(server: Server, config: Config, logger: Logger, stopWatching: () => void): void {
   const stop = (signal: string) => {
+    stopWatching();
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     server.close(() => process.exit(0));
     server.closeIdleConnections();

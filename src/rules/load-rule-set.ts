@@ -50,15 +50,15 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
   const problems: FileProblem[] = [];
   const relative = (file: string) => path.relative(path.dirname(rulesDir), file);
 
-  const parametersFile = readChecked<ParametersFile>(rulesDir, path.join(rulesDir, 'parameters.json'), 'parameters', relative, problems);
-  const reasonsFile = readChecked<OverrideReasonsFile>(rulesDir, path.join(rulesDir, 'override-reasons.json'), 'override-reasons', relative, problems);
+  const parametersFile = readChecked<ParametersFile>(path.join(rulesDir, 'parameters.json'), 'parameters', relative, problems);
+  const reasonsFile = readChecked<OverrideReasonsFile>(path.join(rulesDir, 'override-reasons.json'), 'override-reasons', relative, problems);
   const packFiles = listJson(path.join(rulesDir, 'packs'));
   if (packFiles.length === 0) problems.push({ file: relative(path.join(rulesDir, 'packs')), path: '', message: 'contains no rule pack (*.json)' });
-  const packs = packFiles.map((file) => ({ file, pack: readChecked<RulePack>(rulesDir, file, 'rule-pack', relative, problems) }));
+  const packs = packFiles.map((file) => ({ file, pack: readChecked<RulePack>(file, 'rule-pack', relative, problems) }));
 
+  const codeSystemDir = path.join(path.dirname(valueSetsDir), 'codesystems');
   let terminology: Terminology | undefined;
   try {
-    const codeSystemDir = path.join(path.dirname(valueSetsDir), 'codesystems');
     terminology = loadTerminology(valueSetsDir, fs.existsSync(codeSystemDir) ? { codeSystemDir } : {});
   } catch (error) {
     if (!(error instanceof TerminologyLoadError)) throw error;
@@ -96,7 +96,13 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
 
   if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile) throw new RuleSetError(problems);
   return {
-    version: contentVersion([...packFiles, path.join(rulesDir, 'parameters.json'), path.join(rulesDir, 'override-reasons.json'), ...listJson(valueSetsDir)]),
+    version: contentVersion([
+      ...packFiles,
+      path.join(rulesDir, 'parameters.json'),
+      path.join(rulesDir, 'override-reasons.json'),
+      ...listJson(valueSetsDir),
+      ...listJson(codeSystemDir),
+    ]),
     packs: packs.map(({ pack }) => pack as RulePack),
     rules,
     parameters: parameterValues(parametersFile),
@@ -107,7 +113,6 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
 }
 
 function readChecked<T>(
-  rulesDir: string,
   file: string,
   schema: string,
   relative: (file: string) => string,
@@ -118,7 +123,7 @@ function readChecked<T>(
     problems.push(problem);
     return undefined;
   }
-  const found = schemaProblems(rulesDir, schema, value, relative(file));
+  const found = schemaProblems(schema, value, relative(file));
   problems.push(...found);
   return found.length === 0 ? (value as T) : undefined;
 }

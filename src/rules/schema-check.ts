@@ -1,13 +1,14 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import path from 'node:path';
+import { SCHEMA_DIR } from '../project-root';
 import { jsonPath, readJsonFile, type FileProblem } from './json-file';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = new Map<string, ValidateFunction>();
 
 /** Validates a file's content against one of the schemas in rules/schema, in an informaticist's words. */
-export function schemaProblems(rulesDir: string, schemaName: string, value: unknown, file: string): FileProblem[] {
-  const validate = validatorFor(rulesDir, schemaName);
+export function schemaProblems(schemaName: string, value: unknown, file: string): FileProblem[] {
+  const validate = validatorFor(schemaName);
   if (validate(value)) return [];
   return readableErrors(validate.errors ?? []).map((error) => ({
     file,
@@ -17,8 +18,8 @@ export function schemaProblems(rulesDir: string, schemaName: string, value: unkn
   }));
 }
 
-function validatorFor(rulesDir: string, schemaName: string): ValidateFunction {
-  const schemaFile = path.join(rulesDir, 'schema', `${schemaName}.schema.json`);
+function validatorFor(schemaName: string): ValidateFunction {
+  const schemaFile = path.join(SCHEMA_DIR, `${schemaName}.schema.json`);
   let validate = validators.get(schemaFile);
   if (!validate) {
     const { value, problem } = readJsonFile(schemaFile, schemaFile);

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { loadRuleSet, type RuleSet } from '../../src/rules/load-rule-set';
 import { RuleSetHolder } from '../../src/rules/rule-set-holder';
+import { watchRuleSet } from '../../src/rules/watch-rule-set';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const TEST_NOW = new Date('2026-11-21T12:00:00Z');
@@ -25,11 +26,12 @@ export interface RunningService {
   logs: Array<Record<string, unknown>>;
   /** The raw log output, for asserting that secrets never appear in it. */
   rawLogs(): string;
+  ruleSets: RuleSetHolder;
   close(): Promise<void>;
 }
 
 /** Starts the real app on a loopback port with captured logs and a fixed clock. */
-export async function startService(env: Record<string, string> = {}, now: Date = TEST_NOW): Promise<RunningService> {
+export async function startService(env: Record<string, string> = {}, now: Date = TEST_NOW, options: { watch?: boolean } = {}): Promise<RunningService> {
   const config: Config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const chunks: string[] = [];
   const sink = new Writable({
@@ -39,7 +41,11 @@ export async function startService(env: Record<string, string> = {}, now: Date =
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const app = createApp({ config, logger, ruleSets: new RuleSetHolder(bundledRuleSet()), now: () => now });
+  // Custom rule folders are loaded (and optionally watched) as server.ts does; the bundled set is shared.
+  const custom = Boolean(env.SPINE_CDS_RULES_DIR || env.SPINE_CDS_VALUESETS_DIR);
+  const ruleSets = custom ? new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir), config) : new RuleSetHolder(bundledRuleSet());
+  const stopWatching = options.watch ? watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger, 100) : () => undefined;
+  const app = createApp({ config, logger, ruleSets, now: () => now });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -50,8 +56,10 @@ export async function startService(env: Record<string, string> = {}, now: Date =
       return chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
     },
     rawLogs: () => chunks.join(''),
+    ruleSets,
     close: () =>
       new Promise((resolve) => {
+        stopWatching();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
