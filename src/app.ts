@@ -10,6 +10,7 @@ import { errorHandler, notFound } from './http/error-handler';
 import { jsonBody } from './http/json-body';
 import { HttpError } from './http/operation-outcome';
 import type { Logger } from './logger';
+import { formatProblem } from './rules/load-rule-set';
 import type { RuleSetHolder } from './rules/rule-set-holder';
 
 export interface AppDependencies {
@@ -40,7 +41,12 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    res.json({ status: 'ready', ruleSetVersion: ruleSets.current().version });
+    const rejected = ruleSets.lastRejected();
+    res.json({
+      status: 'ready',
+      ruleSetVersion: ruleSets.current().version,
+      ...(rejected ? { rejectedReload: { at: rejected.at, problems: rejected.problems.map(formatProblem) } } : {}),
+    });
   });
 
   app.get('/cds-services', (_req, res) => {
