@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { readAuthConfig, type AuthConfig } from './http/auth/auth-config';
+import type { RateLimitConfig } from './http/rate-limit';
 import { PROJECT_ROOT } from './project-root';
 
 /** Every setting of the service. Read once at start-up from the environment; see README "Configuration". */
@@ -24,6 +26,10 @@ export interface Config {
   /** Allowed browser origins; `*` allows any (development only). */
   corsOrigins: string[];
   shutdownGraceMs: number;
+  /** Who may call: JWT verification and the trust file (src/http/auth). */
+  auth: AuthConfig;
+  /** Per client: the authenticated issuer, or the IP address when authentication is disabled. */
+  rateLimit: RateLimitConfig;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +64,11 @@ export function loadConfig(env: Env = process.env): Config {
     fhirServerAllowlist: read.list('SPINE_CDS_FHIR_SERVERS', []).map((entry) => read.checkUrl('SPINE_CDS_FHIR_SERVERS', entry)),
     corsOrigins: read.list('SPINE_CDS_CORS_ORIGINS', mode === 'development' ? ['*'] : []),
     shutdownGraceMs: read.integer('SPINE_CDS_SHUTDOWN_GRACE_MS', 10000, 0, 120000),
+    auth: readAuthConfig(read, problems, mode),
+    rateLimit: {
+      perSecond: read.integer('SPINE_CDS_RATE_LIMIT_PER_SECOND', mode === 'production' ? 100 : 0, 0, 1000000),
+      burst: read.integer('SPINE_CDS_RATE_LIMIT_BURST', 200, 1, 1000000),
+    },
   };
   if (config.mode === 'production' && config.corsOrigins.includes('*')) {
     problems.push('SPINE_CDS_CORS_ORIGINS: "*" is only allowed in development mode; list the allowed origins');
@@ -66,7 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
-class EnvReader {
+export class EnvReader {
   constructor(
     private readonly env: Env,
     private readonly problems: string[],

@@ -115,7 +115,8 @@ function parseDraftOrders(check: BodyChecker, value: unknown): Bundle | undefine
 }
 
 function checkSelectionsExist(check: BodyChecker, selections: string[], draftOrders: Bundle): void {
-  const present = new Set((draftOrders.entry ?? []).map((entry) => `${entry.resource?.resourceType}/${entry.resource?.id}`));
+  // Entries already reported as malformed (null, no resource) may still be here: the 400 comes once all checks ran.
+  const present = new Set((draftOrders.entry ?? []).map((entry) => `${entry?.resource?.resourceType}/${entry?.resource?.id}`));
   selections.forEach((selection, index) => {
     if (!present.has(selection)) {
       check.problem(`context.selections[${index}]`, `"${selection.slice(0, 80)}" does not name a resource in context.draftOrders`);

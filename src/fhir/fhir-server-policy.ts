@@ -1,16 +1,26 @@
+/** FHIR base URLs a caller may name, and how a refusal names the list (the caller can act on it). */
+export interface FhirServerAllowlist {
+  servers: string[];
+  /** e.g. `is not allowed for issuer "…"`; completes "fhirServer …". */
+  notListed: string;
+}
+
 /**
  * Which FHIR servers the service may call. The fhirServer of a hook request is chosen by the caller, so
- * calling it unchecked would let anyone make this service fetch internal URLs (request forgery).
+ * calling it unchecked would let anyone make this service fetch internal URLs (request forgery). A server
+ * matches only an entry with the same origin (scheme, host, port) and a path under the entry's path, so a
+ * loopback or link-local address (cloud metadata) is reachable only if an entry names it.
  */
-export function refuseUnlistedServer(allowlist: string[], fhirServer: string, requireHttps: boolean): string | undefined {
+export function refuseUnlistedServer(allowlist: FhirServerAllowlist, fhirServer: string, requireHttps: boolean): string | undefined {
   const target = parseUrl(fhirServer);
   if (!target) return 'fhirServer is not a valid URL';
-  if (requireHttps && target.protocol !== 'https:') return 'fhirServer must use https';
-  const allowed = allowlist.some((entry) => {
+  if (target.protocol !== 'https:' && (requireHttps || target.protocol !== 'http:')) return `fhirServer must use https${requireHttps ? '' : ' or http'}`;
+  if (target.username || target.password) return 'fhirServer must not contain credentials; send them in fhirAuthorization';
+  const allowed = allowlist.servers.some((entry) => {
     const base = parseUrl(entry);
     return base !== undefined && base.origin === target.origin && withSlash(target.pathname).startsWith(withSlash(base.pathname));
   });
-  return allowed ? undefined : "fhirServer is not on this service's list of allowed FHIR servers (SPINE_CDS_FHIR_SERVERS)";
+  return allowed ? undefined : `fhirServer ${allowlist.notListed}`;
 }
 
 const withSlash = (pathname: string): string => `${pathname.replace(/\/+$/, '')}/`;

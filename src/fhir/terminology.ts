@@ -87,8 +87,10 @@ class IndexedTerminology implements Terminology {
   match(concept: CodeableConcept | Coding[] | undefined, valueSet: string): Coding | undefined {
     const indexed = this.byIdOrUrl.get(valueSet);
     if (indexed === undefined) throw new UnknownValueSetError(valueSet);
-    const codings = Array.isArray(concept) ? concept : (concept?.coding ?? []);
-    return codings.find((coding) => isMember(indexed, coding));
+    // Codings come from request JSON that no schema has checked: anything that is not an array of objects matches nothing.
+    const codings: unknown = Array.isArray(concept) ? concept : concept?.coding;
+    if (!Array.isArray(codings)) return undefined;
+    return codings.find((coding): coding is Coding => typeof coding === 'object' && coding !== null && isMember(indexed, coding));
   }
 
   valueSetIds(): string[] {

@@ -9,9 +9,10 @@ export function cors(allowedOrigins: string[]): RequestHandler {
   const allowed = new Set(allowedOrigins);
   return (req, res, next) => {
     const origin = req.headers.origin;
+    // The answer depends on the origin whether or not it is allowed; a shared cache must not mix them up.
+    if (!anyOrigin) res.vary('Origin');
     if (origin && (anyOrigin || allowed.has(origin))) {
       res.setHeader('Access-Control-Allow-Origin', anyOrigin ? '*' : origin);
-      if (!anyOrigin) res.vary('Origin');
       res.setHeader('Access-Control-Expose-Headers', 'X-Rule-Set-Version, Retry-After');
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');

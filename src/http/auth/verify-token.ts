@@ -1,0 +1,114 @@
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { IssuerKeys, KeySourceError } from './issuer-keys';
+import type { RemoteKeySetOptions } from './remote-key-set';
+import { ReplayCache } from './replay-cache';
+import type { TrustedIssuer } from './trust-file';
+
+/** The caller a verified token speaks for. */
+export interface AuthenticatedClient {
+  issuer: TrustedIssuer;
+  tenant?: string;
+  jti: string;
+}
+
+/** Why a token was refused: for the operator's log only; the client gets a bare 401. */
+export class AuthFailure extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'AuthFailure';
+  }
+}
+
+export interface TokenVerifierOptions {
+  issuers: TrustedIssuer[];
+  clockSkewSeconds: number;
+  /** Oldest accepted token (now − iat); also bounds how long a jti is remembered. */
+  maxTokenAgeSeconds: number;
+  replayCacheSize: number;
+  remoteKeys: RemoteKeySetOptions;
+  now: () => Date;
+}
+
+/**
+ * Verifies a CDS Hooks client JWT: issuer on the allowlist, algorithm allowed for it, key pinned or from an
+ * allowlisted URL, signature, `aud` equal to the endpoint's public URL, `exp`/`nbf`/`iat` with the clock skew,
+ * tenant allowed, and `jti` not seen before. Unknown claims are ignored.
+ */
+export class TokenVerifier {
+  private readonly issuers: Map<string, TrustedIssuer>;
+  private readonly keys: IssuerKeys;
+  private readonly replay: ReplayCache;
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.issuers = new Map(options.issuers.map((issuer) => [issuer.iss, issuer]));
+    this.keys = new IssuerKeys(options.issuers, options.remoteKeys);
+    this.replay = new ReplayCache(options.replayCacheSize);
+  }
+
+  async verify(token: string, audience: string): Promise<AuthenticatedClient> {
+    const { header, claims } = decode(token);
+    const issuer = typeof claims.iss === 'string' ? this.issuers.get(claims.iss) : undefined;
+    if (!issuer) throw new AuthFailure('issuer is not trusted');
+    if (typeof header.alg !== 'string' || !issuer.algorithms.includes(header.alg)) {
+      throw new AuthFailure(`algorithm ${JSON.stringify(String(header.alg).slice(0, 20))} is not allowed for the issuer`);
+    }
+    const now = this.options.now();
+    const payload = await this.verifySignatureAndClaims(token, issuer, header.jku, audience, now);
+
+    const tenant = payload.tenant;
+    if (tenant !== undefined && typeof tenant !== 'string') throw new AuthFailure('tenant claim is not a string');
+    if (issuer.tenants && (tenant === undefined || !issuer.tenants.includes(tenant))) throw new AuthFailure('tenant is not allowed for the issuer');
+    if (typeof payload.jti !== 'string' || payload.jti === '') throw new AuthFailure('jti claim is not a non-empty string');
+    this.rememberTokenId(issuer, payload as JWTPayload & { jti: string; exp: number; iat: number }, now);
+    return { issuer, jti: payload.jti, ...(tenant !== undefined ? { tenant } : {}) };
+  }
+
+  private async verifySignatureAndClaims(token: string, issuer: TrustedIssuer, jku: unknown, audience: string, now: Date): Promise<JWTPayload> {
+    try {
+      const getKey = this.keys.for(issuer, jku);
+      const { payload } = await jwtVerify(token, getKey, {
+        issuer: issuer.iss,
+        audience,
+        algorithms: issuer.algorithms,
+        clockTolerance: this.options.clockSkewSeconds,
+        maxTokenAge: this.options.maxTokenAgeSeconds,
+        currentDate: now,
+        requiredClaims: ['exp', 'jti'],
+      });
+      return payload;
+    } catch (error) {
+      if (error instanceof KeySourceError) throw new AuthFailure(error.message);
+      throw new AuthFailure(error instanceof Error ? error.message : 'verification failed');
+    }
+  }
+
+  /** After the signature check, so a forged token cannot burn a legitimate client's jti. */
+  private rememberTokenId(issuer: TrustedIssuer, payload: { jti: string; exp: number; iat: number }, now: Date): void {
+    const acceptedUntil = Math.min(payload.exp, payload.iat + this.options.maxTokenAgeSeconds) + this.options.clockSkewSeconds;
+    const refusal = this.replay.remember(JSON.stringify([issuer.iss, payload.jti]), acceptedUntil * 1000, now.getTime());
+    if (refusal === 'replayed') throw new AuthFailure('jti was already used');
+    if (refusal === 'full') throw new AuthFailure('replay cache is full of unexpired token ids');
+  }
+}
+
+function decode(token: string) {
+  try {
+    return { header: decodeProtectedHeader(token), claims: decodeJwt(token) };
+  } catch {
+    throw new AuthFailure('malformed token');
+  }
+}
+
+/** The token's self-declared identity, unverified and shortened, for the log line of a refusal. */
+export function unverifiedIdentity(token: string): Record<string, string> {
+  const identity: Record<string, string> = {};
+  try {
+    const { header, claims } = decode(token);
+    for (const [name, value] of Object.entries({ iss: claims.iss, kid: header.kid, tenant: claims.tenant, jti: claims.jti })) {
+      if (typeof value === 'string') identity[name] = value.slice(0, 200);
+    }
+  } catch {
+    // a malformed token has no identity to log
+  }
+  return identity;
+}
