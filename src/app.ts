@@ -1,14 +1,18 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Config } from './config';
+import { catalogueHandler } from './catalogue/catalogue-route';
 import { parseFeedback } from './cds/feedback';
 import { handleHookCall, InvalidResponseError } from './cds/hook-service';
 import type { FetchSettings } from './cds/prefetch';
 import { serviceDefinitions } from './cds/services';
-import { refuseUnlistedServer } from './fhir/fhir-server-policy';
+import { authenticatedClient } from './http/auth/authenticate';
+import { fhirServerRefusal } from './http/auth/fhir-server-access';
+import { clientGuards } from './http/client-guards';
 import { cors } from './http/cors';
 import { errorHandler, notFound } from './http/error-handler';
 import { jsonBody } from './http/json-body';
 import { HttpError } from './http/operation-outcome';
+import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import { formatProblem } from './rules/load-rule-set';
 import type { RuleSetHolder } from './rules/rule-set-holder';
@@ -28,13 +32,14 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(securityHeaders(config.publicBaseUrl));
   app.use(cors(config.corsOrigins));
+  app.use('/cds-services', clientGuards({ config, logger, now }));
   const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.maxJsonDepth });
-  const fetchSettings: FetchSettings = {
+  const fetchLimits: Omit<FetchSettings, 'refuseFhirServer'> = {
     deadlineMs: config.fhirDeadlineMs,
     maxPages: config.fhirMaxPages,
     maxResponseBytes: config.fhirMaxResponseBytes,
-    refuseFhirServer: (fhirServer) => refuseUnlistedServer(config.fhirServerAllowlist, fhirServer, config.mode === 'production'),
   };
 
   app.get('/healthz', (_req, res) => {
@@ -59,6 +64,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     const service = serviceDefinitions(ruleSet.terminology).find((candidate) => candidate.id === req.params.id);
     if (!service) throw unknownService(req.params.id);
     try {
+      const fetchSettings: FetchSettings = { ...fetchLimits, refuseFhirServer: fhirServerRefusal(config, authenticatedClient(res)) };
       const result = await handleHookCall(service.hook, req.body, { ruleSet, fetchSettings, now });
       logger.info(
         {
@@ -91,6 +97,9 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     }
     res.status(200).end();
   });
+
+  // Read-only HTML catalogue of the live rule set (its own CSP: inline styles only).
+  app.get('/rules', catalogueHandler(ruleSets));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -1,0 +1,19 @@
+import type { RequestHandler } from 'express';
+import type { RuleSetHolder } from '../rules/rule-set-holder';
+import { catalogueHtml } from './render-catalogue';
+
+/** The page needs nothing but its own inline styles (and the data: favicon): no script, no outside resource. */
+export const CATALOGUE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+
+/** GET /rules: the read-only rule catalogue of the rule set live at the time of the request. */
+export function catalogueHandler(ruleSets: Pick<RuleSetHolder, 'current'>): RequestHandler {
+  return (_req, res) => {
+    const ruleSet = ruleSets.current();
+    res.setHeader('Content-Security-Policy', CATALOGUE_CSP);
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Same header as hook responses (RULE_SET_VERSION_HEADER in app.ts, not imported to avoid a cycle).
+    res.setHeader('X-Rule-Set-Version', ruleSet.version);
+    res.send(catalogueHtml(ruleSet));
+  };
+}
