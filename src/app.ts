@@ -64,12 +64,14 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     const service = serviceDefinitions(ruleSet.terminology).find((candidate) => candidate.id === req.params.id);
     if (!service) throw unknownService(req.params.id);
     try {
-      const fetchSettings: FetchSettings = { ...fetchLimits, refuseFhirServer: fhirServerRefusal(config, authenticatedClient(res)) };
+      const client = authenticatedClient(res);
+      const fetchSettings: FetchSettings = { ...fetchLimits, refuseFhirServer: fhirServerRefusal(config, client) };
       const result = await handleHookCall(service.hook, req.body, { ruleSet, fetchSettings, now });
       logger.info(
         {
           event: 'hook-call',
           service: service.id,
+          ...callerOf(res),
           hookInstance: result.hookInstance,
           cards: result.response.cards.length,
           indicators: result.response.cards.map((card) => card.indicator),
@@ -93,7 +95,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     const service = serviceDefinitions(ruleSets.current().terminology).find((candidate) => candidate.id === req.params.id);
     if (!service) throw unknownService(req.params.id);
     for (const entry of parseFeedback(req.body)) {
-      logger.info({ event: 'feedback', service: service.id, ...entry }, 'card feedback');
+      logger.info({ event: 'feedback', service: service.id, ...callerOf(res), ...entry }, 'card feedback');
     }
     res.status(200).end();
   });
@@ -104,6 +106,13 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** Who called, for the audit log: issuer, tenant and token id, never the token. */
+function callerOf(res: Response): Record<string, string> {
+  const client = authenticatedClient(res);
+  if (!client) return {};
+  return { iss: client.issuer.iss, jti: client.jti, ...(client.tenant ? { tenant: client.tenant } : {}) };
 }
 
 function unknownService(id: string): HttpError {

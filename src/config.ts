@@ -62,7 +62,7 @@ export function loadConfig(env: Env = process.env): Config {
     fhirMaxPages: read.integer('SPINE_CDS_FHIR_MAX_PAGES', 20, 1, 1000),
     fhirMaxResponseBytes: read.integer('SPINE_CDS_FHIR_MAX_RESPONSE_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     fhirServerAllowlist: read.list('SPINE_CDS_FHIR_SERVERS', []).map((entry) => read.checkUrl('SPINE_CDS_FHIR_SERVERS', entry)),
-    corsOrigins: read.list('SPINE_CDS_CORS_ORIGINS', mode === 'development' ? ['*'] : []),
+    corsOrigins: read.list('SPINE_CDS_CORS_ORIGINS', mode === 'development' ? ['*'] : []).map((origin) => read.checkOrigin('SPINE_CDS_CORS_ORIGINS', origin)),
     shutdownGraceMs: read.integer('SPINE_CDS_SHUTDOWN_GRACE_MS', 10000, 0, 120000),
     auth: readAuthConfig(read, problems, mode),
     rateLimit: {
@@ -122,6 +122,18 @@ export class EnvReader {
   url(name: string, fallback: string): string {
     const value = this.raw(name);
     return value === undefined ? fallback : this.checkUrl(name, value);
+  }
+
+  /** A browser sends its origin as scheme://host[:port], nothing more: anything else would never match. */
+  checkOrigin(name: string, value: string): string {
+    if (value === '*') return value;
+    try {
+      if (new URL(value).origin === value) return value;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name}: "${value}" is not an origin (scheme://host[:port], no path or trailing slash)`);
+    return value;
   }
 
   checkUrl(name: string, value: string): string {

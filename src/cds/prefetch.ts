@@ -109,7 +109,7 @@ function prefetchedResources(value: Resource, requirement: DataRequirement, fiel
   if (value.resourceType === requirement.resourceType) return [value];
   if (value.resourceType !== 'Bundle') {
     throw new HttpError(400, [
-      { field: `${field}.resourceType`, message: `expected ${requirement.resourceType} or a Bundle of them, got "${value.resourceType}"` },
+      { field: `${field}.resourceType`, message: `expected ${requirement.resourceType} or a Bundle of them, got "${value.resourceType.slice(0, 64)}"` },
     ]);
   }
   const entries = value.entry ?? [];

@@ -119,10 +119,12 @@ describe('JWT verification', () => {
     expect(((await response.json()) as { services: unknown[] }).services.length).toBeGreaterThan(0);
   });
 
-  test('a valid RS384 token opens a hook call', async () => {
+  test('a valid RS384 token opens a hook call, and the audit line names the caller', async () => {
     const response = await callHook(bearer(await token(rs)));
     expect(response.status).toBe(200);
     expect(response.body.cards.length).toBeGreaterThan(0);
+    const audit = service.logs.filter((line) => line.event === 'hook-call').at(-1);
+    expect(audit).toMatchObject({ iss: expect.any(String), jti: expect.any(String) });
   });
 
   test('a valid token opens feedback', async () => {
