@@ -6,10 +6,10 @@ import { PROJECT_ROOT } from '../project-root';
 
 /**
  * The local development client: a key pair generated on each developer's machine into a git-ignored folder,
- * so no private key is ever committed. config/trust.development.json trusts the public half from there.
+ * so no private key is ever committed. deploy/trust/trust.development.json trusts the public half from there.
  */
 export const DEV_KEYS_DIR = path.join(PROJECT_ROOT, '.dev-keys');
-/** The `iss` of development tokens; config/trust.development.json lists the same. */
+/** The `iss` of development tokens; deploy/trust/trust.development.json lists the same. */
 export const DEV_ISSUER = 'spine-cds-development';
 export const DEV_ALGORITHM = 'ES384';
 

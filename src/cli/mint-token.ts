@@ -6,7 +6,7 @@ const USAGE = `Usage: npm run -s mint-token -- [--aud URL] [--tenant ID] [--life
 
 Prints a development JWT (ES384, iss "spine-cds-development") for the endpoint URL given as --aud
 (default http://localhost:8080/cds-services/spine-patient-view). On first use it creates the local key pair
-in .dev-keys/ (git-ignored); a service started with SPINE_CDS_TRUST_FILE=config/trust.development.json trusts it.`;
+in .dev-keys/ (git-ignored); a service started with SPINE_CDS_TRUST_FILE=deploy/trust/trust.development.json trusts it.`;
 
 /** Development only: the token goes to stdout alone, so that TOKEN=$(npm run -s mint-token) works. */
 async function main(): Promise<void> {

@@ -51,7 +51,7 @@ beforeAll(async () => {
       { iss: ISSUER_A, jwks: { keys: [es.publicJwk, rs.publicJwk] }, tenants: ['tenant-a'], fhirServers: [fhir.baseUrl] },
       { iss: ISSUER_B, allowedJku: [jwks.url] },
       { iss: ISSUER_SLOW, allowedJku: [slowJwks.url] },
-      { iss: SANDBOX, jwksFile: path.join(PROJECT_ROOT, 'config', 'cds-hooks-sandbox-jwks.json'), allowedJku: [SANDBOX_JKU], algorithms: ['ES384'] },
+      { iss: SANDBOX, jwksFile: path.join(PROJECT_ROOT, 'deploy', 'trust', 'cds-hooks-sandbox-jwks.json'), allowedJku: [SANDBOX_JKU], algorithms: ['ES384'] },
     ],
   });
   service = await startService({
@@ -449,8 +449,8 @@ describe('secure by default', () => {
 describe('development trust profile', () => {
   test('the local development issuer is left out until mint-token has created its key, then its tokens are accepted', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-dev-profile-'));
-    fs.cpSync(path.join(PROJECT_ROOT, 'config'), path.join(root, 'config'), { recursive: true });
-    const env = { SPINE_CDS_TRUST_FILE: path.join(root, 'config', 'trust.development.json') };
+    fs.cpSync(path.join(PROJECT_ROOT, 'deploy', 'trust'), path.join(root, 'deploy', 'trust'), { recursive: true });
+    const env = { SPINE_CDS_TRUST_FILE: path.join(root, 'deploy', 'trust', 'trust.development.json') };
 
     const withoutKey = await startService(env);
     await withoutKey.close();

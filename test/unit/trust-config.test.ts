@@ -93,8 +93,8 @@ describe('trust file', () => {
   });
 });
 
-describe('the development trust profile (config/trust.development.json)', () => {
-  const DEV_TRUST = path.join(PROJECT_ROOT, 'config', 'trust.development.json');
+describe('the development trust profile (deploy/trust/trust.development.json)', () => {
+  const DEV_TRUST = path.join(PROJECT_ROOT, 'deploy', 'trust', 'trust.development.json');
   const profile = JSON.parse(fs.readFileSync(DEV_TRUST, 'utf8'));
 
   test('trusts the pinned CDS Hooks Sandbox key with its jku allowlisted, in development only', () => {
@@ -107,7 +107,7 @@ describe('the development trust profile (config/trust.development.json)', () => 
   });
 
   test('the pinned Sandbox key set is the one in the shared data', () => {
-    const shipped = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'config', 'cds-hooks-sandbox-jwks.json'), 'utf8'));
+    const shipped = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'trust', 'cds-hooks-sandbox-jwks.json'), 'utf8'));
     expect(shipped.keys).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-384', alg: 'ES384', kid: '44823f3d-0b01-4a6c-a80e-b9d3e8a7226f' })]);
   });
 
