@@ -20,13 +20,18 @@ const OPERATOR_WORDS: Record<string, string> = {
   lessThanInclusive: '≤',
   greaterThan: '>',
   greaterThanInclusive: '≥',
-  in: 'one of',
-  notIn: 'not one of',
 };
 
-/** "≥ 7" for a threshold comparison; nothing for equality tests, whose fact value already says it. */
+/**
+ * "≥ 7" for a threshold comparison, "subacute or chronic" / "not acute" for a list; nothing for equality tests,
+ * whose fact value already says it.
+ */
 export function thresholdText(operator: string | undefined, value: unknown): string | undefined {
+  if (operator === 'in' || operator === 'notIn') {
+    const values = (Array.isArray(value) ? value : [value]).map(String);
+    const list = values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` : values.join('');
+    return operator === 'in' ? list : `not ${list}`;
+  }
   const word = operator ? OPERATOR_WORDS[operator] : undefined;
-  if (!word) return undefined;
-  return `${word} ${Array.isArray(value) ? value.join(', ') : String(value)}`;
+  return word ? `${word} ${String(value)}` : undefined;
 }

@@ -40,17 +40,22 @@ export function renderCard(outcome: RuleOutcome, render: RenderContext): Card {
 }
 
 function renderDetail(card: CardSpec, conditions: EvaluatedCondition, render: RenderContext): string {
-  const reasons = reasonComparisons(conditions);
-  const reasonFacts = new Set(reasons.map((reason) => reason.fact as string));
+  const reasons = groupByFact(reasonComparisons(conditions));
+  const reasonFacts = new Set(reasons.map((reason) => reason.fact));
   const checked = (card.checks ?? []).filter((id) => !reasonFacts.has(id));
+  // A reason fact that is unknown (e.g. "no recent pain score") is already explained under "Why this card".
   const unknownFacts = [...new Set([...comparedFacts(conditions), ...checked])].filter(
-    (id) => render.facts[id]?.value === null && render.facts[id]?.missing,
+    (id) => !reasonFacts.has(id) && render.facts[id]?.value === null && render.facts[id]?.missing,
   );
+  // Each piece of patient data is cited once per card, where it first matters.
+  const cite = citer(card, render);
 
   const sections = [fillPlaceholders(card.detail, render)];
-  if (reasons.length > 0) sections.push(`**Why this card**\n${reasons.map((reason) => reasonLine(reason, render.facts)).join('\n')}`);
+  if (reasons.length > 0) {
+    sections.push(`**Why this card**\n${reasons.map(({ fact, thresholds }) => `${factLine(fact, render.facts)}${thresholdSuffix(thresholds)}${cite(fact)}`).join('\n')}`);
+  }
   const knownChecks = checked.filter((id) => !unknownFacts.includes(id));
-  if (knownChecks.length > 0) sections.push(`**Also checked**\n${knownChecks.map((id) => factLine(id, render.facts)).join('\n')}`);
+  if (knownChecks.length > 0) sections.push(`**Also checked**\n${knownChecks.map((id) => `${factLine(id, render.facts)}${cite(id)}`).join('\n')}`);
   if (unknownFacts.length > 0) {
     sections.push(`**Could not be checked** (missing data is not treated as normal)\n${unknownFacts.map((id) => factLine(id, render.facts)).join('\n')}`);
   }
@@ -58,12 +63,45 @@ function renderDetail(card: CardSpec, conditions: EvaluatedCondition, render: Re
   return sections.join('\n\n');
 }
 
-/** Comparisons that were evaluated true and so caused the card (those under `not` explain nothing). */
+/**
+ * Comparisons that made the rule fire: every child of a satisfied `all`, only the satisfied children of an `any`,
+ * nothing under `not`. A comparison that was true inside a group that failed (the "> -2.5" half of an osteopenia
+ * range when the T-score is normal) explains nothing and must not be shown as a reason.
+ */
 function reasonComparisons(condition: EvaluatedCondition): EvaluatedCondition[] {
+  if (!holds(condition)) return [];
   if (condition.all) return condition.all.flatMap(reasonComparisons);
   if (condition.any) return condition.any.flatMap(reasonComparisons);
   if (condition.not) return [];
-  return condition.fact && condition.result === true ? [condition] : [];
+  return condition.fact ? [condition] : [];
+}
+
+/** Whether an evaluated condition was satisfied; a comparison the engine skipped was not. */
+function holds(condition: EvaluatedCondition): boolean {
+  if (typeof condition.result === 'boolean') return condition.result;
+  if (condition.all) return condition.all.every(holds);
+  if (condition.any) return condition.any.some(holds);
+  if (condition.not) return !holds(condition.not);
+  return false;
+}
+
+/** One line per fact: "T-score -1.6 (threshold ≤ -1 and > -2.5)" rather than two lines for a range. */
+function groupByFact(reasons: EvaluatedCondition[]): Array<{ fact: string; thresholds: string[] }> {
+  const byFact = new Map<string, string[]>();
+  for (const reason of reasons) {
+    const fact = reason.fact as string;
+    const thresholds = byFact.get(fact) ?? [];
+    const threshold = thresholdText(reason.operator, reason.value);
+    if (threshold && !thresholds.includes(threshold)) thresholds.push(threshold);
+    byFact.set(fact, thresholds);
+  }
+  return [...byFact].map(([fact, thresholds]) => ({ fact, thresholds }));
+}
+
+function thresholdSuffix(thresholds: string[]): string {
+  if (thresholds.length === 0) return '';
+  const numeric = thresholds.every((threshold) => /^[<>≤≥]/.test(threshold));
+  return ` (${numeric ? 'threshold' : 'criterion:'} ${thresholds.join(' and ')})`;
 }
 
 function comparedFacts(condition: EvaluatedCondition): string[] {
@@ -73,17 +111,30 @@ function comparedFacts(condition: EvaluatedCondition): string[] {
   return condition.fact ? [condition.fact] : [];
 }
 
-function reasonLine(reason: EvaluatedCondition, facts: Facts): string {
-  const threshold = thresholdText(reason.operator, reason.value);
-  return `${factLine(reason.fact as string, facts)}${threshold ? ` (threshold ${threshold})` : ''}${citationLines(facts[reason.fact as string]?.cites ?? [])}`;
-}
-
 function factLine(id: string, facts: Facts): string {
   return `- ${factLabel(id)}: ${formatFact(id, facts[id])}`;
 }
 
-function citationLines(cites: Citation[]): string {
-  return cites.map((cite) => `\n  - ${cite.text}${cite.reference ? ` (\`${cite.reference}\`)` : ''}`).join('');
+/**
+ * Citation lines for a fact, skipping data already cited on this card. On a card about one ordered modality, only
+ * that modality's draft orders are cited.
+ */
+function citer(card: CardSpec, render: RenderContext): (id: string) => string {
+  const shown = new Set<string>();
+  const ownOrders = new Set(render.orders.filter((order) => order.modality === card.modality).map((order) => order.reference));
+  return (id) => {
+    let cites = render.facts[id]?.cites ?? [];
+    if (id === 'orderedModalities' && ownOrders.size > 0) cites = cites.filter((c) => c.reference !== undefined && ownOrders.has(c.reference));
+    return cites
+      .filter((c) => {
+        const key = `${c.reference ?? ''}|${c.text}`;
+        if (shown.has(key)) return false;
+        shown.add(key);
+        return true;
+      })
+      .map((c: Citation) => `\n  - ${c.text}${c.reference ? ` (\`${c.reference}\`)` : ''}`)
+      .join('');
+  };
 }
 
 function fillPlaceholders(text: string, render: RenderContext): string {

@@ -10,6 +10,7 @@ const KIND_RANK = { 'red-flag': 0, contraindication: 1, step: 2, advice: 3 } as 
  *   hides its modality's step card);
  * - a contraindication shows only where its modality is in play: its step card fired (even if then hidden)
  *   or it is being ordered, so charts are not flooded with warnings about treatments nobody considers;
+ * - on order hooks, advice about a modality shows only when that modality is among the orders;
  * - most severe first, then red flags, contraindications, steps, advice, then rule order: deterministic.
  */
 export function selectCards(outcomes: RuleOutcome[], hook: HookName, orderedModalities: ReadonlySet<string>): RuleOutcome[] {
@@ -23,7 +24,11 @@ export function selectCards(outcomes: RuleOutcome[], hook: HookName, orderedModa
   const shown = fired.filter(({ rule }) => {
     const { kind, modality } = rule.spec.card;
     if (hidden.has(`rule:${rule.spec.name}`)) return false;
-    if (kind === 'step' || kind === 'advice') return !hidden.has(`kind:${kind}`) && !(modality && hidden.has(`modality:${modality}`));
+    if (kind === 'step' || kind === 'advice') {
+      if (hidden.has(`kind:${kind}`) || (modality && hidden.has(`modality:${modality}`))) return false;
+      // On an order hook, advice about a modality is only relevant while that modality is being ordered.
+      return !(kind === 'advice' && modality && hook !== 'patient-view' && !orderedModalities.has(modality));
+    }
     if (kind === 'contraindication') return modality === undefined || inPlay(modality);
     return true;
   });

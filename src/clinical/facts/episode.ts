@@ -14,10 +14,20 @@ const BACK_PAIN_FAMILY = [
   'neurogenic-claudication',
 ];
 
+/**
+ * Structural or degenerative diagnoses that are often the only code a patient's back pain carries: spondylolisthesis
+ * (a surgical-referral indication in its own right) and disc degeneration or spondylosis (ICD-10-CM FY2025
+ * M51.360/M51.362 say "with discogenic back pain"). They stand for the episode only when no back pain code is
+ * active: such codes stay on problem lists for years, and letting an old one date a new episode would make new pain
+ * look chronic and hide the "new back pain" red flags.
+ */
+const STRUCTURAL_BACK_PAIN = ['spondylolisthesis', 'spondylolysis', 'degenerative-disc-disease', 'lumbar-spondylosis'];
+
 const WEEK_MS = 7 * 86_400_000;
 
 function episode(record: PatientRecord) {
-  const matches = activeConditionsIn(record, BACK_PAIN_FAMILY);
+  const painCodes = activeConditionsIn(record, BACK_PAIN_FAMILY);
+  const matches = painCodes.length > 0 ? painCodes : activeConditionsIn(record, STRUCTURAL_BACK_PAIN);
   const dated = matches.filter((match) => onsetTime(match.resource) !== undefined);
   const start = dated.length > 0 ? Math.min(...dated.map((match) => onsetTime(match.resource) as number)) : undefined;
   return { matches, start, cites: uniqueCitations(matches.map(citeCondition)) };
@@ -39,7 +49,7 @@ function durationClass(record: PatientRecord, context: FactContext): string | un
 export const episodeFacts: FactDefinition[] = [
   {
     id: 'backPain',
-    label: 'Low back pain (or sciatica, disc herniation, stenosis) recorded',
+    label: 'Back pain recorded (low back pain, sciatica, disc herniation or stenosis; else spondylolisthesis or disc degeneration)',
     type: 'boolean',
     absentText: 'none recorded',
     compute: (record) => {

@@ -68,8 +68,10 @@ function pregnant(record: PatientRecord, context: FactContext): Fact {
   }
   const gender = record.data.patient?.gender;
   const years = ageInYears(record);
-  if (gender === 'male') return known(false);
-  if (gender === 'female' && years !== undefined && (years < 12 || years > 55)) return known(false);
+  if (gender === 'male') return known(false, patientCitation(record, 'administrative gender male'));
+  if (gender === 'female' && years !== undefined && (years < 12 || years > 55)) {
+    return known(false, patientCitation(record, `female, age ${years}: outside the ages this service treats as possibly pregnant (12-55)`));
+  }
   return unknown('no active pregnancy condition and no recent pregnancy status or test recorded');
 }
 
