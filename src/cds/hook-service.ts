@@ -2,7 +2,9 @@ import type { Condition, MedicationRequest, Observation, Patient, Procedure } fr
 import { recognisePathwayOrders } from '../clinical/draft-orders';
 import { computeFacts } from '../clinical/facts';
 import { PatientRecord } from '../clinical/patient-record';
-import { evaluateRules } from '../rules/evaluate';
+import type { Facts } from '../clinical/fact';
+import type { DraftOrder } from '../clinical/facts';
+import { evaluateRules, type RuleOutcome } from '../rules/evaluate';
 import type { RuleSet } from '../rules/load-rule-set';
 import { renderCard } from './cards/render-card';
 import { selectCards } from './cards/select-cards';
@@ -10,7 +12,7 @@ import { parseHookRequest } from './hook-request';
 import { resolvePrefetch, type FetchSettings, type ResolvedData } from './prefetch';
 import { responseViolations } from './response-check';
 import { dataRequirements } from './services';
-import type { CdsResponse, HookName } from './types';
+import type { CdsResponse, HookName, HookRequest } from './types';
 
 export interface HookCallDependencies {
   ruleSet: RuleSet;
@@ -33,14 +35,26 @@ export class InvalidResponseError extends Error {
   }
 }
 
-/** One hook call, from the parsed body to checked cards (see design.md, "One request, end to end"). */
-export async function handleHookCall(hook: HookName, body: unknown, deps: HookCallDependencies): Promise<HookCallResult> {
+/** Everything the service worked out for one hook call: what `rules explain` shows and the cards sent. */
+export interface Assessment {
+  request: HookRequest;
+  orders: DraftOrder[];
+  data?: ResolvedData;
+  facts: Facts;
+  outcomes: RuleOutcome[];
+  /** Fired rules that become cards, in card order. */
+  shown: RuleOutcome[];
+  response: CdsResponse;
+}
+
+/** One hook call, from the parsed body to cards (see design.md, "One request, end to end"). */
+export async function assessHookCall(hook: HookName, body: unknown, deps: HookCallDependencies): Promise<Assessment> {
   const { ruleSet } = deps;
   const request = parseHookRequest(body, hook);
   const orders = recognisePathwayOrders(request.context.draftOrders, request.context.selections, ruleSet.terminology);
   // Order hooks speak only about pathway orders; anything else is none of this service's business.
   if (hook !== 'patient-view' && orders.length === 0) {
-    return { response: { cards: [] }, hookInstance: request.hookInstance, dataSources: {} };
+    return { request, orders, facts: {}, outcomes: [], shown: [], response: { cards: [] } };
   }
 
   const data = await resolvePrefetch(request, dataRequirements(ruleSet.terminology), deps.fetchSettings);
@@ -48,13 +62,17 @@ export async function handleHookCall(hook: HookName, body: unknown, deps: HookCa
   const record = new PatientRecord(recordData(data), ruleSet.terminology, now);
   const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders });
   const outcomes = await evaluateRules(ruleSet, hook, facts);
-  const selected = selectCards(outcomes, hook, new Set(orders.map((order) => order.modality)));
+  const shown = selectCards(outcomes, hook, new Set(orders.map((order) => order.modality)));
   const render = { ruleSet, facts, context: request.context, orders, now };
-  const response: CdsResponse = { cards: selected.map((outcome) => renderCard(outcome, render)) };
+  return { request, orders, data, facts, outcomes, shown, response: { cards: shown.map((outcome) => renderCard(outcome, render)) } };
+}
 
+/** A hook call answered: the response is checked against the CDS Hooks rules before it may leave. */
+export async function handleHookCall(hook: HookName, body: unknown, deps: HookCallDependencies): Promise<HookCallResult> {
+  const { request, data, response } = await assessHookCall(hook, body, deps);
   const violations = responseViolations(response);
   if (violations.length > 0) throw new InvalidResponseError(violations);
-  return { response, hookInstance: request.hookInstance, dataSources: describeSources(data) };
+  return { response, hookInstance: request.hookInstance, dataSources: data ? describeSources(data) : {} };
 }
 
 function recordData(data: ResolvedData) {

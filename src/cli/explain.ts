@@ -1,0 +1,122 @@
+import type { Bundle, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import { describeCondition, conditionToText } from '../catalogue/describe-condition';
+import { factLabel, formatFact } from '../cds/cards/describe-facts';
+import { assessHookCall, type Assessment } from '../cds/hook-service';
+import { dataRequirements } from '../cds/services';
+import { HOOKS, type HookName } from '../cds/types';
+import type { Facts } from '../clinical/fact';
+import { HttpError } from '../http/operation-outcome';
+import { readJsonFile } from '../rules/json-file';
+import type { RuleSet } from '../rules/load-rule-set';
+import type { RuleOutcome } from '../rules/evaluate';
+import { buildHookRequest, prefetchFor, type ScenarioFile } from '../rules/scenarios';
+
+/**
+ * `rules explain`: for one patient (a hook request, a FHIR Bundle, or a scenario of a scenario file), the facts (with the data behind them), the cards shown, the rules that
+ * fired but were hidden, and for every rule that did not fire which condition failed, with the patient's value
+ * and the threshold. Nothing is fetched: data not in the file counts as unavailable, as it would in the service.
+ */
+export async function explainFile(file: string, ruleSet: RuleSet, flags: Record<string, string>): Promise<{ ok: boolean; text: string }> {
+  const { value, problem } = readJsonFile(file, file);
+  if (problem) return { ok: false, text: `✗ ${problem.file} ${problem.message}` };
+  const scenario = isScenarioFile(value) ? value.scenarios.find((candidate) => candidate.name === flags.scenario) : undefined;
+  if (isScenarioFile(value) && !scenario) {
+    return { ok: false, text: `✗ name a scenario with --scenario; this file has: ${value.scenarios.map((s) => `"${s.name}"`).join(', ')}` };
+  }
+  const hook = (flags.hook ?? scenario?.hook ?? (value as { hook?: string }).hook ?? 'patient-view') as HookName;
+  if (!HOOKS.includes(hook)) return { ok: false, text: `✗ --hook must be one of ${HOOKS.join(', ')}` };
+  const now = new Date(flags.now ?? scenario?.now ?? Date.now());
+  if (Number.isNaN(now.getTime())) return { ok: false, text: `✗ --now "${flags.now}" is not a date-time` };
+
+  const body = scenario
+    ? buildHookRequest({ ...scenario, hook }, ruleSet.terminology)
+    : isBundle(value)
+      ? requestFromBundle(value, hook, ruleSet)
+      : value;
+  try {
+    const assessment = await assessHookCall(hook, body, {
+      ruleSet,
+      now: () => now,
+      fetchSettings: { deadlineMs: 1, maxPages: 1, maxResponseBytes: 1, refuseFhirServer: () => 'rules explain reads only the file given' },
+    });
+    return { ok: true, text: report(assessment, ruleSet, hook, now) };
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    return { ok: false, text: `✗ The service would answer ${error.status}: ${error.message}` };
+  }
+}
+
+function isScenarioFile(value: unknown): value is ScenarioFile {
+  return typeof value === 'object' && value !== null && Array.isArray((value as ScenarioFile).scenarios);
+}
+
+function isBundle(value: unknown): value is Bundle {
+  return typeof value === 'object' && value !== null && (value as Resource).resourceType === 'Bundle';
+}
+
+/** A patient's data as a Bundle becomes the request an EHR honouring every prefetch template would send. */
+function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): unknown {
+  const resources = (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
+  const patientId = resources.find((resource) => resource.resourceType === 'Patient')?.id ?? 'unknown';
+  const drafts = resources.filter((r): r is ServiceRequest => r.resourceType === 'ServiceRequest' && r.status === 'draft');
+  const draftOrders: Bundle = { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ resource })) };
+  return {
+    hook,
+    hookInstance: '00000000-0000-4000-8000-000000000000',
+    context: {
+      userId: 'Practitioner/rules-explain',
+      patientId,
+      ...(hook === 'patient-view' ? {} : { draftOrders }),
+      ...(hook === 'order-select' ? { selections: drafts.map((draft) => `ServiceRequest/${draft.id}`) } : {}),
+    },
+    prefetch: prefetchFor(resources, patientId, dataRequirements(ruleSet.terminology)),
+  };
+}
+
+function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: Date): string {
+  const lines = [`Rule set ${ruleSet.version} · ${hook} · evaluated at ${now.toISOString()}`, ''];
+  if (assessment.outcomes.length === 0) {
+    lines.push('No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) in this call: no rules run.');
+    return lines.join('\n');
+  }
+  lines.push('FACTS', ...factLines(assessment.facts), '');
+  const shown = new Set(assessment.shown);
+  lines.push('CARDS SHOWN', ...(assessment.shown.length > 0 ? assessment.shown.map(cardLine) : ['  (none)']), '');
+  const hidden = assessment.outcomes.filter((outcome) => outcome.fired && !shown.has(outcome));
+  if (hidden.length > 0) lines.push('FIRED BUT NOT SHOWN', ...hidden.map((outcome) => hiddenLine(outcome, assessment)), '');
+  lines.push('DID NOT FIRE');
+  for (const outcome of assessment.outcomes.filter((o) => !o.fired)) {
+    lines.push(`  ${outcome.rule.spec.name}: ${outcome.rule.spec.description}`);
+    const described = describeCondition(outcome.rule.spec.when, ruleSet.parameterSpecs, { facts: assessment.facts, evaluated: outcome.conditions });
+    lines.push(...conditionToText(described, '    ').split('\n').map((line) => `    ${line}`));
+  }
+  lines.push('', 'Legend: ✓ met, ✗ not met, ? not evaluated (the outcome was already decided).');
+  return lines.join('\n');
+}
+
+function factLines(facts: Facts): string[] {
+  return Object.entries(facts).flatMap(([id, fact]) => [
+    `  ${id} (${factLabel(id)}): ${formatFact(id, fact)}`,
+    ...fact.cites.map((cite) => `      ${cite.reference ? `${cite.reference}: ` : ''}${cite.text}`),
+  ]);
+}
+
+function cardLine(outcome: RuleOutcome, index: number): string {
+  const { card, name } = outcome.rule.spec;
+  return `  ${index + 1}. [${card.indicator}] ${name}: ${card.summary}`;
+}
+
+/** Why a fired rule gave no card: hidden by another card, or its modality is not in play. */
+function hiddenLine(outcome: RuleOutcome, assessment: Assessment): string {
+  const { spec } = outcome.rule;
+  const hiders = assessment.shown
+    .filter((other) => (other.rule.spec.card.suppresses ?? []).some((target) => hides(target, spec)))
+    .map((other) => other.rule.spec.name);
+  const why = hiders.length > 0 ? `hidden by ${hiders.join(', ')}` : `its modality (${spec.card.modality}) is not in play: no step card for it fired and it is not being ordered`;
+  return `  ${spec.name}: ${why}`;
+}
+
+function hides(target: string, spec: RuleOutcome['rule']['spec']): boolean {
+  const { kind, modality } = spec.card;
+  return target === `rule:${spec.name}` || target === `kind:${kind}` || (modality !== undefined && target === `modality:${modality}` && (kind === 'step' || kind === 'advice'));
+}
