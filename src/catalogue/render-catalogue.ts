@@ -1,4 +1,5 @@
 import { REQUIRED_PARAMETERS } from '../clinical/facts';
+import { PARAMETER_PREFIX, placeholderNames } from '../rules/placeholders';
 import type { RuleSet } from '../rules/load-rule-set';
 import { walkComparisons } from '../rules/load-rule-set';
 import { isParameterReference, type LoadedRule } from '../rules/rule-pack';
@@ -132,7 +133,9 @@ function parameterUsers(rules: readonly LoadedRule[]): Map<string, string[]> {
     walkComparisons(rule.spec.when, 'when', (comparison) => {
       if (isParameterReference(comparison.value)) add(comparison.value.param, rule.spec.name);
     });
-    for (const match of rule.spec.card.detail.matchAll(/\{\{\s*param\.([\w]+)\s*\}\}/g)) add(match[1] as string, rule.spec.name);
+    for (const name of [...placeholderNames(rule.spec.card.detail), ...placeholderNames(rule.spec.card.summary)]) {
+      if (name.startsWith(PARAMETER_PREFIX)) add(name.slice(PARAMETER_PREFIX.length), rule.spec.name);
+    }
   }
   return users;
 }

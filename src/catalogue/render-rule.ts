@@ -1,5 +1,6 @@
 import { FACT_DEFINITIONS } from '../clinical/facts';
 import type { RuleSet } from '../rules/load-rule-set';
+import { fillParameters, PLACEHOLDER } from '../rules/placeholders';
 import type { CardSpec, LoadedRule, SuggestionSpec } from '../rules/rule-pack';
 import { describeCondition, type DescribedCondition } from './describe-condition';
 import { anchor, externalLink, html, join, type SafeHtml } from './html';
@@ -62,7 +63,7 @@ function cardHtml(card: CardSpec, ruleSet: RuleSet): SafeHtml {
   const reasons = card.overrideReasons ? ruleSet.overrideReasons[card.overrideReasons] : undefined;
   return html`<section class="card ${card.indicator}" aria-label="Card">
   <h4>Card</h4>
-  <p class="summary">${card.summary}</p>
+  <p class="summary">${fillParameters(card.summary, ruleSet.parameters)}</p>
   <p class="detail">${detailHtml(card.detail, ruleSet)}</p>
   <dl class="card-facts">
     <dt>Evidence</dt><dd>${card.evidence.statement} <span class="strength">${card.evidence.strength}</span></dd>
@@ -89,7 +90,7 @@ function factName(id: string): SafeHtml {
 function detailHtml(detail: string, ruleSet: RuleSet): SafeHtml {
   const parts: SafeHtml[] = [];
   let last = 0;
-  for (const match of detail.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)) {
+  for (const match of detail.matchAll(PLACEHOLDER)) {
     parts.push(html`${detail.slice(last, match.index)}`);
     const name = match[1] as string;
     if (name.startsWith('param.')) {

@@ -16,6 +16,7 @@ import {
   type ParametersFile,
   type RulePack,
 } from './rule-pack';
+import { fillParameters, PARAMETER_PREFIX, placeholderNames } from './placeholders';
 import { schemaProblems } from './schema-check';
 
 /** Everything one evaluation needs, loaded and checked together so a reload swaps it as one piece. */
@@ -191,11 +192,19 @@ function checkRule(spec: RulePack['rules'][number], context: RuleCheckContext): 
     const rule = /^rule:(.+)$/.exec(target)?.[1];
     if (rule && !context.ruleNames.has(rule)) at(`card.suppresses[${i}]`, `no rule is named "${rule}"`);
   });
-  for (const placeholder of spec.card.detail.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)) {
-    const name = placeholder[1];
-    const known = name.startsWith('param.') ? name.slice(6) in context.parameterSpecs : FACT_DEFINITIONS.has(name);
-    if (!known) at('card.detail', `{{${name}}} names no ${name.startsWith('param.') ? 'parameter' : 'fact'}`);
+  for (const name of placeholderNames(spec.card.detail)) {
+    const isParameter = name.startsWith(PARAMETER_PREFIX);
+    const known = isParameter ? name.slice(PARAMETER_PREFIX.length) in context.parameterSpecs : FACT_DEFINITIONS.has(name);
+    if (!known) at('card.detail', `{{${name}}} names no ${isParameter ? 'parameter' : 'fact'}`);
   }
+  for (const name of placeholderNames(spec.card.summary)) {
+    if (!name.startsWith(PARAMETER_PREFIX) || !(name.slice(PARAMETER_PREFIX.length) in context.parameterSpecs)) {
+      at('card.summary', `{{${name}}}: a summary may only name parameters ({{param.name}}) that exist`);
+    }
+  }
+  const values = Object.fromEntries(Object.entries(context.parameterSpecs).map(([name, parameter]) => [name, parameter.value]));
+  const summaryLength = fillParameters(spec.card.summary, values).length;
+  if (summaryLength >= 140) at('card.summary', `is ${summaryLength} characters once parameters are filled in; it must stay under 140`);
   return problems;
 }
 

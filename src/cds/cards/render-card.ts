@@ -4,6 +4,7 @@ import type { Citation, Facts } from '../../clinical/fact';
 import type { DraftOrder } from '../../clinical/facts';
 import type { EvaluatedCondition, RuleOutcome } from '../../rules/evaluate';
 import type { RuleSet } from '../../rules/load-rule-set';
+import { fillParameters, PLACEHOLDER } from '../../rules/placeholders';
 import type { CardSpec, SuggestionSpec } from '../../rules/rule-pack';
 import type { Action, Card, HookContext, Suggestion } from '../types';
 import { factLabel, formatFact, thresholdText } from './describe-facts';
@@ -26,7 +27,7 @@ export function renderCard(outcome: RuleOutcome, render: RenderContext): Card {
   const overrideReasons = card.overrideReasons ? render.ruleSet.overrideReasons[card.overrideReasons] : undefined;
   return {
     uuid: randomUUID(),
-    summary: card.summary,
+    summary: fillParameters(card.summary, render.ruleSet.parameters),
     detail: renderDetail(card, outcome.conditions, render),
     indicator: card.indicator,
     source: {
@@ -138,9 +139,7 @@ function citer(card: CardSpec, render: RenderContext): (id: string) => string {
 }
 
 function fillPlaceholders(text: string, render: RenderContext): string {
-  return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_match, name: string) =>
-    name.startsWith('param.') ? String(render.ruleSet.parameters[name.slice(6)]) : formatFact(name, render.facts[name]),
-  );
+  return fillParameters(text, render.ruleSet.parameters).replace(PLACEHOLDER, (_match, name: string) => formatFact(name, render.facts[name]));
 }
 
 function renderSuggestion(spec: SuggestionSpec, render: RenderContext): Suggestion[] {

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatProblem, loadRuleSet, RuleSetError } from '../../src/rules/load-rule-set';
+import { PROJECT_ROOT } from '../support/spine-service';
+
+/** Each mistake an informaticist can make in a rule pack is reported with file, rule and JSON path. */
+
+type Pack = { rules: Array<Record<string, any>> };
+
+function problemsAfter(change: (pathway: Pack, parameters: Record<string, any>) => void): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-load-'));
+  try {
+    fs.cpSync(path.join(PROJECT_ROOT, 'rules'), path.join(dir, 'rules'), { recursive: true });
+    const packFile = path.join(dir, 'rules', 'packs', 'pathway.json');
+    const parametersFile = path.join(dir, 'rules', 'parameters.json');
+    const pack = JSON.parse(fs.readFileSync(packFile, 'utf8')) as Pack;
+    const parameters = JSON.parse(fs.readFileSync(parametersFile, 'utf8'));
+    change(pack, parameters.parameters);
+    fs.writeFileSync(packFile, JSON.stringify(pack));
+    fs.writeFileSync(parametersFile, JSON.stringify(parameters));
+    loadRuleSet(path.join(dir, 'rules'), path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'));
+    return [];
+  } catch (error) {
+    if (error instanceof RuleSetError) return error.problems.map((problem) => formatProblem(problem));
+    throw error;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const physiotherapy = (pack: Pack) => pack.rules.find((rule) => rule.name === 'physiotherapy') as Record<string, any>;
+
+test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp]>([
+  ['an unknown fact', (pack) => (physiotherapy(pack).when.all[0].fact = 'painScor'), /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.fact: must be one of/],
+  ['an unknown operator', (pack) => (physiotherapy(pack).when.all[0].operator = 'atLeast'), /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.operator: must be one of/],
+  ['a summary of 140 characters', (pack) => (physiotherapy(pack).card.summary = 'x'.repeat(140)), /rule "physiotherapy" › rules\[\d+\]\.card\.summary: is too long: at most 139 characters/],
+  [
+    'a summary that grows past 139 characters once parameters are filled in',
+    (pack, parameters) => {
+      physiotherapy(pack).card.summary = `${'x'.repeat(127)}{{param.p}}`; // 138 characters as written
+      parameters.p = { value: 12345678901234567, description: 'a long value', source: 'test' };
+    },
+    /rules\[\d+\]\.card\.summary: is 144 characters once parameters are filled in/,
+  ],
+  ['a fact placeholder in a summary', (pack) => (physiotherapy(pack).card.summary = 'Pain {{painScore}}'), /card\.summary: \{\{painScore\}\}: a summary may only name parameters/],
+  ['a missing source', (pack) => delete physiotherapy(pack).card.source, /rule "physiotherapy" › rules\[\d+\]\.card: "source" is missing/],
+  ['an unknown ValueSet', (pack) => (physiotherapy(pack).card.suggestions[0].order = 'physio-referal'), /card\.suggestions\[0\]\.order: ValueSet "physio-referal" does not exist/],
+  ['a threshold of the wrong type', (_pack, parameters) => (parameters.physiotherapyMinPain.value = 'seven'), /parameter "physiotherapyMinPain" must be a number to be compared with greaterThanInclusive/],
+  ['an unknown parameter', (pack) => (physiotherapy(pack).when.all[1].any[1].value = { param: 'physioMinPain' }), /parameter "physioMinPain" is not defined in rules\/parameters\.json/],
+  ['a numeric comparison on a yes/no fact', (pack) => (physiotherapy(pack).when.all[0] = { fact: 'backPain', operator: 'greaterThan', value: 1 }), /"backPain" is a boolean, so greaterThan can never be true/],
+  ['an unknown override reason set', (pack) => (physiotherapy(pack).card.overrideReasons = 'stepz'), /set "stepz" is not defined in rules\/override-reasons\.json/],
+  ['hiding a rule that does not exist', (pack) => (physiotherapy(pack).card.suppresses = ['rule:no-such-rule']), /card\.suppresses\[0\]: no rule is named "no-such-rule"/],
+])('%s is an error naming file, rule and path', (_name, change, message) => {
+  const problems = problemsAfter(change);
+  expect(problems.join('\n')).toMatch(message);
+  expect(problems.every((problem) => problem.startsWith('- rules/'))).toBe(true);
+});
+
+test('the bundled rule set has no problems', () => {
+  expect(problemsAfter(() => undefined)).toEqual([]);
+});
