@@ -31,7 +31,7 @@ export function dataRequirements(terminology: Terminology): DataRequirement[] {
       required: false,
     },
     { key: 'procedures', template: 'Procedure?patient={{context.patientId}}', resourceType: 'Procedure', required: false },
-    { key: 'medications', template: 'MedicationRequest?patient={{context.patientId}}&status=active', resourceType: 'MedicationRequest', required: false },
+    { key: 'medications', template: 'MedicationRequest?patient={{context.patientId}}&status=active,on-hold', resourceType: 'MedicationRequest', required: false },
   ];
 }
 
