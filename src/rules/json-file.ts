@@ -1,10 +1,21 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 export interface FileProblem {
   file: string;
   rule?: string;
   path: string;
   message: string;
+}
+
+/** The `*.json` files of a folder, sorted by name; none when the folder does not exist. */
+export function listJsonFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => path.join(dir, name));
 }
 
 /** Reads a JSON file; a syntax error becomes a problem naming the line and column, as an editor shows it. */

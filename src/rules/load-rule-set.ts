@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FACT_DEFINITIONS, REQUIRED_PARAMETERS, type Parameters } from '../clinical/facts';
 import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir/terminology';
-import { readJsonFile, type FileProblem } from './json-file';
+import { listJsonFiles, readJsonFile, type FileProblem } from './json-file';
 import {
   isComparison,
   isFactReference,
@@ -53,7 +53,7 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
 
   const parametersFile = readChecked<ParametersFile>(path.join(rulesDir, 'parameters.json'), 'parameters', relative, problems);
   const reasonsFile = readChecked<OverrideReasonsFile>(path.join(rulesDir, 'override-reasons.json'), 'override-reasons', relative, problems);
-  const packFiles = listJson(path.join(rulesDir, 'packs'));
+  const packFiles = listJsonFiles(path.join(rulesDir, 'packs'));
   if (packFiles.length === 0) problems.push({ file: relative(path.join(rulesDir, 'packs')), path: '', message: 'contains no rule pack (*.json)' });
   const packs = packFiles.map((file) => ({ file, pack: readChecked<RulePack>(file, 'rule-pack', relative, problems) }));
 
@@ -101,8 +101,8 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
       ...packFiles,
       path.join(rulesDir, 'parameters.json'),
       path.join(rulesDir, 'override-reasons.json'),
-      ...listJson(valueSetsDir),
-      ...listJson(codeSystemDir),
+      ...listJsonFiles(valueSetsDir),
+      ...listJsonFiles(codeSystemDir),
     ]),
     packs: packs.map(({ pack }) => pack as RulePack),
     rules,
@@ -127,15 +127,6 @@ function readChecked<T>(
   const found = schemaProblems(schema, value, relative(file));
   problems.push(...found);
   return found.length === 0 ? (value as T) : undefined;
-}
-
-function listJson(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => path.join(dir, name));
 }
 
 function contentVersion(files: string[]): string {

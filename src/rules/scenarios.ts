@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Coding, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { handleHookCall, type HookCallDependencies } from '../cds/hook-service';
@@ -7,7 +6,7 @@ import type { DataRequirement, FetchSettings } from '../cds/prefetch';
 import { dataRequirements } from '../cds/services';
 import type { HookName } from '../cds/types';
 import type { Terminology } from '../fhir/terminology';
-import { readJsonFile, type FileProblem } from './json-file';
+import { listJsonFiles, readJsonFile, type FileProblem } from './json-file';
 import type { RuleSet } from './load-rule-set';
 import { schemaProblems } from './schema-check';
 
@@ -75,16 +74,6 @@ export const SCENARIO_SCHEMA = 'scenario';
 // ---------------------------------------------------------------------------------------------------------------
 // Loading and checking
 
-/** Scenario files in a folder (default rules/scenarios), sorted by name. */
-export function listScenarioFiles(scenariosDir: string): string[] {
-  if (!fs.existsSync(scenariosDir)) return [];
-  return fs
-    .readdirSync(scenariosDir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => path.join(scenariosDir, name));
-}
-
 /**
  * Reads and validates scenario files: JSON syntax, the schema, and what the schema cannot know (unique names,
  * a Patient matching patientId, references, selections, and, given a rule set, that every rule named exists and
@@ -92,7 +81,7 @@ export function listScenarioFiles(scenariosDir: string): string[] {
  */
 export function loadScenarios(
   rulesDir: string,
-  files: string[] = listScenarioFiles(path.join(rulesDir, 'scenarios')),
+  files: string[] = listJsonFiles(path.join(rulesDir, 'scenarios')),
   ruleSet?: RuleSet,
 ): { scenarios: LoadedScenario[]; problems: ScenarioProblem[] } {
   const problems: ScenarioProblem[] = [];
@@ -249,7 +238,7 @@ export function buildHookRequest(scenario: Scenario, terminology: Terminology, o
  * What an EHR answers to each prefetch template: a read for `Patient/{{context.patientId}}`, a searchset for the
  * searches, filtered by the search parameters the templates use (patient, code, status).
  */
-export function prefetchFor(resources: Resource[], patientId: string, requirements: DataRequirement[]): Record<string, Resource | Bundle | null> {
+export function prefetchFor(resources: Resource[], patientId: string, requirements: readonly DataRequirement[]): Record<string, Resource | Bundle | null> {
   const prefetch: Record<string, Resource | Bundle | null> = {};
   for (const requirement of requirements) {
     const query = requirement.template.replace(/\{\{\s*context\.patientId\s*\}\}/g, patientId);

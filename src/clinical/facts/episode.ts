@@ -1,5 +1,5 @@
 import { citeCondition, citeProcedure, isoDate } from '../citations';
-import { known, unknown } from '../fact';
+import { known, unknown, type Citation, type FactValue } from '../fact';
 import { onsetTime, type PatientRecord } from '../patient-record';
 import { activeCondition, activeConditionsIn, numberParameter, uniqueCitations, type FactContext, type FactDefinition } from './definition';
 
@@ -25,7 +25,21 @@ const STRUCTURAL_BACK_PAIN = ['spondylolisthesis', 'spondylolysis', 'degenerativ
 
 const WEEK_MS = 7 * 86_400_000;
 
-function episode(record: PatientRecord) {
+type Episode = ReturnType<typeof findEpisode>;
+
+/** Several facts read the episode; it is worked out once per patient record. */
+const episodes = new WeakMap<PatientRecord, Episode>();
+
+function episode(record: PatientRecord): Episode {
+  let found = episodes.get(record);
+  if (found === undefined) {
+    found = findEpisode(record);
+    episodes.set(record, found);
+  }
+  return found;
+}
+
+function findEpisode(record: PatientRecord) {
   const painCodes = activeConditionsIn(record, BACK_PAIN_FAMILY);
   const matches = painCodes.length > 0 ? painCodes : activeConditionsIn(record, STRUCTURAL_BACK_PAIN);
   const dated = matches.filter((match) => onsetTime(match.resource) !== undefined);
@@ -46,6 +60,28 @@ function durationClass(record: PatientRecord, context: FactContext): string | un
   return weeks <= numberParameter(context, 'chronicAfterWeeks') ? 'subacute' : 'chronic';
 }
 
+const UNDATED = 'the back pain condition has no onset or recorded date';
+
+/**
+ * A fact read off the episode's start: none when there is no back pain episode, unknown (saying why) when the
+ * episode has no date, else the value, citing the conditions behind the episode.
+ */
+function datedEpisodeFact(
+  definition: Omit<FactDefinition, 'compute'>,
+  valueOf: (record: PatientRecord, context: FactContext) => FactValue | undefined,
+  extraCites: (record: PatientRecord) => Citation[] = () => [],
+): FactDefinition {
+  return {
+    ...definition,
+    compute: (record, context) => {
+      const { matches, cites } = episode(record);
+      if (matches.length === 0) return known(null);
+      const value = valueOf(record, context);
+      return value === undefined ? unknown(UNDATED, cites) : known(value, [...cites, ...extraCites(record)]);
+    },
+  };
+}
+
 export const episodeFacts: FactDefinition[] = [
   {
     id: 'backPain',
@@ -57,54 +93,19 @@ export const episodeFacts: FactDefinition[] = [
       return known(matches.length > 0, cites);
     },
   },
-  {
-    id: 'episodeStart',
-    label: 'Start of the current back pain episode',
-    type: 'string',
-    compute: (record) => {
-      const { matches, start, cites } = episode(record);
-      if (matches.length === 0) return known(null);
-      return start === undefined ? unknown('the back pain condition has no onset or recorded date', cites) : known(isoDate(start) as string, cites);
+  datedEpisodeFact({ id: 'episodeStart', label: 'Start of the current back pain episode', type: 'string' }, (record) => isoDate(episode(record).start)),
+  datedEpisodeFact({ id: 'painWeeks', label: 'Weeks since the episode started', type: 'number', unit: 'weeks' }, painWeeks),
+  datedEpisodeFact({ id: 'durationClass', label: 'Duration class (acute < 4 weeks, subacute 4–12, chronic > 12)', type: 'string' }, durationClass),
+  datedEpisodeFact(
+    {
+      id: 'conservativeCareWeeks',
+      label: 'Weeks of conservative care (episode length; physiotherapy sessions cited when recorded)',
+      type: 'number',
+      unit: 'weeks',
     },
-  },
-  {
-    id: 'painWeeks',
-    label: 'Weeks since the episode started',
-    type: 'number',
-    unit: 'weeks',
-    compute: (record) => {
-      const { matches, cites } = episode(record);
-      if (matches.length === 0) return known(null);
-      const weeks = painWeeks(record);
-      return weeks === undefined ? unknown('the back pain condition has no onset or recorded date', cites) : known(weeks, cites);
-    },
-  },
-  {
-    id: 'durationClass',
-    label: 'Duration class (acute < 4 weeks, subacute 4–12, chronic > 12)',
-    type: 'string',
-    compute: (record, context) => {
-      const { matches, cites } = episode(record);
-      if (matches.length === 0) return known(null);
-      const value = durationClass(record, context);
-      return value === undefined ? unknown('the back pain condition has no onset or recorded date', cites) : known(value, cites);
-    },
-  },
-  {
-    id: 'conservativeCareWeeks',
-    label: 'Weeks of conservative care (episode length; physiotherapy sessions cited when recorded)',
-    type: 'number',
-    unit: 'weeks',
-    compute: (record) => {
-      const { matches, cites } = episode(record);
-      if (matches.length === 0) return known(null);
-      const weeks = painWeeks(record);
-      const physiotherapy = record.procedures('physiotherapy-referral').map(citeProcedure);
-      return weeks === undefined
-        ? unknown('the back pain condition has no onset or recorded date', cites)
-        : known(weeks, [...cites, ...physiotherapy]);
-    },
-  },
+    painWeeks,
+    (record) => record.procedures('physiotherapy-referral').map(citeProcedure),
+  ),
   activeCondition('chronicCode', 'Coded as chronic low back pain', ['chronic-low-back-pain']),
   activeCondition('radicularPain', 'Radicular pain (sciatica or radiculopathy)', ['radicular-pain']),
   activeCondition('discHerniation', 'Lumbar disc herniation', ['lumbar-disc-herniation']),

@@ -73,50 +73,47 @@ function lowestTScore(record: PatientRecord): Fact {
   return known(lowest.value, [citeObservation(lowest.match, formatReading(lowest))]);
 }
 
+interface MeasurementSpec extends LatestOptions {
+  id: string;
+  factLabel: string;
+  unit?: string;
+  valueSet: string;
+}
+
+/** A fact holding the latest reading of one measurement (within its maximum age). */
+function latestMeasurement({ id, factLabel, unit, valueSet, ...options }: MeasurementSpec): FactDefinition {
+  return { id, label: factLabel, type: 'number', ...(unit ? { unit } : {}), compute: (record, context) => latestReading(record, context, valueSet, options) };
+}
+
 export const measurementFacts: FactDefinition[] = [
-  {
-    id: 'painScore',
-    label: 'Latest pain score (0–10)',
-    type: 'number',
-    compute: (record, context) =>
-      latestReading(record, context, 'pain-score', { label: 'pain score', maxAgeParameter: 'painScoreMaxAgeDays', range: [0, 10] }),
-  },
-  {
+  latestMeasurement({ id: 'painScore', factLabel: 'Latest pain score (0–10)', valueSet: 'pain-score', label: 'pain score', maxAgeParameter: 'painScoreMaxAgeDays', range: [0, 10] }),
+  latestMeasurement({
     id: 'disabilityIndex',
-    label: 'Latest disability index (Oswestry, %)',
-    type: 'number',
+    factLabel: 'Latest disability index (Oswestry, %)',
     unit: '%',
-    compute: (record, context) =>
-      latestReading(record, context, 'disability-index', { label: 'disability index', maxAgeParameter: 'painScoreMaxAgeDays', range: [0, 100] }),
-  },
-  {
-    id: 'lowestTScore',
-    label: 'Lowest bone density T-score on record',
-    type: 'number',
-    compute: (record) => lowestTScore(record),
-  },
-  {
+    valueSet: 'disability-index',
+    label: 'disability index',
+    maxAgeParameter: 'painScoreMaxAgeDays',
+    range: [0, 100],
+  }),
+  { id: 'lowestTScore', label: 'Lowest bone density T-score on record', type: 'number', compute: lowestTScore },
+  latestMeasurement({
     id: 'systolic',
-    label: 'Latest systolic blood pressure',
-    type: 'number',
+    factLabel: 'Latest systolic blood pressure',
     unit: 'mmHg',
-    compute: (record, context) =>
-      latestReading(record, context, 'systolic-blood-pressure', { label: 'systolic blood pressure', maxAgeParameter: 'vitalsMaxAgeDays', range: [40, 300] }),
-  },
-  {
+    valueSet: 'systolic-blood-pressure',
+    label: 'systolic blood pressure',
+    maxAgeParameter: 'vitalsMaxAgeDays',
+    range: [40, 300],
+  }),
+  latestMeasurement({
     id: 'diastolic',
-    label: 'Latest diastolic blood pressure',
-    type: 'number',
+    factLabel: 'Latest diastolic blood pressure',
     unit: 'mmHg',
-    compute: (record, context) =>
-      latestReading(record, context, 'diastolic-blood-pressure', { label: 'diastolic blood pressure', maxAgeParameter: 'vitalsMaxAgeDays', range: [20, 200] }),
-  },
-  {
-    id: 'bmi',
-    label: 'Latest body mass index',
-    type: 'number',
-    unit: 'kg/m2',
-    compute: (record, context) =>
-      latestReading(record, context, 'bmi', { label: 'body mass index', maxAgeParameter: 'vitalsMaxAgeDays', range: [8, 150] }),
-  },
+    valueSet: 'diastolic-blood-pressure',
+    label: 'diastolic blood pressure',
+    maxAgeParameter: 'vitalsMaxAgeDays',
+    range: [20, 200],
+  }),
+  latestMeasurement({ id: 'bmi', factLabel: 'Latest body mass index', unit: 'kg/m2', valueSet: 'bmi', label: 'body mass index', maxAgeParameter: 'vitalsMaxAgeDays', range: [8, 150] }),
 ];
