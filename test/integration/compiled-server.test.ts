@@ -72,3 +72,17 @@ test('an invalid rule set stops start-up with the problems listed', async () => 
   expect(code).toBe(1);
   expect(stderr).toMatch(/broken\.json: is not valid JSON/);
 });
+
+test('the compiled service needs only production dependencies (what `npm ci --omit=dev` installs in the image)', () => {
+  const { dependencies } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const files = fs.readdirSync(path.join(PROJECT_ROOT, 'dist', 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+  const packages = new Set<string>();
+  for (const file of files) {
+    const code = fs.readFileSync(path.join(PROJECT_ROOT, 'dist', 'src', file), 'utf8');
+    for (const [, name] of code.matchAll(/require\("([^".][^"]*)"\)/g)) {
+      if (!name.startsWith('node:')) packages.add(name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]);
+    }
+  }
+  expect(packages.size).toBeGreaterThan(3);
+  expect([...packages].filter((name) => !(name in dependencies))).toEqual([]);
+});
