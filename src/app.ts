@@ -1,15 +1,17 @@
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from './config';
 import { catalogueHandler } from './catalogue/catalogue-route';
 import { parseFeedback } from './cds/feedback';
 import { handleHookCall, InvalidResponseError } from './cds/hook-service';
 import type { FetchSettings } from './cds/prefetch';
 import { serviceDefinitions } from './cds/services';
+import type { ServiceDefinition } from './cds/types';
 import { authenticatedClient } from './http/auth/authenticate';
 import { fhirServerRefusal } from './http/auth/fhir-server-access';
 import { clientGuards } from './http/client-guards';
 import { cors } from './http/cors';
 import { errorHandler, notFound } from './http/error-handler';
+import { RULE_SET_VERSION_HEADER } from './http/headers';
 import { jsonBody } from './http/json-body';
 import { HttpError } from './http/operation-outcome';
 import { securityHeaders } from './http/security-headers';
@@ -24,8 +26,6 @@ export interface AppDependencies {
   /** Injectable clock: the same input gives the same cards. */
   now?: () => Date;
 }
-
-export const RULE_SET_VERSION_HEADER = 'X-Rule-Set-Version';
 
 /** Builds the Express app without listening, so tests can drive it over a loopback port. */
 export function createApp({ config, logger, ruleSets, now = () => new Date() }: AppDependencies): Express {
@@ -58,11 +58,18 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     res.json({ services: serviceDefinitions(ruleSets.current().terminology) });
   });
 
-  app.post('/cds-services/:id', ...body, async (req: Request<{ id: string }>, res: Response) => {
+  // The service is looked up before the body is read: an unknown id is a 404 whatever the body.
+  const knownService: RequestHandler<{ id: string }> = (req, res, next) => {
+    const service = serviceDefinitions(ruleSets.current().terminology).find((candidate) => candidate.id === req.params.id);
+    if (!service) throw new HttpError(404, [{ field: 'id', message: `no CDS service "${req.params.id.slice(0, 80)}"; see GET /cds-services`, code: 'not-found' }]);
+    res.locals.service = service;
+    next();
+  };
+
+  app.post('/cds-services/:id', knownService, ...body, async (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     const ruleSet = ruleSets.current();
-    const service = serviceDefinitions(ruleSet.terminology).find((candidate) => candidate.id === req.params.id);
-    if (!service) throw unknownService(req.params.id);
+    const service = res.locals.service as ServiceDefinition;
     try {
       const client = authenticatedClient(res);
       const fetchSettings: FetchSettings = { ...fetchLimits, refuseFhirServer: fhirServerRefusal(config, client) };
@@ -91,9 +98,8 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     }
   });
 
-  app.post('/cds-services/:id/feedback', ...body, (req: Request<{ id: string }>, res: Response) => {
-    const service = serviceDefinitions(ruleSets.current().terminology).find((candidate) => candidate.id === req.params.id);
-    if (!service) throw unknownService(req.params.id);
+  app.post('/cds-services/:id/feedback', knownService, ...body, (req: Request, res: Response) => {
+    const service = res.locals.service as ServiceDefinition;
     for (const entry of parseFeedback(req.body)) {
       logger.info({ event: 'feedback', service: service.id, ...callerOf(res), ...entry }, 'card feedback');
     }
@@ -115,9 +121,6 @@ function callerOf(res: Response): Record<string, string> {
   return { iss: client.issuer.iss, jti: client.jti, ...(client.tenant ? { tenant: client.tenant } : {}) };
 }
 
-function unknownService(id: string): HttpError {
-  return new HttpError(404, [{ field: 'id', message: `no CDS service "${id.slice(0, 80)}"; see GET /cds-services`, code: 'not-found' }]);
-}
 
 function elapsedMs(started: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { RULE_SET_VERSION_HEADER } from '../http/headers';
 import type { RuleSetHolder } from '../rules/rule-set-holder';
 import { catalogueHtml } from './render-catalogue';
 
@@ -12,8 +13,7 @@ export function catalogueHandler(ruleSets: Pick<RuleSetHolder, 'current'>): Requ
     res.setHeader('Content-Security-Policy', CATALOGUE_CSP);
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    // Same header as hook responses (RULE_SET_VERSION_HEADER in app.ts, not imported to avoid a cycle).
-    res.setHeader('X-Rule-Set-Version', ruleSet.version);
+    res.setHeader(RULE_SET_VERSION_HEADER, ruleSet.version);
     res.send(catalogueHtml(ruleSet));
   };
 }

@@ -1,7 +1,7 @@
 import type { Bundle, Coding, Resource } from '@medplum/fhirtypes';
+import type { HookName } from '../rules/rule-pack';
 
-export const HOOKS = ['patient-view', 'order-select', 'order-sign'] as const;
-export type HookName = (typeof HOOKS)[number];
+export { HOOKS, type HookName } from '../rules/rule-pack';
 
 export interface FhirAuthorization {
   access_token: string;

@@ -6,10 +6,10 @@ import { dataRequirements } from '../cds/services';
 import { HOOKS, type HookName } from '../cds/types';
 import type { Facts } from '../clinical/fact';
 import { HttpError } from '../http/operation-outcome';
-import { readJsonFile } from '../rules/json-file';
+import { readJsonFile } from '../json-file';
 import type { RuleSet } from '../rules/load-rule-set';
 import type { RuleOutcome } from '../rules/evaluate';
-import { buildHookRequest, prefetchFor, type ScenarioFile } from '../rules/scenarios';
+import { buildHookRequest, prefetchFor, type ScenarioFile } from './scenarios';
 
 /**
  * `rules explain`: for one patient (a hook request, a FHIR Bundle, or a scenario of a scenario file), the facts (with the data behind them), the cards shown, the rules that

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { formatProblem, loadRuleSet, RuleSetError, type RuleSet } from '../rules/load-rule-set';
-import { formatScenarioProblem, formatScenarioReport, testScenarioFiles } from '../rules/scenarios';
+import { formatScenarioProblem, formatScenarioReport, testScenarioFiles } from './scenarios';
 import { explainFile } from './explain';
 
 /** Commands for rule authors. Exit code 0 when all is well, 1 when the rules or scenarios fail, 2 for misuse. */

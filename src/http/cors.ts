@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { RULE_SET_VERSION_HEADER } from './headers';
 
 /**
  * CORS for browser-based CDS clients (the CDS Hooks Sandbox): preflight and actual responses on every
@@ -13,7 +14,7 @@ export function cors(allowedOrigins: string[]): RequestHandler {
     if (!anyOrigin) res.vary('Origin');
     if (origin && (anyOrigin || allowed.has(origin))) {
       res.setHeader('Access-Control-Allow-Origin', anyOrigin ? '*' : origin);
-      res.setHeader('Access-Control-Expose-Headers', 'X-Rule-Set-Version, Retry-After');
+      res.setHeader('Access-Control-Expose-Headers', `${RULE_SET_VERSION_HEADER}, Retry-After`);
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
         res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');

@@ -1,8 +1,6 @@
 import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
-import type { HookName } from '../cds/types';
 import type { Facts } from '../clinical/fact';
-import type { LoadedRule } from './rule-pack';
-import { isComparison, isParameterReference, type Condition } from './rule-pack';
+import { isComparison, isParameterReference, type Condition, type HookName, type LoadedRule } from './rule-pack';
 import type { RuleSet } from './load-rule-set';
 
 /** A condition tree after evaluation: json-rules-engine annotates each comparison it evaluated. */

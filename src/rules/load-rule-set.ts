@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FACT_DEFINITIONS, REQUIRED_PARAMETERS, type Parameters } from '../clinical/facts';
 import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir/terminology';
-import { listJsonFiles, readJsonFile, type FileProblem } from './json-file';
+import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 import {
   isComparison,
   isFactReference,

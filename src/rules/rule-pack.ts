@@ -1,8 +1,11 @@
 import type { Coding } from '@medplum/fhirtypes';
-import type { HookName } from '../cds/types';
 import type { Parameters } from '../clinical/facts';
 
 /** The shapes of rules/*.json, as described by rules/schema/rule-pack.schema.json. */
+
+/** The CDS Hooks a rule can run for (Hook Library 1.0.1). */
+export const HOOKS = ['patient-view', 'order-select', 'order-sign'] as const;
+export type HookName = (typeof HOOKS)[number];
 
 export type Operator =
   | 'equal'

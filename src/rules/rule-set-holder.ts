@@ -1,4 +1,4 @@
-import type { FileProblem } from './json-file';
+import type { FileProblem } from '../json-file';
 import { loadRuleSet, RuleSetError, type RuleSet } from './load-rule-set';
 
 export interface RejectedReload {

@@ -1,7 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import path from 'node:path';
 import { SCHEMA_DIR } from '../project-root';
-import { jsonPath, readJsonFile, type FileProblem } from './json-file';
+import { jsonPath, readJsonFile, type FileProblem } from '../json-file';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = new Map<string, ValidateFunction>();

@@ -129,6 +129,13 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
     expect(response.body.issue[0].diagnostics).toMatch(/no CDS service "no-such-service"/);
   });
 
+  test('an unknown service is a 404 even when the body is malformed', async () => {
+    const response = await postJson(hookUrl('no-such-service'), '{"hook": ');
+    expect(response.status).toBe(404);
+    const feedback = await postJson(`${hookUrl('no-such-service')}/feedback`, '[');
+    expect(feedback.status).toBe(404);
+  });
+
   test('unknown routes answer 404 JSON, not HTML', async () => {
     const response = await fetch(`${service.baseUrl}/nowhere`);
     expect(response.status).toBe(404);

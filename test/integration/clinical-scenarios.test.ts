@@ -11,7 +11,7 @@ import {
   loadScenarios,
   ruleNamesOf,
   type LoadedScenario,
-} from '../../src/rules/scenarios';
+} from '../../src/cli/scenarios';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
 import { bundledRuleSet, postJson, PROJECT_ROOT, startService, type RunningService } from '../support/spine-service';
 

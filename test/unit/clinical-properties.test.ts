@@ -6,7 +6,7 @@ import { handleHookCall } from '../../src/cds/hook-service';
 import type { FetchSettings } from '../../src/cds/prefetch';
 import { responseViolations } from '../../src/cds/response-check';
 import type { Card, HookName } from '../../src/cds/types';
-import { buildHookRequest, type Scenario } from '../../src/rules/scenarios';
+import { buildHookRequest, type Scenario } from '../../src/cli/scenarios';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
 
 /**

@@ -4,7 +4,7 @@ import { Almanac, Engine, type RuleProperties } from 'json-rules-engine';
 import { handleHookCall } from '../../src/cds/hook-service';
 import type { FetchSettings } from '../../src/cds/prefetch';
 import type { CdsResponse } from '../../src/cds/types';
-import { buildHookRequest, loadScenarios, type LoadedScenario } from '../../src/rules/scenarios';
+import { buildHookRequest, loadScenarios, type LoadedScenario } from '../../src/cli/scenarios';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
 
 /**

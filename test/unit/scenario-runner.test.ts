@@ -10,7 +10,7 @@ import {
   prefetchFor,
   runScenario,
   type Scenario,
-} from '../../src/rules/scenarios';
+} from '../../src/cli/scenarios';
 import { dataRequirements } from '../../src/cds/services';
 import { bundledRuleSet } from '../support/spine-service';
 

@@ -6,9 +6,9 @@ import type { DataRequirement, FetchSettings } from '../cds/prefetch';
 import { dataRequirements } from '../cds/services';
 import type { HookName } from '../cds/types';
 import type { Terminology } from '../fhir/terminology';
-import { listJsonFiles, readJsonFile, type FileProblem } from './json-file';
-import type { RuleSet } from './load-rule-set';
-import { schemaProblems } from './schema-check';
+import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
+import type { RuleSet } from '../rules/load-rule-set';
+import { schemaProblems } from '../rules/schema-check';
 
 /**
  * Scenario tests for rule packs (rules/scenarios/*.json, described by rules/schema/scenario.schema.json): a
