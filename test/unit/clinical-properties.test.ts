@@ -130,24 +130,21 @@ const POSITIVE = new Set(['LA15173-0']);
 const NEGATIVE = new Set(['LA26683-5']);
 
 /**
- * clinical.md "pregnancy (active, not resolved)": an active pregnancy condition, else the latest pregnancy status
- * (or, failing one, the latest hCG test) within its maximum age. As with readings, results sharing the newest time
- * must agree.
+ * clinical.md "pregnancy (active, not resolved)": an active pregnancy condition, else the newest pregnancy status
+ * or hCG result if positive and within its maximum age (a negative or stale result never makes the oracle expect
+ * a contraindication). As with readings, results sharing the newest time must agree.
  */
 function pregnant(data: Visible): boolean {
   if (data.conditions.some((c) => isActive(c) && inValueSet(c.code?.coding, 'pregnancy'))) return true;
   if (!data.observations) return false;
-  const latest = (valueSet: string, maxAgeDays: number): boolean | undefined => {
-    const answers = data.observations!
-      .filter((o) => USABLE_OBSERVATION.has(o.status) && inValueSet(o.code?.coding, valueSet))
-      .map((o) => ({ days: daysSince(o.effectiveDateTime), answer: o.valueCodeableConcept?.coding?.[0]?.code ?? '' }))
-      .filter((o) => o.days <= maxAgeDays && (POSITIVE.has(o.answer) || NEGATIVE.has(o.answer)));
-    if (answers.length === 0) return undefined;
-    const newest = Math.min(...answers.map((o) => o.days));
-    const atNewest = answers.filter((o) => o.days === newest);
-    return atNewest.every((o) => POSITIVE.has(o.answer)) ? true : atNewest.every((o) => NEGATIVE.has(o.answer)) ? false : undefined;
-  };
-  return latest('pregnancy-status', param('pregnancyStatusMaxAgeDays')) ?? latest('pregnancy-test', param('pregnancyTestMaxAgeDays')) ?? false;
+  const answers = data.observations
+    .filter((o) => USABLE_OBSERVATION.has(o.status) && (inValueSet(o.code?.coding, 'pregnancy-status') || inValueSet(o.code?.coding, 'pregnancy-test')))
+    .map((o) => ({ days: daysSince(o.effectiveDateTime), answer: o.valueCodeableConcept?.coding?.[0]?.code ?? '' }))
+    .filter((o) => POSITIVE.has(o.answer) || NEGATIVE.has(o.answer));
+  if (answers.length === 0) return false;
+  const newest = Math.min(...answers.map((o) => o.days));
+  const atNewest = answers.filter((o) => o.days === newest);
+  return newest <= param('pregnancyPositiveMaxAgeDays') && atNewest.every((o) => POSITIVE.has(o.answer));
 }
 
 function absoluteContraindications(data: Visible): Set<Modality> {

@@ -41,6 +41,6 @@ export const REQUIRED_PARAMETERS = [
   'chronicAfterWeeks',
   'painScoreMaxAgeDays',
   'vitalsMaxAgeDays',
-  'pregnancyStatusMaxAgeDays',
-  'pregnancyTestMaxAgeDays',
+  'pregnancyPositiveMaxAgeDays',
+  'pregnancyNegativeMaxAgeDays',
 ] as const;

@@ -43,36 +43,39 @@ function interpret(observation: Observation): boolean | undefined {
   return undefined;
 }
 
-function recentResult(record: PatientRecord, valueSet: string, maxAgeDays: number): { match: Match<Observation>; pregnant: boolean } | undefined {
-  for (const match of record.observations(valueSet)) {
+/** The newest interpretable pregnancy status or hCG result, whatever its age. */
+function newestResult(record: PatientRecord): { match: Match<Observation>; pregnant: boolean; time: number } | undefined {
+  const results = [...record.observations('pregnancy-status'), ...record.observations('pregnancy-test')].flatMap((match) => {
     const time = effectiveTime(match.resource);
-    if (time === undefined || record.daysSince(time) > maxAgeDays) return undefined;
-    const pregnant = interpret(match.resource);
-    if (pregnant !== undefined) return { match, pregnant };
-  }
-  return undefined;
+    const result = interpret(match.resource);
+    return time === undefined || result === undefined ? [] : [{ match, pregnant: result, time }];
+  });
+  return results.sort((a, b) => b.time - a.time)[0];
 }
 
 /**
- * Active pregnancy: an active pregnancy condition, else a recent pregnancy status or hCG result. Resolved
- * pregnancies never count. For a person who could be pregnant and has no recent status, the fact is unknown.
+ * Active pregnancy: an active pregnancy condition, else a recent pregnancy status or hCG result. A positive result
+ * stays meaningful for months, a negative one only for days (a pregnancy can begin the next week), so each has its
+ * own maximum age. Resolved pregnancies never count. For a person who could be pregnant and has no current
+ * result, the fact is unknown.
  */
 function pregnant(record: PatientRecord, context: FactContext): Fact {
   const conditions = record.activeConditions('pregnancy');
   if (conditions.length > 0) return known(true, conditions.map(citeCondition));
-  if (record.isAvailable('observations')) {
-    const status =
-      recentResult(record, 'pregnancy-status', numberParameter(context, 'pregnancyStatusMaxAgeDays')) ??
-      recentResult(record, 'pregnancy-test', numberParameter(context, 'pregnancyTestMaxAgeDays'));
-    if (status) return known(status.pregnant, [citeObservation(status.match, status.pregnant ? 'pregnant' : 'not pregnant')]);
-  }
+  const result = record.isAvailable('observations') ? newestResult(record) : undefined;
+  const cites = result ? [citeObservation(result.match, result.pregnant ? 'pregnant' : 'not pregnant')] : [];
+  const maxAge = numberParameter(context, result?.pregnant ? 'pregnancyPositiveMaxAgeDays' : 'pregnancyNegativeMaxAgeDays');
+  if (result && record.daysSince(result.time) <= maxAge) return known(result.pregnant, cites);
+
   const gender = record.data.patient?.gender;
   const years = ageInYears(record);
   if (gender === 'male') return known(false, patientCitation(record, 'administrative gender male'));
   if (gender === 'female' && years !== undefined && (years < 12 || years > 55)) {
     return known(false, patientCitation(record, `female, age ${years}: outside the ages this service treats as possibly pregnant (12-55)`));
   }
-  return unknown('no active pregnancy condition and no recent pregnancy status or test recorded');
+  return result
+    ? unknown(`the latest pregnancy result is ${record.daysSince(result.time)} days old, older than ${maxAge} days`, cites)
+    : unknown('no active pregnancy condition and no pregnancy status or test recorded');
 }
 
 export const personFacts: FactDefinition[] = [
