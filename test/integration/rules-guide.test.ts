@@ -52,7 +52,7 @@ test('changing the physiotherapy pain threshold fails its scenario until the sce
   expect(failing.stdout).toContain('FAIL rules/scenarios/pathway.json › step-physiotherapy-acute-severe-pain');
   expect(failing.stdout).toContain('FAIL rules/scenarios/pathway.json › step-injection-not-before-6-weeks');
   expect(failing.stdout).toContain('- missing (expected, not shown): physiotherapy');
-  expect(failing.stdout).toContain('22 passed, 2 failed');
+  expect(failing.stdout).toMatch(/\d+ passed, 2 failed/);
 
   const scenarios = JSON.parse(fs.readFileSync(path.join(workDir, 'rules', 'scenarios', 'pathway.json'), 'utf8'));
   const named = (name: string) => scenarios.scenarios.find((s: { name: string }) => s.name === name);
