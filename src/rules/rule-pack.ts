@@ -38,6 +38,8 @@ export interface SuggestionSpec {
   order?: string;
   /** Modality whose draft orders in this hook call the suggestion deletes. */
   remove?: string;
+  /** FHIR request priority of the created order: an emergency card must not propose a routine order. */
+  priority?: 'routine' | 'urgent' | 'asap' | 'stat';
 }
 
 export interface CardSpec {
@@ -51,6 +53,8 @@ export interface CardSpec {
   checks?: string[];
   suppresses?: string[];
   suggestions?: SuggestionSpec[];
+  /** CDS Hooks: may the clinician take one suggestion (`at-most-one`, the default) or several (`any`)? */
+  selectionBehavior?: 'at-most-one' | 'any';
   overrideReasons?: string;
 }
 

@@ -35,7 +35,7 @@ export function renderCard(outcome: RuleOutcome, render: RenderContext): Card {
       url: card.source.url,
       topic: { system: RULE_TOPIC_SYSTEM, code: spec.name, display: spec.description.slice(0, 200) },
     },
-    ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'at-most-one' as const } : {}),
+    ...(suggestions.length > 0 ? { suggestions, selectionBehavior: card.selectionBehavior ?? 'at-most-one' } : {}),
     ...(overrideReasons && overrideReasons.length > 0 ? { overrideReasons } : {}),
   };
 }
@@ -150,7 +150,7 @@ function renderSuggestion(spec: SuggestionSpec, render: RenderContext): Suggesti
     : [];
   // A removal with nothing to remove would be an empty promise to the clinician.
   if (spec.remove && removals.length === 0) return [];
-  const creation: Action[] = spec.order ? [createOrder(spec.order, spec.label, render)] : [];
+  const creation: Action[] = spec.order ? [createOrder(spec, spec.order, render)] : [];
   return [
     {
       label: spec.label,
@@ -161,7 +161,7 @@ function renderSuggestion(spec: SuggestionSpec, render: RenderContext): Suggesti
   ];
 }
 
-function createOrder(valueSet: string, label: string, render: RenderContext): Action {
+function createOrder(spec: SuggestionSpec, valueSet: string, render: RenderContext): Action {
   const coding = render.ruleSet.terminology.firstCoding(valueSet) as Coding;
   const requester = /^(Practitioner|PractitionerRole)\//.test(render.context.userId) ? { requester: { reference: render.context.userId } } : {};
   const reasons = reasonReferences(render);
@@ -170,6 +170,7 @@ function createOrder(valueSet: string, label: string, render: RenderContext): Ac
     id: randomUUID(),
     status: 'draft',
     intent: 'proposal',
+    ...(spec.priority ? { priority: spec.priority } : {}),
     code: { coding: [coding], text: coding.display },
     subject: { reference: `Patient/${render.context.patientId}` },
     ...(render.context.encounterId ? { encounter: { reference: `Encounter/${render.context.encounterId}` } } : {}),
@@ -177,10 +178,15 @@ function createOrder(valueSet: string, label: string, render: RenderContext): Ac
     ...requester,
     ...(reasons.length > 0 ? { reasonReference: reasons } : {}),
   };
-  return { type: 'create', description: label, resource };
+  return { type: 'create', description: spec.label, resource };
 }
+
+/** How many conditions an order names as its reason: the episode's, not a whole problem list. */
+const MAX_REASON_REFERENCES = 5;
 
 /** The back pain conditions behind the episode: why the order is proposed. */
 function reasonReferences(render: RenderContext): Reference<Condition>[] {
-  return (render.facts.backPain?.cites ?? []).flatMap((cite) => (cite.reference ? [{ reference: cite.reference }] : []));
+  return (render.facts.backPain?.cites ?? [])
+    .flatMap((cite) => (cite.reference ? [{ reference: cite.reference }] : []))
+    .slice(0, MAX_REASON_REFERENCES);
 }

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { buildHookRequest, loadScenarios, type LoadedScenario } from '../../src/cli/scenarios';
+import { handleHookCall } from '../../src/cds/hook-service';
+import type { Card } from '../../src/cds/types';
+import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
+
+/** What a clinician and an EHR see on rendered cards, beyond which cards appear (that is the scenarios' job). */
+
+const ruleSet = bundledRuleSet();
+const { scenarios } = loadScenarios(path.join(PROJECT_ROOT, 'rules'), undefined, ruleSet);
+const NO_FETCH = { deadlineMs: 1, maxPages: 1, maxResponseBytes: 1, refuseFhirServer: () => 'no FHIR server in this test' };
+
+function scenario(name: string): LoadedScenario {
+  const found = scenarios.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no scenario ${name}`);
+  return found;
+}
+
+async function cardsOf(named: LoadedScenario, change: (request: any) => void = () => undefined): Promise<Card[]> {
+  const request = buildHookRequest(named, ruleSet.terminology);
+  change(request);
+  const { response } = await handleHookCall(named.hook, request, { ruleSet, fetchSettings: NO_FETCH, now: () => new Date(named.now) });
+  return response.cards;
+}
+
+const cardOf = (cards: Card[], rule: string): Card => {
+  const card = cards.find((candidate) => candidate.source.topic?.code === rule);
+  if (!card) throw new Error(`no ${rule} card among ${cards.map((c) => c.source.topic?.code).join(', ')}`);
+  return card;
+};
+
+test('an emergency card proposes a stat order, not a routine one', async () => {
+  const card = cardOf(await cardsOf(scenario('red-flag-cauda-equina-syndrome')), 'cauda-equina');
+  const mri = card.suggestions?.[0].actions?.[0].resource as { priority?: string; code?: { coding?: Array<{ code?: string }> } };
+  expect(mri.priority).toBe('stat');
+});
+
+test('a card whose suggestions can all be wanted lets the clinician take several', async () => {
+  const card = cardOf(await cardsOf(scenario('step-surgical-referral-radicular-severe-pain')), 'surgical-referral');
+  expect(card.selectionBehavior).toBe('any');
+  expect(card.suggestions?.length).toBe(2);
+});
