@@ -32,6 +32,8 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Which proxies' X-Forwarded-For to believe for req.ip (per-IP rate limits); never `true` (see config.ts).
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders(config.publicBaseUrl));
   app.use(cors(config.corsOrigins));
   app.use('/cds-services', clientGuards({ config, logger, now }));

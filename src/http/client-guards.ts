@@ -1,9 +1,9 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { authenticate, authenticatedClient } from './auth/authenticate';
 import { TokenVerifier } from './auth/verify-token';
-import { rateLimit, TokenBuckets } from './rate-limit';
+import { addressKey, rateLimit, TokenBuckets } from './rate-limit';
 
 /** Keys fetched from a jku or jwksUrl are refetched after this long, so that a key the issuer withdrew stops working. */
 const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
@@ -15,14 +15,19 @@ export interface ClientGuardDependencies {
 }
 
 /**
- * What stands between a caller and the CDS endpoints: authentication (when required), then rate limiting
- * per authenticated issuer, or per IP address when nobody is authenticated. Logs the security posture once.
+ * What stands between a caller and the CDS endpoints. With authentication required: rate limiting per IP
+ * address (before any token is looked at, so that tokens claiming a trusted issuer cannot make the service
+ * verify signatures without limit), then authentication, then rate limiting per authenticated issuer.
+ * Without: rate limiting per IP address. Logs the security posture once.
  */
 export function clientGuards({ config, logger, now }: ClientGuardDependencies): Router {
   logAuthPosture(config, logger);
   const router = Router();
   const { auth } = config;
+  const limitsByAddress = auth.required ? config.ipRateLimit.perSecond > 0 : config.rateLimit.perSecond > 0;
+  if (limitsByAddress && config.trustProxy === false) router.use(warnOnceAboutForwardedFor(logger));
   if (auth.required) {
+    if (config.ipRateLimit.perSecond > 0) router.use(rateLimit(new TokenBuckets(config.ipRateLimit), (req) => addressKey(req.ip)));
     const verifier = new TokenVerifier({
       issuers: auth.trust.issuers,
       clockSkewSeconds: auth.clockSkewSeconds,
@@ -39,7 +44,25 @@ export function clientGuards({ config, logger, now }: ClientGuardDependencies): 
 
 function clientKey(req: Request, res: Response): string {
   const client = authenticatedClient(res);
-  return client ? `issuer ${client.issuer.iss}` : `ip ${req.ip}`;
+  return client ? `issuer ${client.issuer.iss}` : addressKey(req.ip);
+}
+
+/**
+ * Behind a proxy that SPINE_CDS_TRUST_PROXY does not name, every client has the proxy's address and so
+ * shares one rate limit. Says so once, the first time a request arrives with X-Forwarded-For.
+ */
+function warnOnceAboutForwardedFor(logger: Logger): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.headers['x-forwarded-for'] !== undefined) {
+      warned = true;
+      logger.warn(
+        { event: 'trust-proxy-unset', ip: req.ip },
+        'a request came with X-Forwarded-For but SPINE_CDS_TRUST_PROXY is false: rate limits count every client behind a proxy as the proxy; if this service is behind one, set SPINE_CDS_TRUST_PROXY',
+      );
+    }
+    next();
+  };
 }
 
 function logAuthPosture({ auth, mode }: Config, logger: Logger): void {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
 import { HttpError } from './operation-outcome';
@@ -63,4 +64,31 @@ export function rateLimit(buckets: TokenBuckets, clientKey: (req: Request, res: 
       }),
     );
   };
+}
+
+/**
+ * The rate-limit key of a client address. An IPv6 client usually holds a whole /64 (and can pick any address
+ * in it), so IPv6 addresses count by their /64; IPv4-mapped IPv6 addresses count as the IPv4 address.
+ */
+export function addressKey(ip: string | undefined): string {
+  if (ip === undefined || ip === '') return 'ip unknown';
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return `ip ${mapped[1]}`;
+  if (net.isIPv6(ip)) return `ip ${ipv6Prefix64(ip)}::/64`;
+  return `ip ${ip}`;
+}
+
+/** The first four groups of an IPv6 address, normalised (`2001:DB8:0::1` → `2001:db8:0:0`). */
+function ipv6Prefix64(ip: string): string {
+  const address = ip.split('%')[0];
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  // A dotted IPv4 tail stands for two groups.
+  const tailLength = tailGroups.reduce((length, group) => length + (group.includes('.') ? 2 : 1), 0);
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(Math.max(0, 8 - headGroups.length - tailLength)).fill('0'), ...tailGroups];
+  return groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':');
 }

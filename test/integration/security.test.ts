@@ -175,6 +175,9 @@ describe('JWT verification', () => {
     ['no tenant where the issuer requires one', async () => bearer(await token(es, { claims: { tenant: undefined } })), /tenant is not allowed/],
     ['no jti', async () => bearer(await token(es, { claims: { jti: undefined } })), /"jti"/],
     ['no exp', async () => bearer(await token(es, { claims: { exp: undefined } })), /"exp"/],
+    ['an access token (typ at+jwt)', async () => bearer(await token(es, { header: { typ: 'at+jwt' } })), /token type \(typ\) "at\+jwt" is not JWT/],
+    ['typ application/at+jwt', async () => bearer(await token(es, { header: { typ: 'application/at+jwt' } })), /token type \(typ\) "application\/at\+jwt" is not JWT/],
+    ['a typ that is not a string', async () => bearer(await token(es, { header: { typ: 42 as never } })), /token type \(typ\) "42" is not JWT/],
   ];
 
   test.each(refusals)('%s: bare 401, one log line with the reason', async (_name, headers, reason) => {
@@ -183,6 +186,10 @@ describe('JWT verification', () => {
     expect(response.body).toBeUndefined();
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
     expect(lastRejection()).toMatchObject({ path: HOOK, reason: expect.stringMatching(reason) });
+  });
+
+  test.each([['JWT'], ['jwt'], ['application/jwt'], [undefined]])('typ %s is accepted', async (typ) => {
+    expect((await callHook(bearer(await token(es, { header: { typ } })))).status).toBe(200);
   });
 
   test('a replayed jti is refused within the token lifetime', async () => {
@@ -396,6 +403,8 @@ describe('rate limiting', () => {
       SPINE_CDS_PUBLIC_BASE_URL: PUBLIC_BASE,
       SPINE_CDS_RATE_LIMIT_PER_SECOND: '1',
       SPINE_CDS_RATE_LIMIT_BURST: '3',
+      // All calls come from 127.0.0.1: the per-IP limit must not be what stops them here.
+      SPINE_CDS_IP_RATE_LIMIT_PER_SECOND: '1000',
     });
     try {
       const discover = async (key: SigningKey, options: Partial<TokenOptions> = {}) =>
@@ -413,6 +422,58 @@ describe('rate limiting', () => {
       jwks.publish([otherKey.publicJwk]);
       expect((await discover(otherKey, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } })).status).toBe(200);
       expect((await fetch(`${limited.baseUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  /** A service that checks tokens and allows 2 calls at once per IP address, then 1 a second. */
+  const limitedByAddress = (env: Record<string, string> = {}) =>
+    startService({
+      SPINE_CDS_TRUST_FILE: trustFile,
+      SPINE_CDS_PUBLIC_BASE_URL: PUBLIC_BASE,
+      SPINE_CDS_IP_RATE_LIMIT_PER_SECOND: '1',
+      SPINE_CDS_IP_RATE_LIMIT_BURST: '2',
+      ...env,
+    });
+  const forged = async () => bearer(await token(await signingKey('ES384', es.kid)));
+  const rejections = (running: RunningService) => running.logs.filter((line) => line.event === 'auth-rejected').length;
+
+  test('per IP address before authentication: tokens claiming a trusted issuer cannot buy unlimited signature checks', async () => {
+    const limited = await limitedByAddress();
+    try {
+      const call = async (headers: Record<string, string>) => (await postJson(limited.baseUrl + HOOK, patientView(), headers)).status;
+      const spoofed = (address: string) => ({ 'x-forwarded-for': address });
+      expect([await call(await forged()), await call({ ...(await forged()), ...spoofed('203.0.113.1') })]).toEqual([401, 401]);
+      expect(rejections(limited)).toBe(2);
+      // Throttled before the token is looked at: no signature check, no auth log line; a good token waits too.
+      const throttled = await postJson(limited.baseUrl + HOOK, patientView(), await forged());
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toBe('1');
+      expect(throttled.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'throttled' }] });
+      expect(await call(bearer(await token(es)))).toBe(429);
+      // Without SPINE_CDS_TRUST_PROXY, X-Forwarded-For is not believed, so a new one does not buy a new bucket.
+      expect(await call({ ...(await forged()), ...spoofed('203.0.113.2') })).toBe(429);
+      expect(rejections(limited)).toBe(2);
+      expect(limited.logs.filter((line) => line.event === 'trust-proxy-unset')).toEqual([expect.objectContaining({ level: 40, ip: '127.0.0.1' })]);
+      // Health checks are not limited.
+      expect((await fetch(`${limited.baseUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test('behind a trusted proxy (SPINE_CDS_TRUST_PROXY), the limit applies to the client address it forwards; IPv6 clients by their /64', async () => {
+    const limited = await limitedByAddress({ SPINE_CDS_TRUST_PROXY: 'loopback' });
+    try {
+      const from = async (address: string) => (await postJson(limited.baseUrl + HOOK, patientView(), { ...(await forged()), 'x-forwarded-for': address })).status;
+      // A client-supplied X-Forwarded-For entry left of the one the proxy appends is not believed.
+      expect([await from('203.0.113.1'), await from('198.51.100.66, 203.0.113.1'), await from('203.0.113.1')]).toEqual([401, 401, 429]);
+      expect(await from('203.0.113.2')).toBe(401);
+      expect([await from('2001:db8:1:2::1'), await from('2001:DB8:1:2:ffff::9')]).toEqual([401, 401]);
+      expect(await from('2001:db8:1:2:0:0:0:7')).toBe(429);
+      expect(await from('2001:db8:1:3::1')).toBe(401);
+      expect(limited.logs.filter((line) => line.event === 'trust-proxy-unset')).toEqual([]);
     } finally {
       await limited.close();
     }

@@ -50,7 +50,7 @@ describe('trust file', () => {
     ['credentials in a FHIR server', { issuers: [issuer({ fhirServers: ['https://u:p@ehr.example/fhir'] })] }, /must not contain credentials/],
     ['an empty tenant list', { issuers: [issuer({ tenants: [] })] }, /^issuers\[0\]\.tenants: must be a non-empty array/],
     ['the same issuer twice', { issuers: [issuer(), issuer()] }, /^issuers\[1\]\.iss: "https:\/\/ehr\.example" is listed twice/],
-    ['a missing jwksFile', { issuers: [{ iss: 'x', jwksFile: 'nope.json' }] }, /^issuers\[0\]\.jwksFile: cannot read .*nope\.json \(ENOENT\)/],
+    ['a missing jwksFile', { issuers: [{ iss: 'x', jwksFile: 'nope.json' }] }, /^issuers\[0\]\.jwksFile: .*nope\.json cannot be read \(ENOENT\)/],
     ['skipWhenJwksFileMissing without jwksFile', { issuers: [issuer({ skipWhenJwksFileMissing: true })] }, /only applies with jwksFile/],
   ])('%s is refused, naming the field', (_name, trust, problem) => {
     expect(problemsOf(trust)).toContainEqual(expect.stringMatching(problem));
@@ -77,10 +77,18 @@ describe('trust file', () => {
     );
   });
 
-  test('not JSON', () => {
+  test('not JSON: the problem names the file, and the line and column when JSON.parse gives a position', () => {
     const file = writeTrustFile({});
     fs.writeFileSync(file, '{ "issuers": [');
-    expect(readTrustFile(file, 'development').problems).toEqual([expect.stringMatching(/is not valid JSON/)]);
+    expect(readTrustFile(file, 'development').problems).toEqual([`${file} is not valid JSON: Unexpected end of JSON input`]);
+    fs.writeFileSync(file, '{\n  "issuers": [\n    { "iss": "x", }\n  ]\n}');
+    expect(readTrustFile(file, 'development').problems).toEqual([expect.stringMatching(/trust\.json is not valid JSON: .* at line 3, column 19$/)]);
+  });
+
+  test('a jwksFile that is not JSON is reported under its field', () => {
+    const file = writeTrustFile({ issuers: [{ iss: 'x', jwksFile: 'keys.json' }] });
+    fs.writeFileSync(path.join(path.dirname(file), 'keys.json'), '{ "keys": [],\n}');
+    expect(readTrustFile(file, 'development').problems).toEqual([expect.stringMatching(/^issuers\[0\]\.jwksFile: .*keys\.json is not valid JSON: .* at line 2, column 1$/)]);
   });
 
   test('jwksFile is relative to the trust file; a missing optional one leaves the issuer out', () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
+import { readJsonFile } from '../../json-file';
 import { isObject, type JsonObject } from '../validation';
 import { publicJwksProblems } from './public-jwks';
 
@@ -52,7 +53,7 @@ export interface Trust {
 export function readTrustFile(file: string, mode: 'development' | 'production'): { trust: Trust; problems: string[] } {
   const problems: string[] = [];
   const trust: Trust = { issuers: [], skipped: [] };
-  const root = readJsonFile(file, undefined, problems);
+  const root = readJson(file, undefined, problems);
   if (root === undefined) return { trust, problems };
   if (!isObject(root)) return { trust, problems: ['must be a JSON object: { "issuers": [ ... ] }'] };
   const check = new TrustChecker(problems, mode, path.dirname(file));
@@ -79,22 +80,14 @@ export function readTrustFile(file: string, mode: 'development' | 'production'):
   return { trust, problems };
 }
 
-/** Reads a JSON file, or records why not (prefixed with `field` when the file is named by one). */
-function readJsonFile(file: string, field: string | undefined, problems: string[]): unknown {
-  const where = field ? `${field}: ` : '';
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    problems.push(`${where}cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    return undefined;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    problems.push(`${where}${file} is not valid JSON (${(error as Error).message})`);
-    return undefined;
-  }
+/**
+ * Reads a JSON file, or records why not, e.g. `file.json is not valid JSON: … at line 3, column 5`
+ * (prefixed with `field` when the file is named by one).
+ */
+function readJson(file: string, field: string | undefined, problems: string[]): unknown {
+  const { value, problem } = readJsonFile(file, file);
+  if (problem) problems.push(`${field ? `${field}: ` : ''}${problem.file} ${problem.message}`);
+  return value;
 }
 
 class TrustChecker {
@@ -170,7 +163,7 @@ class TrustChecker {
   private jwksFile(value: unknown, field: string): JSONWebKeySet | undefined {
     const file = this.text(value, field);
     if (file === undefined) return undefined;
-    const contents = readJsonFile(path.resolve(this.baseDir, file), field, this.problems);
+    const contents = readJson(path.resolve(this.baseDir, file), field, this.problems);
     return contents === undefined ? undefined : this.jwks(contents, field);
   }
 

@@ -30,7 +30,7 @@ export interface TokenVerifierOptions {
 }
 
 /**
- * Verifies a CDS Hooks client JWT: issuer on the allowlist, algorithm allowed for it, key pinned or from an
+ * Verifies a CDS Hooks client JWT: `typ` JWT when present, issuer on the allowlist, algorithm allowed for it, key pinned or from an
  * allowlisted URL, signature, `aud` equal to the endpoint's public URL, `exp`/`nbf`/`iat` with the clock skew,
  * tenant allowed, and `jti` not seen before. Unknown claims are ignored.
  */
@@ -47,6 +47,7 @@ export class TokenVerifier {
 
   async verify(token: string, audience: string): Promise<AuthenticatedClient> {
     const { header, claims } = decode(token);
+    checkType(header.typ);
     const issuer = typeof claims.iss === 'string' ? this.issuers.get(claims.iss) : undefined;
     if (!issuer) throw new AuthFailure('issuer is not trusted');
     if (typeof header.alg !== 'string' || !issuer.algorithms.includes(header.alg)) {
@@ -89,6 +90,17 @@ export class TokenVerifier {
     if (refusal === 'replayed') throw new AuthFailure('jti was already used');
     if (refusal === 'full') throw new AuthFailure('replay cache is full of unexpired token ids');
   }
+}
+
+/**
+ * CDS Hooks client tokens are plain JWTs. Another type (`at+jwt`, `dpop+jwt`, a logout token…) is a token
+ * minted for something else, replayed here. RFC 7515 compares `typ` case-insensitively and lets the
+ * `application/` prefix be left out, so `JWT`, `jwt` and `application/jwt` are the same type.
+ */
+function checkType(typ: unknown): void {
+  if (typ === undefined) return;
+  const type = typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
+  if (type !== 'jwt') throw new AuthFailure(`token type (typ) ${JSON.stringify(String(typ).slice(0, 40))} is not JWT`);
 }
 
 function decode(token: string) {
