@@ -1,6 +1,7 @@
 import type { Bundle, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { describeCondition, conditionToText } from '../catalogue/describe-condition';
 import { factLabel, formatFact } from '../cds/cards/describe-facts';
+import { isHidden } from '../cds/cards/select-cards';
 import { assessHookCall, type Assessment } from '../cds/hook-service';
 import { dataRequirements } from '../cds/services';
 import { HOOKS, type HookName } from '../cds/types';
@@ -110,13 +111,8 @@ function cardLine(outcome: RuleOutcome, index: number): string {
 function hiddenLine(outcome: RuleOutcome, assessment: Assessment): string {
   const { spec } = outcome.rule;
   const hiders = assessment.shown
-    .filter((other) => (other.rule.spec.card.suppresses ?? []).some((target) => hides(target, spec)))
+    .filter((other) => isHidden(spec, new Set(other.rule.spec.card.suppresses ?? [])))
     .map((other) => other.rule.spec.name);
-  const why = hiders.length > 0 ? `hidden by ${hiders.join(', ')}` : `its modality (${spec.card.modality}) is not in play: no step card for it fired and it is not being ordered`;
+  const why = hiders.length > 0 ? `hidden by ${hiders.join(', ')}` : `its modality (${spec.card.modality}) is not in play: it is not being ordered, and no step card for it is shown`;
   return `  ${spec.name}: ${why}`;
-}
-
-function hides(target: string, spec: RuleOutcome['rule']['spec']): boolean {
-  const { kind, modality } = spec.card;
-  return target === `rule:${spec.name}` || target === `kind:${kind}` || (modality !== undefined && target === `modality:${modality}` && (kind === 'step' || kind === 'advice'));
 }
