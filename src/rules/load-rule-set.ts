@@ -9,6 +9,7 @@ import {
   isFactReference,
   isParameterReference,
   parameterValues,
+  type Comparison,
   type Condition,
   type LoadedRule,
   type OverrideReasons,
@@ -171,6 +172,14 @@ function checkRule(spec: RulePack['rules'][number], context: RuleCheckContext): 
       at(`${where}.fact`, `"${comparison.fact}" is not a list, so ${comparison.operator} does not apply`);
     }
   });
+  for (const { comparison, where } of comparisonsUnderNot(spec.when, 'when', false)) {
+    at(where, `"not" around "${comparison.fact} ${comparison.operator} …" is also true when ${comparison.fact} is not known; compare the other way and say what unknown means (e.g. any of: "${comparison.fact} lessThan …", "${comparison.fact} equal null")`);
+  }
+  walkComparisons(spec.when, 'when', (comparison, where) => {
+    if (comparison.operator === 'notEqual' || comparison.operator === 'notIn') {
+      at(`${where}.operator`, `${comparison.operator} is also true when ${comparison.fact} is not known; use equal or in with the values you mean`);
+    }
+  });
   spec.card.suggestions?.forEach((suggestion, i) => {
     if (suggestion.order && context.terminology && !context.terminology.has(suggestion.order)) {
       at(`card.suggestions[${i}].order`, `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets`);
@@ -197,6 +206,14 @@ function checkRule(spec: RulePack['rules'][number], context: RuleCheckContext): 
   const summaryLength = fillParameters(spec.card.summary, values).length;
   if (summaryLength >= 140) at('card.summary', `is ${summaryLength} characters once parameters are filled in; it must stay under 140`);
   return problems;
+}
+
+/** Numeric comparisons under a `not`: unknown facts make them false, so the `not` makes them true. */
+function comparisonsUnderNot(condition: Condition, where: string, negated: boolean): Array<{ comparison: Comparison; where: string }> {
+  if (isComparison(condition)) return negated && NUMERIC_OPERATORS.has(condition.operator) ? [{ comparison: condition, where }] : [];
+  if ('all' in condition) return condition.all.flatMap((child, i) => comparisonsUnderNot(child, `${where}.all[${i}]`, negated));
+  if ('any' in condition) return condition.any.flatMap((child, i) => comparisonsUnderNot(child, `${where}.any[${i}]`, negated));
+  return comparisonsUnderNot(condition.not, `${where}.not`, !negated);
 }
 
 export function walkComparisons(condition: Condition, where: string, visit: (comparison: Extract<Condition, { fact: string }>, where: string) => void): void {

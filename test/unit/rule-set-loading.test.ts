@@ -50,6 +50,12 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
   ['an unknown parameter', (pack) => (physiotherapy(pack).when.all[1].any[1].value = { param: 'physioMinPain' }), /parameter "physioMinPain" is not defined in rules\/parameters\.json/],
   ['a numeric comparison on a yes/no fact', (pack) => (physiotherapy(pack).when.all[0] = { fact: 'backPain', operator: 'greaterThan', value: 1 }), /"backPain" is a boolean, so greaterThan can never be true/],
   ['an unknown override reason set', (pack) => (physiotherapy(pack).card.overrideReasons = 'stepz'), /set "stepz" is not defined in rules\/override-reasons\.json/],
+  [
+    '"not" around a threshold (true when the fact is unknown)',
+    (pack) => (physiotherapy(pack).when.all[1].any[1] = { not: { fact: 'painScore', operator: 'lessThan', value: 7 } }),
+    /when\.all\[1\]\.any\[1\]\.not: "not" around "painScore lessThan …" is also true when painScore is not known/,
+  ],
+  ['notEqual (true when the fact is unknown)', (pack) => (physiotherapy(pack).when.all[0] = { fact: 'durationClass', operator: 'notEqual', value: 'acute' }), /notEqual is also true when durationClass is not known/],
   ['hiding a rule that does not exist', (pack) => (physiotherapy(pack).card.suppresses = ['rule:no-such-rule']), /card\.suppresses\[0\]: no rule is named "no-such-rule"/],
 ])('%s is an error naming file, rule and path', (_name, change, message) => {
   const problems = problemsAfter(change);
