@@ -40,3 +40,25 @@ test('a card whose suggestions can all be wanted lets the clinician take several
   expect(card.selectionBehavior).toBe('any');
   expect(card.suggestions?.length).toBe(2);
 });
+
+test('patient-record text cannot inject markup, and a long record is cited with a bounded list', async () => {
+  const named = scenario('step-injection-radicular-after-6-weeks');
+  const cards = await cardsOf(named, (request) => {
+    const extra = Array.from({ length: 30 }, (_, i) => ({
+      resource: {
+        resourceType: 'Condition',
+        id: `extra-${i}`,
+        subject: { reference: `Patient/${named.patientId}` },
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '23056005', display: `![tracker](https://tracker.example/${i}.gif)\n# heading` }] },
+        onsetDateTime: '2026-09-26',
+      },
+    }));
+    request.prefetch.conditions.entry.push(...extra);
+  });
+  const detail = cardOf(cards, 'injection-consider').detail ?? '';
+  expect(detail).not.toContain('![tracker](');
+  expect(detail).toContain('!\\[tracker\\](https://tracker.example/0.gif) # heading');
+  expect(detail).not.toMatch(/^# heading/m);
+  expect(detail).toMatch(/- and \d+ more/);
+  expect(detail.split('\n').filter((line) => line.includes('tracker.example')).length).toBeLessThanOrEqual(10);
+});

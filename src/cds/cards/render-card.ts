@@ -8,6 +8,7 @@ import { fillParameters, PLACEHOLDER } from '../../rules/placeholders';
 import type { CardSpec, SuggestionSpec } from '../../rules/rule-pack';
 import type { Action, Card, HookContext, Suggestion } from '../types';
 import { factLabel, formatFact, thresholdText } from './describe-facts';
+import { codeSpan, escapeMarkdown } from './markdown';
 
 export const RULE_TOPIC_SYSTEM = 'https://fhir.spine-cds.example/CodeSystem/rule';
 
@@ -116,6 +117,9 @@ function factLine(id: string, facts: Facts): string {
   return `- ${factLabel(id)}: ${formatFact(id, facts[id])}`;
 }
 
+/** A card cites at most this many records per fact, so a long record cannot make a response megabytes long. */
+const MAX_CITATIONS_PER_FACT = 10;
+
 /**
  * Citation lines for a fact, skipping data already cited on this card. On a card about one ordered modality, only
  * that modality's draft orders are cited.
@@ -126,15 +130,15 @@ function citer(card: CardSpec, render: RenderContext): (id: string) => string {
   return (id) => {
     let cites = render.facts[id]?.cites ?? [];
     if (id === 'orderedModalities' && ownOrders.size > 0) cites = cites.filter((c) => c.reference !== undefined && ownOrders.has(c.reference));
-    return cites
-      .filter((c) => {
-        const key = `${c.reference ?? ''}|${c.text}`;
-        if (shown.has(key)) return false;
-        shown.add(key);
-        return true;
-      })
-      .map((c: Citation) => `\n  - ${c.text}${c.reference ? ` (\`${c.reference}\`)` : ''}`)
-      .join('');
+    const fresh = cites.filter((c) => {
+      const key = `${c.reference ?? ''}|${c.text}`;
+      if (shown.has(key)) return false;
+      shown.add(key);
+      return true;
+    });
+    const lines = fresh.slice(0, MAX_CITATIONS_PER_FACT).map((c: Citation) => `\n  - ${escapeMarkdown(c.text)}${c.reference ? ` (${codeSpan(c.reference)})` : ''}`);
+    if (fresh.length > MAX_CITATIONS_PER_FACT) lines.push(`\n  - and ${fresh.length - MAX_CITATIONS_PER_FACT} more`);
+    return lines.join('');
   };
 }
 
