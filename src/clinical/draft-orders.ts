@@ -22,12 +22,14 @@ export function recognisePathwayOrders(draftOrders: Bundle | undefined, selectio
   const wanted = selections ? new Set(selections) : undefined;
   return (draftOrders?.entry ?? []).flatMap((entry) => {
     const resource = entry.resource as Orderable | undefined;
-    if (!resource?.id) return [];
-    const reference = `${resource.resourceType}/${resource.id}`;
-    if (wanted && !wanted.has(reference)) return [];
+    if (!resource) return [];
+    // A draft without an id is still checked (it cannot be selected, nor deleted by a suggestion).
+    const reference = resource.id ? `${resource.resourceType}/${resource.id}` : undefined;
+    if (wanted && (reference === undefined || !wanted.has(reference))) return [];
     return ORDER_MODALITIES.flatMap(({ valueSet, modality }) => {
       const coding = terminology.match(resource.code, valueSet);
-      return coding ? [{ modality, reference, display: resource.code?.text ?? coding.display ?? coding.code ?? modality }] : [];
+      const display = resource.code?.text ?? coding?.display ?? coding?.code ?? modality;
+      return coding ? [{ modality, display, ...(reference ? { reference } : {}) }] : [];
     });
   });
 }

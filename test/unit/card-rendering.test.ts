@@ -62,3 +62,13 @@ test('patient-record text cannot inject markup, and a long record is cited with 
   expect(detail).toMatch(/- and \d+ more/);
   expect(detail.split('\n').filter((line) => line.includes('tracker.example')).length).toBeLessThanOrEqual(10);
 });
+
+test('a draft order without an id is still checked; only the delete suggestion is left out', async () => {
+  const named = scenario('order-traction-no-contraindication');
+  const cards = await cardsOf(named, (request) => {
+    for (const entry of request.context.draftOrders.entry) delete entry.resource.id;
+  });
+  const card = cardOf(cards, 'order-traction');
+  expect(card.indicator).toBe('warning');
+  expect(card.suggestions).toBeUndefined();
+});

@@ -129,7 +129,7 @@ function citer(card: CardSpec, render: RenderContext): (id: string) => string {
   const ownOrders = new Set(render.orders.filter((order) => order.modality === card.modality).map((order) => order.reference));
   return (id) => {
     let cites = render.facts[id]?.cites ?? [];
-    if (id === 'orderedModalities' && ownOrders.size > 0) cites = cites.filter((c) => c.reference !== undefined && ownOrders.has(c.reference));
+    if (id === 'orderedModalities' && ownOrders.size > 0) cites = cites.filter((c) => ownOrders.has(c.reference));
     const fresh = cites.filter((c) => {
       const key = `${c.reference ?? ''}|${c.text}`;
       if (shown.has(key)) return false;
@@ -149,7 +149,7 @@ function fillPlaceholders(text: string, render: RenderContext): string {
 function renderSuggestion(spec: SuggestionSpec, render: RenderContext): Suggestion[] {
   const removals: Action[] = spec.remove
     ? render.orders
-        .filter((order) => order.modality === spec.remove)
+        .filter((order) => order.modality === spec.remove && order.reference !== undefined)
         .map((order) => ({ type: 'delete', description: `Remove the draft order: ${order.display}`, resourceId: order.reference }))
     : [];
   // A removal with nothing to remove would be an empty promise to the clinician.

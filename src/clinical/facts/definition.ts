@@ -9,8 +9,8 @@ export type Parameters = Record<string, number | string | boolean>;
 /** A draft order of the hook call that belongs to a modality of the pathway. */
 export interface DraftOrder {
   modality: string;
-  /** Relative reference used by delete suggestions, e.g. `ServiceRequest/abc`. */
-  reference: string;
+  /** Relative reference used by delete suggestions, e.g. `ServiceRequest/abc`; absent when the draft has no id. */
+  reference?: string;
   display: string;
 }
 
