@@ -97,7 +97,7 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
 
 function factLines(facts: Facts): string[] {
   return Object.entries(facts).flatMap(([id, fact]) => [
-    `  ${id} (${factLabel(id)}): ${formatFact(id, fact)}`,
+    `  ${id} (${factLabel(id)}): ${formatFact(id, fact)}${fact.error ? ` [error: ${fact.error}]` : ''}`,
     ...fact.cites.map((cite) => `      ${cite.reference ? `${cite.reference}: ` : ''}${cite.text}`),
   ]);
 }

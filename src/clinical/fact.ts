@@ -14,6 +14,8 @@ export interface Fact {
   cites: Citation[];
   /** Why the value is unknown or incomplete, e.g. "no pain score recorded in the last 90 days". */
   missing?: string;
+  /** The exception that made the computation fail (a bug or unexpected data), for `rules explain` only. */
+  error?: string;
 }
 
 export type FactType = 'boolean' | 'number' | 'string' | 'list';

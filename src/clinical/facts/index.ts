@@ -31,7 +31,8 @@ function safely(definition: FactDefinition, record: PatientRecord, context: Fact
   try {
     return definition.compute(record, context);
   } catch (error) {
-    return { value: null, cites: [], missing: `could not be computed (${(error as Error).message})` };
+    // Cards get plain words; the technical reason is kept for `rules explain`, never shown to clinicians.
+    return { value: null, cites: [], missing: "could not be worked out from this patient's data", error: (error as Error).message };
   }
 }
 
