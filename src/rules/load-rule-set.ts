@@ -19,6 +19,7 @@ import {
 } from './rule-pack';
 import { fillParameters, PARAMETER_PREFIX, placeholderNames } from './placeholders';
 import { schemaProblems } from './schema-check';
+import { expandRule, nestedSharedReferences, type SharedFile, type WrittenRule } from './shared-definitions';
 
 /** Everything one evaluation needs, loaded and checked together so a reload swaps it as one piece. */
 export interface RuleSet {
@@ -47,7 +48,7 @@ export function formatProblem(problem: FileProblem): string {
 const NUMERIC_OPERATORS = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
 const LIST_OPERATORS = new Set(['in', 'notIn']);
 
-/** Loads rules/packs/*.json, rules/parameters.json, rules/override-reasons.json and the ValueSets; all or nothing. */
+/** Loads rules/packs/*.json, rules/parameters.json, rules/override-reasons.json, rules/shared.json and the ValueSets; all or nothing. */
 export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
   const problems: FileProblem[] = [];
   const relative = (file: string) => path.relative(path.dirname(rulesDir), file);
@@ -56,7 +57,13 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
   const reasonsFile = readChecked<OverrideReasonsFile>(path.join(rulesDir, 'override-reasons.json'), 'override-reasons', relative, problems);
   const packFiles = listJsonFiles(path.join(rulesDir, 'packs'));
   if (packFiles.length === 0) problems.push({ file: relative(path.join(rulesDir, 'packs')), path: '', message: 'contains no rule pack (*.json)' });
-  const packs = packFiles.map((file) => ({ file, pack: readChecked<RulePack>(file, 'rule-pack', relative, problems) }));
+  const sharedPath = path.join(rulesDir, 'shared.json');
+  const shared = readChecked<SharedFile>(sharedPath, 'shared', relative, problems);
+  if (shared) problems.push(...nestedSharedReferences(shared).map((p) => ({ file: relative(sharedPath), ...p })));
+  const packs = packFiles.map((file) => {
+    const written = readChecked<WrittenPack>(file, 'rule-pack', relative, problems);
+    return { file, pack: written && shared ? expandPack(written, shared, relative(file), problems) : undefined };
+  });
 
   const codeSystemDir = path.join(path.dirname(valueSetsDir), 'codesystems');
   let terminology: Terminology | undefined;
@@ -96,12 +103,13 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
     });
   }
 
-  if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile) throw new RuleSetError(problems);
+  if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile || !shared) throw new RuleSetError(problems);
   return {
     version: contentVersion([
       ...packFiles,
       path.join(rulesDir, 'parameters.json'),
       path.join(rulesDir, 'override-reasons.json'),
+      sharedPath,
       ...listJsonFiles(valueSetsDir),
       ...listJsonFiles(codeSystemDir),
     ]),
@@ -112,6 +120,17 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
     overrideReasons,
     terminology,
   };
+}
+
+type WrittenPack = Omit<RulePack, 'rules'> & { rules: WrittenRule[] };
+
+function expandPack(written: WrittenPack, shared: SharedFile, file: string, problems: FileProblem[]): RulePack {
+  const rules = written.rules.map((rule, index) => {
+    const { spec, unknown } = expandRule(rule, shared);
+    problems.push(...unknown.map((p) => ({ file, rule: rule.name, path: `rules[${index}].${p.path}`, message: p.message })));
+    return spec;
+  });
+  return { ...written, rules };
 }
 
 function readChecked<T>(

@@ -1,10 +1,22 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import path from 'node:path';
 import { SCHEMA_DIR } from '../project-root';
-import { jsonPath, readJsonFile, type FileProblem } from '../json-file';
+import { jsonPath, listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new Map<string, ValidateFunction>();
+let ajv: Ajv | undefined;
+
+/** Every schema in rules/schema, registered once so that one may refer to another (shared → rule-pack). */
+function schemas(): Ajv {
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, strict: false });
+    for (const file of listJsonFiles(SCHEMA_DIR)) {
+      const { value, problem } = readJsonFile(file, file);
+      if (problem) throw new Error(`${problem.file} ${problem.message}`);
+      ajv.addSchema(value as object, path.basename(file, '.schema.json'));
+    }
+  }
+  return ajv;
+}
 
 /** Validates a file's content against one of the schemas in rules/schema, in an informaticist's words. */
 export function schemaProblems(schemaName: string, value: unknown, file: string): FileProblem[] {
@@ -19,14 +31,8 @@ export function schemaProblems(schemaName: string, value: unknown, file: string)
 }
 
 function validatorFor(schemaName: string): ValidateFunction {
-  const schemaFile = path.join(SCHEMA_DIR, `${schemaName}.schema.json`);
-  let validate = validators.get(schemaFile);
-  if (!validate) {
-    const { value, problem } = readJsonFile(schemaFile, schemaFile);
-    if (problem) throw new Error(`${problem.file} ${problem.message}`);
-    validate = ajv.compile(value as object);
-    validators.set(schemaFile, validate);
-  }
+  const validate = schemas().getSchema(schemaName);
+  if (!validate) throw new Error(`no schema ${schemaName}.schema.json in ${SCHEMA_DIR}`);
   return validate;
 }
 

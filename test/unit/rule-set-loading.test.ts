@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { FACT_DEFINITIONS } from '../../src/clinical/facts';
 import { formatProblem, loadRuleSet, RuleSetError } from '../../src/rules/load-rule-set';
 import { PROJECT_ROOT } from '../support/spine-service';
 
@@ -56,6 +57,8 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
     /when\.all\[1\]\.any\[1\]\.not: "not" around "painScore lessThan …" is also true when painScore is not known/,
   ],
   ['notEqual (true when the fact is unknown)', (pack) => (physiotherapy(pack).when.all[0] = { fact: 'durationClass', operator: 'notEqual', value: 'acute' }), /notEqual is also true when durationClass is not known/],
+  ['an unknown shared condition', (pack) => (physiotherapy(pack).when.all[0] = { shared: 'noSuchCondition' }), /when\.all\[0\]\.shared: no shared condition "noSuchCondition" in rules\/shared\.json/],
+  ['an unknown check list', (pack) => (physiotherapy(pack).card.checks = [{ list: 'noSuchList' }]), /card\.checks\[0\]\.list: no check list "noSuchList" in rules\/shared\.json/],
   ['hiding a rule that does not exist', (pack) => (physiotherapy(pack).card.suppresses = ['rule:no-such-rule']), /card\.suppresses\[0\]: no rule is named "no-such-rule"/],
 ])('%s is an error naming file, rule and path', (_name, change, message) => {
   const problems = problemsAfter(change);
@@ -65,4 +68,30 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
 
 test('the bundled rule set has no problems', () => {
   expect(problemsAfter(() => undefined)).toEqual([]);
+});
+
+test('a shared condition and a check list are expanded where rules name them', () => {
+  const ruleSet = loadRuleSet(path.join(PROJECT_ROOT, 'rules'), path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'));
+  const shared = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'rules', 'shared.json'), 'utf8'));
+  const traction = ruleSet.rules.find((rule) => rule.spec.name === 'traction-absolute')?.spec;
+  const inversion = ruleSet.rules.find((rule) => rule.spec.name === 'inversion-absolute')?.spec;
+  expect(traction?.when).toEqual(shared.conditions.tractionAbsoluteContraindication.when);
+  expect((inversion?.when as { any: unknown[] }).any[0]).toEqual(shared.conditions.tractionAbsoluteContraindication.when);
+  expect(inversion?.card.checks).toEqual([...shared.checkLists.tractionContraindications.facts, 'hypertension']);
+});
+
+test('the JSON Schemas list exactly the facts the code computes', () => {
+  const facts = [...FACT_DEFINITIONS.keys()].sort();
+  const enums: string[][] = [];
+  const collect = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(collect);
+    else if (node && typeof node === 'object') {
+      const values = (node as { enum?: unknown[] }).enum;
+      if (values?.includes('painScore')) enums.push((values as string[]).slice().sort());
+      Object.values(node).forEach(collect);
+    }
+  };
+  for (const name of ['rule-pack', 'shared']) collect(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'rules', 'schema', `${name}.schema.json`), 'utf8')));
+  expect(enums.length).toBeGreaterThanOrEqual(4);
+  for (const listed of enums) expect(listed).toEqual(facts);
 });
