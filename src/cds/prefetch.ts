@@ -40,7 +40,7 @@ type Plan = { kind: 'use'; resources: Resource[] } | { kind: 'fetch' } | { kind:
  */
 export async function resolvePrefetch(
   request: HookRequest,
-  requirements: DataRequirement[],
+  requirements: readonly DataRequirement[],
   settings: FetchSettings,
 ): Promise<ResolvedData> {
   const plans = requirements.map((requirement) => planFor(request, requirement));
@@ -167,7 +167,7 @@ function assertSamePatient(resources: Resource[], patientId: string, field: stri
   throw new HttpError(400, [{ field: where, message: 'describes a different patient than context.patientId', code: 'business-rule' }]);
 }
 
-function failIfRequiredMissing(requirements: DataRequirement[], data: ResolvedData): void {
+function failIfRequiredMissing(requirements: readonly DataRequirement[], data: ResolvedData): void {
   const problems: RequestProblem[] = requirements
     .filter((requirement) => requirement.required && !data.status[requirement.key].available)
     .map((requirement) => {

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../deep-freeze';
 import type { Terminology } from '../fhir/terminology';
 import type { DataRequirement } from './prefetch';
 import type { HookName, ServiceDefinition } from './types';
@@ -16,8 +17,22 @@ const OBSERVATION_VALUESETS = [
   'pregnancy-test',
 ];
 
+// Both depend only on the ValueSets and are asked for on every hook call: built once per loaded Terminology (a rule
+// set reload brings a new one), frozen because every request shares them.
+const requirementsCache = new WeakMap<Terminology, readonly DataRequirement[]>();
+const definitionsCache = new WeakMap<Terminology, readonly ServiceDefinition[]>();
+
 /** Data every service reads. Only Patient and Conditions are indispensable; the rest degrade to "not checked". */
-export function dataRequirements(terminology: Terminology): DataRequirement[] {
+export function dataRequirements(terminology: Terminology): readonly DataRequirement[] {
+  let requirements = requirementsCache.get(terminology);
+  if (requirements === undefined) {
+    requirements = deepFreeze(buildDataRequirements(terminology));
+    requirementsCache.set(terminology, requirements);
+  }
+  return requirements;
+}
+
+function buildDataRequirements(terminology: Terminology): DataRequirement[] {
   const observationCodes = OBSERVATION_VALUESETS.flatMap((valueSet) => terminology.codesOf(valueSet)).map(
     (coding) => `${coding.system}|${coding.code}`,
   );
@@ -47,7 +62,8 @@ const SERVICES: ReadonlyArray<Omit<ServiceDefinition, 'prefetch' | 'usageRequire
     title: 'Low back pain pathway',
     description:
       'Red flags, contraindications and the next step on the stepped low back pain pathway (self-care, physiotherapy, ' +
-      'injection, non-surgical decompression, surgical referral), each with its evidence and the patient data behind it.',
+      'injection, surgical referral; non-surgical decompression is discussed, never recommended), each with its evidence ' +
+      'and the patient data behind it.',
   },
   {
     id: 'spine-order-select',
@@ -67,9 +83,14 @@ const SERVICES: ReadonlyArray<Omit<ServiceDefinition, 'prefetch' | 'usageRequire
   },
 ];
 
-export function serviceDefinitions(terminology: Terminology): ServiceDefinition[] {
-  const prefetch = Object.fromEntries(dataRequirements(terminology).map((r) => [r.key, r.template]));
-  return SERVICES.map((service) => ({ ...service, prefetch, usageRequirements: USAGE }));
+export function serviceDefinitions(terminology: Terminology): readonly ServiceDefinition[] {
+  let definitions = definitionsCache.get(terminology);
+  if (definitions === undefined) {
+    const prefetch = Object.fromEntries(dataRequirements(terminology).map((r) => [r.key, r.template]));
+    definitions = deepFreeze(SERVICES.map((service) => ({ ...service, prefetch, usageRequirements: USAGE })));
+    definitionsCache.set(terminology, definitions);
+  }
+  return definitions;
 }
 
 export function findService(terminology: Terminology, id: string): ServiceDefinition | undefined {

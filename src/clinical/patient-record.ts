@@ -4,15 +4,21 @@ import type {
   Condition,
   MedicationRequest,
   Observation,
+  ObservationComponent,
   Patient,
   Procedure,
   Resource,
 } from '@medplum/fhirtypes';
 import type { DataStatus } from '../cds/prefetch';
+import { codingsOf, UnknownValueSetError } from '../fhir/terminology';
 
 /** The terminology operations the clinical layer needs (implemented by src/fhir/terminology). */
 export interface CodeMatcher {
   match(concept: CodeableConcept | Coding[] | undefined, valueSet: string): Coding | undefined;
+  /** Ids of every ValueSet the coding belongs to. */
+  valueSetsOf(coding: Coding): readonly string[];
+  /** The id of a ValueSet named by id or canonical url; undefined when it is not loaded. */
+  idOf(valueSet: string): string | undefined;
 }
 
 export interface RecordData {
@@ -33,12 +39,16 @@ export interface Match<T extends Resource> {
 
 const DAY_MS = 86_400_000;
 
+type ComponentMatch = Match<Observation> & { component: ObservationComponent };
+
 /**
- * The patient's data for one hook call, with ValueSet look-ups memoised so that every fact asking
- * "which active conditions are in ValueSet X" scans the conditions once per ValueSet, not once per rule.
+ * The patient's data for one hook call. Each kind of coded data is indexed once, in a single pass, by every
+ * ValueSet its codes belong to; the facts then ask about some forty ValueSets, and each question costs only its
+ * matches (the answers are memoised too, since several facts ask the same one).
  */
 export class PatientRecord {
-  private readonly cache = new Map<string, unknown>();
+  /** Answers by question (a constant such as `condition`) and ValueSet: two look-ups of interned strings. */
+  private readonly cache = new Map<string, Map<string, unknown>>();
 
   constructor(
     readonly data: RecordData,
@@ -59,61 +69,49 @@ export class PatientRecord {
 
   /** Active, confirmed-or-unconfirmed (not refuted, not entered-in-error), not abated conditions in a ValueSet. */
   activeConditions(valueSet: string): Match<Condition>[] {
-    return this.memo(`condition:${valueSet}`, () =>
-      this.matching(this.data.conditions.filter((condition) => isActiveCondition(condition, this.now)), (c) => c.code, valueSet),
+    return this.memo('condition', valueSet, () =>
+      this.matching(this.conditionCodes(), this.data.conditions, (condition) => isActiveCondition(condition, this.now), valueSet),
     );
   }
 
   /** Every condition in the ValueSet whatever its status (for history such as prior cancer or past surgery). */
   anyConditions(valueSet: string): Match<Condition>[] {
-    return this.memo(`condition-any:${valueSet}`, () =>
-      this.matching(this.data.conditions.filter(isNotErroneous), (c) => c.code, valueSet),
-    );
+    return this.memo('condition-any', valueSet, () => this.matching(this.conditionCodes(), this.data.conditions, isNotErroneous, valueSet));
   }
 
   /** Final/amended/corrected/preliminary observations in a ValueSet, newest first. */
   observations(valueSet: string): Match<Observation>[] {
-    return this.memo(`observation:${valueSet}`, () =>
-      this.matching(this.data.observations.filter(isUsableObservation), (o) => o.code, valueSet).sort(
-        (a, b) => (effectiveTime(b.resource) ?? 0) - (effectiveTime(a.resource) ?? 0),
-      ),
+    return this.memo('observation', valueSet, () =>
+      newestFirst(this.matching(this.observationCodes(), this.data.observations, isUsableObservation, valueSet), effectiveTime),
     );
   }
 
   /** Observations carrying a component in the ValueSet (e.g. systolic inside a blood pressure panel). */
   observationComponents(valueSet: string): Array<Match<Observation> & { quantity: number; unit?: string }> {
-    return this.memo(`component:${valueSet}`, () =>
-      this.data.observations.filter(isUsableObservation).flatMap((observation) =>
-        (observation.component ?? []).flatMap((component) => {
-          const coding = this.terminology.match(component.code, valueSet);
-          const value = component.valueQuantity?.value;
-          return coding && typeof value === 'number'
-            ? [{ resource: observation, coding, quantity: value, unit: component.valueQuantity?.unit ?? component.valueQuantity?.code }]
-            : [];
-        }),
-      ),
-    );
+    return this.memo('component', valueSet, () => {
+      // Only the components of observations are compared with the ValueSet.
+      const compared = (observation: Observation) => isUsableObservation(observation) && (observation.component ?? []).length > 0;
+      return this.matching(this.componentCodes(), this.data.observations, isUsableObservation, valueSet, compared).flatMap(({ resource, coding, component }) => {
+        const value = component.valueQuantity?.value;
+        return typeof value === 'number' ? [{ resource, coding, quantity: value, unit: component.valueQuantity?.unit ?? component.valueQuantity?.code }] : [];
+      });
+    });
   }
 
   /** Completed or in-progress procedures in a ValueSet, newest first. */
   procedures(valueSet: string): Match<Procedure>[] {
-    return this.memo(`procedure:${valueSet}`, () =>
-      this.matching(
-        this.data.procedures.filter((p) => p.status === 'completed' || p.status === 'in-progress'),
-        (p) => p.code,
-        valueSet,
-      ).sort((a, b) => (procedureTime(b.resource) ?? 0) - (procedureTime(a.resource) ?? 0)),
+    return this.memo('procedure', valueSet, () =>
+      newestFirst(
+        this.matching(this.procedureCodes(), this.data.procedures, (p) => p.status === 'completed' || p.status === 'in-progress', valueSet),
+        procedureTime,
+      ),
     );
   }
 
   /** Active (or on-hold) medication requests in a ValueSet. */
   activeMedications(valueSet: string): Match<MedicationRequest>[] {
-    return this.memo(`medication:${valueSet}`, () =>
-      this.matching(
-        this.data.medications.filter((m) => m.status === 'active' || m.status === 'on-hold'),
-        (m) => m.medicationCodeableConcept,
-        valueSet,
-      ),
+    return this.memo('medication', valueSet, () =>
+      this.matching(this.medicationCodes(), this.data.medications, (m) => m.status === 'active' || m.status === 'on-hold', valueSet),
     );
   }
 
@@ -121,17 +119,114 @@ export class PatientRecord {
     return Math.floor((this.now.getTime() - time) / DAY_MS);
   }
 
-  private matching<T extends Resource>(resources: T[], codeOf: (r: T) => CodeableConcept | undefined, valueSet: string): Match<T>[] {
-    return resources.flatMap((resource) => {
-      const coding = this.terminology.match(codeOf(resource), valueSet);
-      return coding ? [{ resource, coding }] : [];
+  /**
+   * The matches of a ValueSet among the resources that `keep` accepts, in data order. An unknown ValueSet is an
+   * error as soon as there is something to compare with it (a configuration error, never a clinical "no").
+   */
+  private matching<T extends Resource, E extends Match<T>>(
+    index: CodeIndex<T, E>,
+    resources: T[],
+    keep: (resource: T) => boolean,
+    valueSet: string,
+    compared: (resource: T) => boolean = keep,
+  ): E[] {
+    const id = this.terminology.idOf(valueSet);
+    if (id === undefined && resources.some(compared)) throw new UnknownValueSetError(valueSet);
+    return index.find(id, keep);
+  }
+
+  private conditionCodes(): CodeIndex<Condition, Match<Condition>> {
+    return this.memo('index', 'conditions', () => this.indexCodes(this.data.conditions, (condition) => condition.code));
+  }
+
+  private observationCodes(): CodeIndex<Observation, Match<Observation>> {
+    return this.memo('index', 'observations', () => this.indexCodes(this.data.observations, (observation) => observation.code));
+  }
+
+  private procedureCodes(): CodeIndex<Procedure, Match<Procedure>> {
+    return this.memo('index', 'procedures', () => this.indexCodes(this.data.procedures, (procedure) => procedure.code));
+  }
+
+  private medicationCodes(): CodeIndex<MedicationRequest, Match<MedicationRequest>> {
+    return this.memo('index', 'medications', () => this.indexCodes(this.data.medications, (medication) => medication.medicationCodeableConcept));
+  }
+
+  private indexCodes<T extends Resource>(resources: T[], conceptOf: (resource: T) => CodeableConcept | undefined): CodeIndex<T, Match<T>> {
+    const index = new CodeIndex<T, Match<T>>(this.terminology);
+    for (const resource of resources) index.add(conceptOf(resource), (coding) => ({ resource, coding }));
+    return index;
+  }
+
+  private componentCodes(): CodeIndex<Observation, ComponentMatch> {
+    return this.memo('index', 'components', () => {
+      const index = new CodeIndex<Observation, ComponentMatch>(this.terminology);
+      for (const observation of this.data.observations) {
+        try {
+          const components = observation.component ?? [];
+          if (!Array.isArray(components)) throw new TypeError('Observation.component is not a list');
+          for (const component of components) index.add(component.code, (coding) => ({ resource: observation, coding, component }));
+        } catch (error) {
+          index.unreadable(observation, error);
+        }
+      }
+      return index;
     });
   }
 
-  private memo<T>(key: string, compute: () => T): T {
-    if (!this.cache.has(key)) this.cache.set(key, compute());
-    return this.cache.get(key) as T;
+  private memo<T>(question: string, key: string, compute: () => T): T {
+    let answers = this.cache.get(question);
+    if (answers === undefined) {
+      answers = new Map();
+      this.cache.set(question, answers);
+    }
+    if (!answers.has(key)) answers.set(key, compute());
+    return answers.get(key) as T;
   }
+}
+
+/**
+ * Where the codes of one kind of coded element (a resource's code, or an observation's components) fall: per
+ * ValueSet id, the first matching coding of each element, in data order.
+ */
+class CodeIndex<T extends Resource, E extends Match<T>> {
+  private readonly byValueSet = new Map<string, E[]>();
+  /**
+   * Resources whose coded elements could not be read at all (a component list that is not a list of objects):
+   * every question that would have compared them fails, so the facts that need them become unknown.
+   */
+  private readonly failures: Array<{ resource: T; error: unknown }> = [];
+
+  constructor(private readonly terminology: CodeMatcher) {}
+
+  add(concept: CodeableConcept | undefined, entry: (coding: Coding) => E): void {
+    const matched: string[] = [];
+    for (const coding of codingsOf(concept)) {
+      for (const id of this.terminology.valueSetsOf(coding)) {
+        if (matched.includes(id)) continue;
+        matched.push(id);
+        const entries = this.byValueSet.get(id);
+        if (entries) entries.push(entry(coding));
+        else this.byValueSet.set(id, [entry(coding)]);
+      }
+    }
+  }
+
+  unreadable(resource: T, error: unknown): void {
+    this.failures.push({ resource, error });
+  }
+
+  /** The elements in the ValueSet (none for an unknown one) among resources that `keep` accepts, in data order. */
+  find(id: string | undefined, keep: (resource: T) => boolean): E[] {
+    const failure = this.failures.find((candidate) => keep(candidate.resource));
+    if (failure) throw failure.error;
+    return id === undefined ? [] : (this.byValueSet.get(id) ?? []).filter((entry) => keep(entry.resource));
+  }
+}
+
+/** Sorted newest first (undated as the epoch), stable; each date is parsed once, not once per comparison. */
+function newestFirst<T extends Resource>(matches: Match<T>[], timeOf: (resource: T) => number | undefined): Match<T>[] {
+  const times = new Map(matches.map((match) => [match, timeOf(match.resource) ?? 0]));
+  return matches.sort((a, b) => (times.get(b) as number) - (times.get(a) as number));
 }
 
 const codeOf = (concept: CodeableConcept | undefined): string | undefined => concept?.coding?.[0]?.code;

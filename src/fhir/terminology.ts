@@ -1,4 +1,5 @@
 import type { CodeableConcept, Coding, ValueSet } from '@medplum/fhirtypes';
+import { deepFreeze } from '../deep-freeze';
 import { ICD_10_CM, normaliseIcd10CmCode, readValueSets } from './valueset-loader';
 
 export { TerminologyLoadError, type TerminologyProblem } from './valueset-loader';
@@ -8,6 +9,13 @@ export interface Terminology {
   has(valueSet: string): boolean;
   /** The first coding (in the patient data's order) that belongs to the ValueSet, returned as the data had it. */
   match(concept: CodeableConcept | Coding[] | undefined, valueSet: string): Coding | undefined;
+  /**
+   * Ids of every ValueSet the coding belongs to (none for anything that is not a coding): the coding is normalised
+   * once and looked up in an index of all ValueSets, so asking about every ValueSet costs what asking about one does.
+   */
+  valueSetsOf(coding: Coding): readonly string[];
+  /** The id of a ValueSet named by id or canonical url; undefined when no such ValueSet is loaded. */
+  idOf(valueSet: string): string | undefined;
   /** Ids of all loaded ValueSets, sorted. */
   valueSetIds(): string[];
   get(valueSet: string): ValueSet | undefined;
@@ -37,14 +45,18 @@ export function loadTerminology(valueSetDir: string, options: LoadTerminologyOpt
 
 /** Indexes already validated ValueSets (what loadTerminology does after reading the files); freezes them. */
 export function indexValueSets(valueSets: ValueSet[]): Terminology {
-  const byIdOrUrl = new Map<string, IndexedValueSet>();
+  const byIdOrUrl = new Map<string, ValueSet>();
+  const members = new MembershipIndex();
   for (const valueSet of valueSets) {
-    const indexed = indexValueSet(valueSet);
-    byIdOrUrl.set(valueSet.id as string, indexed);
-    byIdOrUrl.set(valueSet.url as string, indexed);
+    // The index is built from the ValueSet; a caller editing the object returned by get() must not be able to make
+    // the catalogue say something different from what match() does.
+    deepFreeze(valueSet);
+    byIdOrUrl.set(valueSet.id as string, valueSet);
+    byIdOrUrl.set(valueSet.url as string, valueSet);
+    members.add(valueSet);
   }
   const ids = valueSets.map((valueSet) => valueSet.id as string).sort();
-  return new IndexedTerminology(byIdOrUrl, ids);
+  return new IndexedTerminology(byIdOrUrl, ids, members);
 }
 
 const SYSTEM_BY_OID: ReadonlyMap<string, string> = new Map([
@@ -67,17 +79,11 @@ function normaliseCode(canonicalSystem: string, code: string): string {
   return canonicalSystem === ICD_10_CM ? normaliseIcd10CmCode(code) : code.trim();
 }
 
-interface IndexedValueSet {
-  valueSet: ValueSet;
-  codesBySystem: Map<string, Set<string>>;
-  /** Normalised ICD-10-CM codes whose whole family (the code and every longer code it prefixes) is included. */
-  icd10CmFamilies: Set<string>;
-}
-
 class IndexedTerminology implements Terminology {
   constructor(
-    private readonly byIdOrUrl: ReadonlyMap<string, IndexedValueSet>,
+    private readonly byIdOrUrl: ReadonlyMap<string, ValueSet>,
     private readonly ids: readonly string[],
+    private readonly members: MembershipIndex,
   ) {}
 
   has(valueSet: string): boolean {
@@ -85,12 +91,17 @@ class IndexedTerminology implements Terminology {
   }
 
   match(concept: CodeableConcept | Coding[] | undefined, valueSet: string): Coding | undefined {
-    const indexed = this.byIdOrUrl.get(valueSet);
-    if (indexed === undefined) throw new UnknownValueSetError(valueSet);
-    // Codings come from request JSON that no schema has checked: anything that is not an array of objects matches nothing.
-    const codings: unknown = Array.isArray(concept) ? concept : concept?.coding;
-    if (!Array.isArray(codings)) return undefined;
-    return codings.find((coding): coding is Coding => typeof coding === 'object' && coding !== null && isMember(indexed, coding));
+    const id = this.idOf(valueSet);
+    if (id === undefined) throw new UnknownValueSetError(valueSet);
+    return codingsOf(concept).find((coding) => this.members.valueSetsOf(coding).includes(id));
+  }
+
+  valueSetsOf(coding: Coding): readonly string[] {
+    return this.members.valueSetsOf(coding);
+  }
+
+  idOf(valueSet: string): string | undefined {
+    return this.byIdOrUrl.get(valueSet)?.id;
   }
 
   valueSetIds(): string[] {
@@ -98,13 +109,13 @@ class IndexedTerminology implements Terminology {
   }
 
   get(valueSet: string): ValueSet | undefined {
-    return this.byIdOrUrl.get(valueSet)?.valueSet;
+    return this.byIdOrUrl.get(valueSet);
   }
 
   codesOf(valueSet: string): Coding[] {
-    const indexed = this.byIdOrUrl.get(valueSet);
-    if (indexed === undefined) throw new UnknownValueSetError(valueSet);
-    return (indexed.valueSet.compose?.include ?? []).flatMap((include) =>
+    const found = this.byIdOrUrl.get(valueSet);
+    if (found === undefined) throw new UnknownValueSetError(valueSet);
+    return (found.compose?.include ?? []).flatMap((include) =>
       (include.concept ?? []).map((concept) => ({ system: include.system, code: concept.code, display: concept.display })),
     );
   }
@@ -114,56 +125,70 @@ class IndexedTerminology implements Terminology {
   }
 }
 
-function indexValueSet(valueSet: ValueSet): IndexedValueSet {
-  const indexed: IndexedValueSet = {
-    valueSet: deepFreeze(valueSet),
-    codesBySystem: new Map(),
-    icd10CmFamilies: new Set(),
-  };
-  for (const include of valueSet.compose?.include ?? []) {
-    const system = normaliseSystem(include.system as string);
-    for (const filter of include.filter ?? []) indexed.icd10CmFamilies.add(normaliseIcd10CmCode(filter.value));
-    for (const concept of include.concept ?? []) codesOf(indexed, system).add(normaliseCode(system, concept.code));
-  }
-  return indexed;
+const NO_VALUESETS: readonly string[] = Object.freeze([]);
+
+/**
+ * The codings of a CodeableConcept (or a coding list), as the data has them. Request JSON has not been checked
+ * against a schema: a `coding` that is not an array has no codings.
+ */
+export function codingsOf(concept: CodeableConcept | Coding[] | undefined): Coding[] {
+  const codings: unknown = Array.isArray(concept) ? concept : concept?.coding;
+  return Array.isArray(codings) ? codings : [];
 }
 
-function codesOf(indexed: IndexedValueSet, system: string): Set<string> {
-  let codes = indexed.codesBySystem.get(system);
-  if (codes === undefined) {
-    codes = new Set();
-    indexed.codesBySystem.set(system, codes);
+/**
+ * Which ValueSets hold a code, for every ValueSet at once (an inverted index): normalised system → normalised code →
+ * ValueSet ids, plus the ICD-10-CM families (code prefix → ValueSet ids) that include a code and all its descendants.
+ */
+class MembershipIndex {
+  private readonly codes = new Map<string, Map<string, string[]>>();
+  private readonly icd10CmFamilies = new Map<string, string[]>();
+
+  add(valueSet: ValueSet): void {
+    const id = valueSet.id as string;
+    for (const include of valueSet.compose?.include ?? []) {
+      const system = normaliseSystem(include.system as string);
+      for (const filter of include.filter ?? []) addTo(this.icd10CmFamilies, normaliseIcd10CmCode(filter.value), id);
+      for (const concept of include.concept ?? []) addTo(codesOfSystem(this.codes, system), normaliseCode(system, concept.code), id);
+    }
   }
-  return codes;
+
+  valueSetsOf(coding: Coding): readonly string[] {
+    // Codings come from request JSON that no schema has checked: anything but an object is in no ValueSet.
+    if (typeof coding !== 'object' || coding === null || !hasText(coding.system) || !hasText(coding.code)) return NO_VALUESETS;
+    const system = normaliseSystem(coding.system);
+    const code = normaliseCode(system, coding.code);
+    const listed = this.codes.get(system)?.get(code) ?? NO_VALUESETS;
+    return system === ICD_10_CM ? this.withIcd10CmFamilies(listed, code) : listed;
+  }
+
+  // In ICD-10-CM a code's descendants are exactly the longer codes it prefixes, so is-a is a lookup of each prefix
+  // (categories have 3 characters, so at most 5 lookups).
+  private withIcd10CmFamilies(listed: readonly string[], code: string): readonly string[] {
+    let ids = listed;
+    for (let length = code.length; length >= 3; length--) {
+      const families = this.icd10CmFamilies.get(code.slice(0, length));
+      if (families) ids = [...new Set([...ids, ...families])];
+    }
+    return ids;
+  }
 }
 
-function isMember(indexed: IndexedValueSet, coding: Coding): boolean {
-  if (!hasText(coding.system) || !hasText(coding.code)) return false;
-  const system = normaliseSystem(coding.system);
-  const code = normaliseCode(system, coding.code);
-  if (indexed.codesBySystem.get(system)?.has(code)) return true;
-  return system === ICD_10_CM && isInIcd10CmFamily(indexed.icd10CmFamilies, code);
+function addTo(index: Map<string, string[]>, key: string, id: string): void {
+  const ids = index.get(key);
+  if (ids === undefined) index.set(key, [id]);
+  else if (!ids.includes(id)) ids.push(id);
 }
 
-// In ICD-10-CM a code's descendants are exactly the longer codes it prefixes, so is-a is a lookup of each prefix
-// (categories have 3 characters, so at most 5 lookups).
-function isInIcd10CmFamily(families: Set<string>, code: string): boolean {
-  for (let length = code.length; length >= 3; length--) {
-    if (families.has(code.slice(0, length))) return true;
+function codesOfSystem(codes: Map<string, Map<string, string[]>>, system: string): Map<string, string[]> {
+  let bySystem = codes.get(system);
+  if (bySystem === undefined) {
+    bySystem = new Map();
+    codes.set(system, bySystem);
   }
-  return false;
+  return bySystem;
 }
 
 function hasText(value: string | undefined): value is string {
   return typeof value === 'string' && value.trim() !== '';
-}
-
-// The index is built from the ValueSet; a caller editing the object returned by get() must not be able to make the
-// catalogue say something different from what match() does.
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
