@@ -9,7 +9,7 @@ import { RuleSetHolder } from './rules/rule-set-holder';
 import { reloadAndLog, watchRuleSet } from './rules/watch-rule-set';
 
 /** Process entry: configuration and rules are checked before the port opens; a bad value stops start-up. */
-function main(): void {
+export function main(): void {
   let config: Config;
   try {
     config = loadConfig();
@@ -61,4 +61,5 @@ function shutDownGracefully(server: Server, config: Config, logger: Logger, stop
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-main();
+// Run when started as `node dist/src/server.js`; src/cluster.ts calls main() in each of its workers instead.
+if (require.main === module) main();
