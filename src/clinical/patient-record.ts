@@ -2,6 +2,7 @@ import type {
   CodeableConcept,
   Coding,
   Condition,
+  Medication,
   MedicationRequest,
   Observation,
   ObservationComponent,
@@ -115,6 +116,16 @@ export class PatientRecord {
     );
   }
 
+  /**
+   * Active (or on-hold) requests whose medication is only a reference to a Medication resource that was not sent
+   * with them: what they prescribe is unknown, which a medication check must say rather than read as "none".
+   */
+  unresolvedMedications(): MedicationRequest[] {
+    return this.memo('medication', '(unresolved)', () =>
+      this.data.medications.filter((m) => (m.status === 'active' || m.status === 'on-hold') && medicationConcept(m) === undefined),
+    );
+  }
+
   daysSince(time: number): number {
     return Math.floor((this.now.getTime() - time) / DAY_MS);
   }
@@ -148,7 +159,7 @@ export class PatientRecord {
   }
 
   private medicationCodes(): CodeIndex<MedicationRequest, Match<MedicationRequest>> {
-    return this.memo('index', 'medications', () => this.indexCodes(this.data.medications, (medication) => medication.medicationCodeableConcept));
+    return this.memo('index', 'medications', () => this.indexCodes(this.data.medications, medicationConcept));
   }
 
   private indexCodes<T extends Resource>(resources: T[], conceptOf: (resource: T) => CodeableConcept | undefined): CodeIndex<T, Match<T>> {
@@ -277,4 +288,16 @@ export function procedureTime(procedure: Procedure): number | undefined {
 /** When a condition began: onset, else the date it was recorded. */
 export function onsetTime(condition: Condition): number | undefined {
   return parseTime(condition.onsetDateTime ?? condition.onsetPeriod?.start ?? condition.recordedDate);
+}
+
+/**
+ * What a prescription prescribes: its code, or the code of a Medication contained in it (`medicationReference`
+ * `#id`, as FHIR R4 exports such as Epic's often send it).
+ */
+export function medicationConcept(request: MedicationRequest): CodeableConcept | undefined {
+  if (request.medicationCodeableConcept) return request.medicationCodeableConcept;
+  const reference = request.medicationReference?.reference;
+  if (!reference?.startsWith('#')) return undefined;
+  const contained = request.contained?.find((resource) => resource.resourceType === 'Medication' && resource.id === reference.slice(1));
+  return (contained as Medication | undefined)?.code;
 }

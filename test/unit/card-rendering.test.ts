@@ -72,3 +72,32 @@ test('a draft order without an id is still checked; only the delete suggestion i
   expect(card.indicator).toBe('warning');
   expect(card.suggestions).toBeUndefined();
 });
+
+describe('prescriptions that name their medication by reference', () => {
+  const named = () => scenario('step-injection-radicular-after-6-weeks');
+  const withPrescription = (medication: Record<string, unknown>) => (request: any) => {
+    request.prefetch.medications = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [{ resource: { resourceType: 'MedicationRequest', id: 'mr-1', status: 'active', intent: 'order', subject: { reference: `Patient/${named().patientId}` }, ...medication } }],
+    };
+  };
+
+  test('a contained Medication is read: warfarin there is anticoagulation', async () => {
+    const cards = await cardsOf(
+      named(),
+      withPrescription({
+        contained: [{ resourceType: 'Medication', id: 'med', code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '855332', display: 'warfarin sodium 5 MG Oral Tablet' }] } }],
+        medicationReference: { reference: '#med' },
+      }),
+    );
+    expect(cardOf(cards, 'injection-relative').detail).toMatch(/Anticoagulant use: yes/);
+  });
+
+  test('a reference to a Medication that was not sent makes anticoagulation unknown, never "none"', async () => {
+    const cards = await cardsOf(named(), withPrescription({ medicationReference: { reference: 'Medication/m-1', display: 'Coumadin 5 mg' } }));
+    const detail = cardOf(cards, 'injection-consider').detail ?? '';
+    expect(detail).toMatch(/\*\*Could not be checked\*\*[\s\S]*Anticoagulant use: not known \(1 active prescription\(s\) name their medication only by a reference/);
+    expect(detail).not.toMatch(/Anticoagulant use: none recorded/);
+  });
+});

@@ -39,9 +39,15 @@ function anticoagulant(record: PatientRecord): Fact {
   const medications = record.isAvailable('medications') ? record.activeMedications('anticoagulant-medication').map(citeMedication) : [];
   const cites = [...conditions, ...medications];
   if (cites.length > 0) return known(true, cites);
-  return record.isAvailable('medications')
-    ? known(false)
-    : unknown(`medication list not available: ${record.unavailableReason('medications')}`);
+  if (!record.isAvailable('medications')) return unknown(`medication list not available: ${record.unavailableReason('medications')}`);
+  const unresolved = record.unresolvedMedications();
+  if (unresolved.length > 0) {
+    return unknown(
+      `${unresolved.length} active prescription(s) name their medication only by a reference that was not sent with them`,
+      unresolved.flatMap((request) => (request.id ? [{ reference: `MedicationRequest/${request.id}`, text: request.medicationReference?.display ?? 'medication not resolved' }] : [])),
+    );
+  }
+  return known(false);
 }
 
 export const historyFacts: FactDefinition[] = [
