@@ -1,4 +1,5 @@
 import type { Bundle, Resource, ResourceType } from '@medplum/fhirtypes';
+import type { DataStatus } from '../clinical/patient-record';
 import { FhirReadError, followNextLinks, readResource, searchAll, type FhirClientOptions } from '../fhir/fhir-client';
 import { HttpError, type RequestProblem } from '../http/operation-outcome';
 import { describe, isObject } from '../http/validation';
@@ -14,9 +15,7 @@ export interface DataRequirement {
   required: boolean;
 }
 
-export type DataSource = 'prefetch' | 'fhirServer';
-
-export type DataStatus = { available: true; source: DataSource } | { available: false; reason: string };
+export type { DataSource, DataStatus } from '../clinical/patient-record';
 
 export interface ResolvedData {
   resources: Record<string, Resource[]>;
@@ -91,14 +90,20 @@ function planFor(request: HookRequest, requirement: DataRequirement): Plan {
   if (!Object.hasOwn(request.prefetch, key)) return { kind: 'fetch' };
   const value = request.prefetch[key];
   const field = `prefetch.${key}`;
-  if (value === null) return { kind: 'use', resources: [] };
+  if (value === null) {
+    // null for a search is "no matches"; for a required read it is "that resource does not exist".
+    if (requirement.required && !requirement.template.includes('?')) {
+      throw new HttpError(412, [{ field, message: `is null: the ${requirement.resourceType} the hook context names was not found`, code: 'not-found' }]);
+    }
+    return { kind: 'use', resources: [] };
+  }
   if (!isObject(value) || typeof value.resourceType !== 'string') {
     throw new HttpError(400, [{ field, message: `must be a FHIR resource, a Bundle or null, got ${describe(value)}` }]);
   }
   // 2.0: an OperationOutcome means the client's own fetch failed, so the data is still to be had.
   if (value.resourceType === 'OperationOutcome') return { kind: 'fetch' };
   const resources = prefetchedResources(value as unknown as Resource, requirement, field);
-  assertSamePatient(resources, request.context.patientId, field);
+  assertSamePatient(value as unknown as Resource, request.context.patientId, field);
   if (value.resourceType === 'Bundle' && (value as unknown as Bundle).link?.some((link) => link.relation === 'next')) {
     return { kind: 'complete', bundle: value as unknown as Bundle };
   }
@@ -160,10 +165,12 @@ function findForeignPatient(resources: Resource[], patientId: string): number | 
   return index >= 0 ? index : undefined;
 }
 
-function assertSamePatient(resources: Resource[], patientId: string, field: string): void {
-  const index = findForeignPatient(resources, patientId);
-  if (index === undefined) return;
-  const where = resources.length === 1 ? field : `${field} (resource ${index + 1} of ${resources.length})`;
+/** Names the offending field the way the client wrote it: `prefetch.conditions.entry[3].resource`. */
+function assertSamePatient(value: Resource, patientId: string, field: string): void {
+  const entries = value.resourceType === 'Bundle' ? (value.entry ?? []).map((entry) => entry.resource) : [value];
+  const index = entries.findIndex((resource) => resource !== undefined && findForeignPatient([resource], patientId) !== undefined);
+  if (index < 0) return;
+  const where = value.resourceType === 'Bundle' ? `${field}.entry[${index}].resource` : field;
   throw new HttpError(400, [{ field: where, message: 'describes a different patient than context.patientId', code: 'business-rule' }]);
 }
 

@@ -1,7 +1,7 @@
 import { deepFreeze } from '../deep-freeze';
 import type { Terminology } from '../fhir/terminology';
 import type { DataRequirement } from './prefetch';
-import type { HookName, ServiceDefinition } from './types';
+import type { ServiceDefinition } from './types';
 
 /** Observation ValueSets whose codes the observations prefetch asks for (what the facts read). */
 const OBSERVATION_VALUESETS = [
@@ -92,9 +92,3 @@ export function serviceDefinitions(terminology: Terminology): readonly ServiceDe
   }
   return definitions;
 }
-
-export function findService(terminology: Terminology, id: string): ServiceDefinition | undefined {
-  return serviceDefinitions(terminology).find((service) => service.id === id);
-}
-
-export const hookOf = (id: string): HookName | undefined => SERVICES.find((service) => service.id === id)?.hook;

@@ -10,8 +10,11 @@ import type {
   Procedure,
   Resource,
 } from '@medplum/fhirtypes';
-import type { DataStatus } from '../cds/prefetch';
 import { codingsOf, UnknownValueSetError } from '../fhir/terminology';
+
+/** Where data under a prefetch key came from, or why it could not be had. */
+export type DataSource = 'prefetch' | 'fhirServer';
+export type DataStatus = { available: true; source: DataSource } | { available: false; reason: string };
 
 /** The terminology operations the clinical layer needs (implemented by src/fhir/terminology). */
 export interface CodeMatcher {

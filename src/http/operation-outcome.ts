@@ -24,10 +24,6 @@ export class HttpError extends Error {
   }
 }
 
-export function badRequest(field: string | undefined, message: string): HttpError {
-  return new HttpError(400, [{ field, message, code: 'invalid' }]);
-}
-
 export function describeProblem(problem: RequestProblem): string {
   return problem.field ? `${problem.field}: ${problem.message}` : problem.message;
 }

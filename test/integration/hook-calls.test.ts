@@ -172,13 +172,24 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
     expect(response.body.issue.map((issue: any) => issue.expression[0]).sort()).toEqual(['prefetch.conditions', 'prefetch.patient']);
   });
 
-  test('prefetched data about another patient is rejected', async () => {
+  test('prefetched data about another patient is rejected, naming the entry', async () => {
     const prefetch = fullPrefetch(resources);
-    prefetch.conditions = searchset([{ resourceType: 'Condition', id: 'x', subject: { reference: 'Patient/someone-else' } } as Resource]);
+    const own = resources.filter((resource) => resource.resourceType === 'Condition').slice(0, 2);
+    prefetch.conditions = searchset([...own, { resourceType: 'Condition', id: 'x', subject: { reference: 'Patient/someone-else' } } as Resource]);
     const response = await call(patientView({ prefetch }));
     expect(response.status).toBe(400);
-    expect(response.body.issue[0].expression[0]).toBe('prefetch.conditions');
+    expect(response.body.issue[0].expression[0]).toBe('prefetch.conditions.entry[2].resource');
     expect(response.body.issue[0].diagnostics).toMatch(/different patient/);
+
+    const otherPatient = await call(patientView({ prefetch: { ...fullPrefetch(resources), patient: { resourceType: 'Patient', id: 'someone-else' } } }));
+    expect(otherPatient.status).toBe(400);
+    expect(otherPatient.body.issue[0].expression[0]).toBe('prefetch.patient');
+  });
+
+  test('a null Patient means the patient was not found: 412, not cards about nobody', async () => {
+    const response = await call(patientView({ prefetch: { ...fullPrefetch(resources), patient: null } }));
+    expect(response.status).toBe(412);
+    expect(response.body.issue[0]).toMatchObject({ expression: ['prefetch.patient'], diagnostics: expect.stringMatching(/was not found/) });
   });
 
   test('a Patient/ prefix on patientId is tolerated and never echoed into suggestions', async () => {
