@@ -106,12 +106,8 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
   if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile || !shared) throw new RuleSetError(problems);
   return {
     version: contentVersion([
-      ...packFiles,
-      path.join(rulesDir, 'parameters.json'),
-      path.join(rulesDir, 'override-reasons.json'),
-      sharedPath,
-      ...listJsonFiles(valueSetsDir),
-      ...listJsonFiles(codeSystemDir),
+      { root: rulesDir, files: [...packFiles, path.join(rulesDir, 'parameters.json'), path.join(rulesDir, 'override-reasons.json'), sharedPath] },
+      { root: path.dirname(valueSetsDir), files: [...listJsonFiles(valueSetsDir), ...listJsonFiles(codeSystemDir)] },
     ]),
     packs: packs.map(({ pack }) => pack as RulePack),
     rules,
@@ -149,9 +145,14 @@ function readChecked<T>(
   return found.length === 0 ? (value as T) : undefined;
 }
 
-function contentVersion(files: string[]): string {
+/**
+ * A hash of the files' contents under their names relative to their folder: the same rules give the same version
+ * wherever they are installed (a laptop, a container, a Kubernetes ConfigMap).
+ */
+function contentVersion(folders: Array<{ root: string; files: string[] }>): string {
   const hash = createHash('sha256');
-  for (const file of [...files].sort()) hash.update(path.basename(file)).update('\0').update(fs.readFileSync(file)).update('\0');
+  const named = folders.flatMap(({ root, files }) => files.map((file) => ({ file, name: path.relative(root, file) })));
+  for (const { file, name } of named.sort((a, b) => a.name.localeCompare(b.name))) hash.update(name).update('\0').update(fs.readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 12);
 }
 
