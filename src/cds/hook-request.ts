@@ -109,6 +109,8 @@ function parseDraftOrders(check: BodyChecker, value: unknown): Bundle | undefine
       check.problem(field, 'is required: each entry must carry a draft resource', 'required');
     } else if (typeof entry.resource.resourceType !== 'string') {
       check.problem(`${field}.resourceType`, 'is required', 'required');
+    } else if (entry.resource.id !== undefined && typeof entry.resource.id !== 'string') {
+      check.problem(`${field}.id`, 'must be a string');
     }
   });
   return bundle as unknown as Bundle;

@@ -151,10 +151,11 @@ const PATIENT_REFERENCE = /(?:^|\/)Patient\/([^/]+?)(?:\/_history\/[^/]+)?$/;
 
 /** The patient a resource is about, when it says so in a form that can be read without resolving it. */
 function patientIdOf(resource: Resource): string | undefined {
-  if (resource.resourceType === 'Patient') return resource.id;
-  const holder = resource as { subject?: { reference?: string }; patient?: { reference?: string } };
+  // Client data: any field may hold any JSON type, so only strings are read.
+  if (resource.resourceType === 'Patient') return typeof resource.id === 'string' ? resource.id : undefined;
+  const holder = resource as { subject?: { reference?: unknown }; patient?: { reference?: unknown } };
   const reference = holder.subject?.reference ?? holder.patient?.reference;
-  return reference ? PATIENT_REFERENCE.exec(reference)?.[1] : undefined;
+  return typeof reference === 'string' ? PATIENT_REFERENCE.exec(reference)?.[1] : undefined;
 }
 
 function findForeignPatient(resources: Resource[], patientId: string): number | undefined {

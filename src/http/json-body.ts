@@ -35,8 +35,9 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
       next(new HttpError(400, [{ field: 'body', message: 'the request body is empty; expected a JSON object', code: 'required' }]));
       return;
     }
-    if (exceedsDepth(req.body, options.maxDepth)) {
-      next(new HttpError(400, [{ field: 'body', message: `JSON is nested deeper than ${options.maxDepth} levels`, code: 'too-costly' }]));
+    const problem = shapeProblem(req.body, options.maxDepth);
+    if (problem) {
+      next(new HttpError(400, [{ field: 'body', message: problem, code: problem.startsWith('JSON is nested') ? 'too-costly' : 'structure' }]));
       return;
     }
     next();
@@ -44,14 +45,23 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
   return [requireJsonContentType, parse, checkDepth];
 }
 
+/**
+ * Keys no FHIR or CDS Hooks document uses, but which change how JavaScript treats an object: `toString` or
+ * `valueOf` holding data make string conversion throw, `__proto__` and `constructor` invite prototype pollution.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype', 'toString', 'valueOf']);
+
 /** Iterative, so a hostile body cannot overflow the stack while being measured. */
-function exceedsDepth(root: unknown, maxDepth: number): boolean {
+function shapeProblem(root: unknown, maxDepth: number): string | undefined {
   const stack: Array<[unknown, number]> = [[root, 1]];
   while (stack.length > 0) {
     const [value, depth] = stack.pop() as [unknown, number];
     if (value === null || typeof value !== 'object') continue;
-    if (depth > maxDepth) return true;
-    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+    if (depth > maxDepth) return `JSON is nested deeper than ${maxDepth} levels`;
+    for (const key of Object.keys(value)) {
+      if (RESERVED_KEYS.has(key)) return `the JSON key "${key}" is not allowed`;
+      stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+    }
   }
-  return false;
+  return undefined;
 }

@@ -123,6 +123,14 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
     expect(response.body.issue[0].diagnostics).toMatch(/nested deeper/);
   });
 
+  test.each(['toString', '__proto__'])('a "%s" key anywhere in the body is a 400, not a crash', async (key) => {
+    const body = validPatientView();
+    const text = JSON.stringify({ ...body, context: { ...body.context, extra: { placeholder: 0 } } }).replace('"placeholder"', `"${key}"`);
+    const response = await postJson(hookUrl(), text);
+    expect(response.status).toBe(400);
+    expect(response.body.issue[0].diagnostics).toMatch(new RegExp(`the JSON key "${key}" is not allowed`));
+  });
+
   test('an unknown service is a 404 OperationOutcome', async () => {
     const response = await postJson(hookUrl('no-such-service'), validPatientView());
     expect(response.status).toBe(404);
