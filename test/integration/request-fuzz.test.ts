@@ -4,6 +4,9 @@ import { draftServiceRequest, fullPrefetch, searchset, SNOMED } from '../fixture
 import { typicalPatient } from '../fixtures/patients';
 import { postJson, startService, type RunningService } from '../support/spine-service';
 
+// A fixed seed keeps CI deterministic; set FUZZ_SEED to explore other inputs (each run prints its seed on failure).
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261121) });
+
 /**
  * Thousands of generated malformed requests: whatever arrives, the answer is a client error (or, for a
  * mutation that happens to stay valid, a success), never a 5xx, and the service keeps running.
