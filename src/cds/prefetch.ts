@@ -67,8 +67,9 @@ export async function resolvePrefetch(
           plan.kind === 'complete'
             ? matches(await followNextLinks(plan.bundle, options), requirement)
             : await fetchRequirement(request, requirement, options);
-        const foreign = findForeignPatient(resources, request.context.patientId);
-        if (foreign) return [[], { available: false, reason: 'fhirServer returned data about another patient' }];
+        if (resources.some((resource) => isAboutAnotherPatient(resource, request.context.patientId))) {
+          return [[], { available: false, reason: 'fhirServer returned data about another patient' }];
+        }
         return [resources, { available: true, source: plan.kind === 'complete' ? 'prefetch' : 'fhirServer' }];
       } catch (error) {
         if (error instanceof FhirReadError) return [[], { available: false, reason: `fhirServer ${error.message}` }];
@@ -158,18 +159,15 @@ function patientIdOf(resource: Resource): string | undefined {
   return typeof reference === 'string' ? PATIENT_REFERENCE.exec(reference)?.[1] : undefined;
 }
 
-function findForeignPatient(resources: Resource[], patientId: string): number | undefined {
-  const index = resources.findIndex((resource) => {
-    const owner = patientIdOf(resource);
-    return owner !== undefined && owner !== patientId;
-  });
-  return index >= 0 ? index : undefined;
+function isAboutAnotherPatient(resource: Resource | undefined, patientId: string): boolean {
+  const owner = resource ? patientIdOf(resource) : undefined;
+  return owner !== undefined && owner !== patientId;
 }
 
 /** Names the offending field the way the client wrote it: `prefetch.conditions.entry[3].resource`. */
 function assertSamePatient(value: Resource, patientId: string, field: string): void {
   const entries = value.resourceType === 'Bundle' ? (value.entry ?? []).map((entry) => entry.resource) : [value];
-  const index = entries.findIndex((resource) => resource !== undefined && findForeignPatient([resource], patientId) !== undefined);
+  const index = entries.findIndex((resource) => isAboutAnotherPatient(resource, patientId));
   if (index < 0) return;
   const where = value.resourceType === 'Bundle' ? `${field}.entry[${index}].resource` : field;
   throw new HttpError(400, [{ field: where, message: 'describes a different patient than context.patientId', code: 'business-rule' }]);

@@ -154,6 +154,14 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
     expect(traction.detail).toMatch(/observations not available: fhirServer answered HTTP 500/);
   });
 
+  test('a FHIR server answering with another patient\'s data is not believed: required data missing, 412', async () => {
+    const foreign = searchset([{ resourceType: 'Condition', id: 'theirs', subject: { reference: 'Patient/someone-else' } } as Resource]);
+    fhir.setFault({ kind: 'status', status: 200, body: JSON.stringify(foreign) }, { match: /Condition/ });
+    const response = await call(withServer({ prefetch: { patient: fullPrefetch(resources).patient } }));
+    expect(response.status).toBe(412);
+    expect(response.body.issue[0]).toMatchObject({ expression: ['prefetch.conditions'], diagnostics: expect.stringMatching(/about another patient/) });
+  });
+
   test('a FHIR server that is not on the allowlist is never called', async () => {
     const stranger = await startFhirTestServer();
     try {
