@@ -1,4 +1,5 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { isUnder, parseUrl } from './fhir-server-policy';
 
 export interface FhirClientOptions {
   /** fhirServer from the hook request, without a trailing slash. */
@@ -48,13 +49,9 @@ function nextLink(bundle: Bundle): string | undefined {
 }
 
 function isWithin(url: string, baseUrl: string): boolean {
-  try {
-    const target = new URL(url);
-    const base = new URL(`${baseUrl}/`);
-    return target.origin === base.origin && `${target.pathname}/`.startsWith(base.pathname);
-  } catch {
-    return false;
-  }
+  const target = parseUrl(url);
+  const base = parseUrl(baseUrl);
+  return target !== undefined && base !== undefined && isUnder(target, base);
 }
 
 function asBundle(resource: Resource): Bundle {

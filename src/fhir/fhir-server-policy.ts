@@ -18,14 +18,19 @@ export function refuseUnlistedServer(allowlist: FhirServerAllowlist, fhirServer:
   if (target.username || target.password) return 'fhirServer must not contain credentials; send them in fhirAuthorization';
   const allowed = allowlist.servers.some((entry) => {
     const base = parseUrl(entry);
-    return base !== undefined && base.origin === target.origin && withSlash(target.pathname).startsWith(withSlash(base.pathname));
+    return base !== undefined && isUnder(target, base);
   });
   return allowed ? undefined : `fhirServer ${allowlist.notListed}`;
 }
 
+/** Same origin (scheme, host, port) and a path at or below the base's path, segment by segment. */
+export function isUnder(target: URL, base: URL): boolean {
+  return target.origin === base.origin && withSlash(target.pathname).startsWith(withSlash(base.pathname));
+}
+
 const withSlash = (pathname: string): string => `${pathname.replace(/\/+$/, '')}/`;
 
-function parseUrl(value: string): URL | undefined {
+export function parseUrl(value: string): URL | undefined {
   try {
     return new URL(value);
   } catch {
