@@ -2,7 +2,7 @@ import type { Bundle, Resource, ResourceType } from '@medplum/fhirtypes';
 import type { DataStatus } from '../clinical/patient-record';
 import { FhirReadError, followNextLinks, readResource, searchAll, type FhirClientOptions } from '../fhir/fhir-client';
 import { HttpError, type RequestProblem } from '../http/operation-outcome';
-import { describe, isObject } from '../http/validation';
+import { describeType, isObject } from '../http/validation';
 import { renderPrefetchTemplate } from './prefetch-template';
 import type { HookRequest } from './types';
 
@@ -28,6 +28,11 @@ export interface FetchSettings {
   maxResponseBytes: number;
   /** Returns why the service may not call this server, or undefined when it may. */
   refuseFhirServer(fhirServer: string): string | undefined;
+}
+
+/** For evaluating a request's own data only (rule tools, tests): every FHIR server is refused, with this reason. */
+export function offlineFetchSettings(reason: string): FetchSettings {
+  return { deadlineMs: 1000, maxPages: 1, maxResponseBytes: 1, refuseFhirServer: () => reason };
 }
 
 type Plan = { kind: 'use'; resources: Resource[] } | { kind: 'fetch' } | { kind: 'complete'; bundle: Bundle };
@@ -99,7 +104,7 @@ function planFor(request: HookRequest, requirement: DataRequirement): Plan {
     return { kind: 'use', resources: [] };
   }
   if (!isObject(value) || typeof value.resourceType !== 'string') {
-    throw new HttpError(400, [{ field, message: `must be a FHIR resource, a Bundle or null, got ${describe(value)}` }]);
+    throw new HttpError(400, [{ field, message: `must be a FHIR resource, a Bundle or null, got ${describeType(value)}` }]);
   }
   // 2.0: an OperationOutcome means the client's own fetch failed, so the data is still to be had.
   if (value.resourceType === 'OperationOutcome') return { kind: 'fetch' };

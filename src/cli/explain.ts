@@ -3,6 +3,7 @@ import { describeCondition, conditionToText } from '../catalogue/describe-condit
 import { factLabel, formatFact } from '../cds/cards/describe-facts';
 import { isHidden } from '../cds/cards/select-cards';
 import { assessHookCall, type Assessment } from '../cds/hook-service';
+import { offlineFetchSettings } from '../cds/prefetch';
 import { dataRequirements } from '../cds/services';
 import { HOOKS, type HookName } from '../cds/types';
 import type { Facts } from '../clinical/fact';
@@ -38,7 +39,7 @@ export async function explainFile(file: string, ruleSet: RuleSet, flags: Record<
     const assessment = await assessHookCall(hook, body, {
       ruleSet,
       now: () => now,
-      fetchSettings: { deadlineMs: 1, maxPages: 1, maxResponseBytes: 1, refuseFhirServer: () => 'rules explain reads only the file given' },
+      fetchSettings: offlineFetchSettings('rules explain reads only the file given'),
     });
     return { ok: true, text: report(assessment, ruleSet, hook, now) };
   } catch (error) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Bundle, Coding, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { handleHookCall, type HookCallDependencies } from '../cds/hook-service';
-import type { DataRequirement, FetchSettings } from '../cds/prefetch';
+import { offlineFetchSettings, type DataRequirement } from '../cds/prefetch';
 import { dataRequirements } from '../cds/services';
 import type { HookName } from '../cds/types';
 import type { Terminology } from '../fhir/terminology';
@@ -279,12 +279,7 @@ function matchesSearch(resource: Resource, params: URLSearchParams): boolean {
 // Running and comparing
 
 /** Prefetch is always complete, so the runner never fetches: any fhirServer is refused. */
-const NO_FETCH: FetchSettings = {
-  deadlineMs: 1000,
-  maxPages: 1,
-  maxResponseBytes: 1,
-  refuseFhirServer: () => 'the scenario runner never calls a FHIR server',
-};
+const NO_FETCH = offlineFetchSettings('the scenario runner never calls a FHIR server');
 
 export function ruleNamesOf(response: { cards?: Array<{ source?: { topic?: { code?: string } } }> }): string[] {
   return (response.cards ?? []).map((card) => card.source?.topic?.code ?? '(card without a rule name)');

@@ -3,12 +3,13 @@ import { buildHookRequest, loadScenarios, type LoadedScenario } from '../../src/
 import { handleHookCall } from '../../src/cds/hook-service';
 import type { Card } from '../../src/cds/types';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
+import { offlineFetchSettings } from '../../src/cds/prefetch';
 
 /** What a clinician and an EHR see on rendered cards, beyond which cards appear (that is the scenarios' job). */
 
 const ruleSet = bundledRuleSet();
 const { scenarios } = loadScenarios(path.join(PROJECT_ROOT, 'rules'), undefined, ruleSet);
-const NO_FETCH = { deadlineMs: 1, maxPages: 1, maxResponseBytes: 1, refuseFhirServer: () => 'no FHIR server in this test' };
+const NO_FETCH = offlineFetchSettings('tests read only the request');
 
 function scenario(name: string): LoadedScenario {
   const found = scenarios.find((candidate) => candidate.name === name);

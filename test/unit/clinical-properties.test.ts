@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import type { Coding, Condition, MedicationRequest, Observation, Patient, Procedure, Resource, ServiceRequest, ValueSet } from '@medplum/fhirtypes';
 import { handleHookCall } from '../../src/cds/hook-service';
-import type { FetchSettings } from '../../src/cds/prefetch';
+import { offlineFetchSettings } from '../../src/cds/prefetch';
 import { responseViolations } from '../../src/cds/response-check';
 import type { Card, HookName } from '../../src/cds/types';
 import { buildHookRequest, type Scenario } from '../../src/cli/scenarios';
@@ -419,7 +419,7 @@ const generatedArb: fc.Arbitrary<Generated> = fc
 // ---------------------------------------------------------------------------------------------------------------
 // Running one generated patient through the real pipeline
 
-const NO_FETCH: FetchSettings = { deadlineMs: 1000, maxPages: 1, maxResponseBytes: 1, refuseFhirServer: () => 'not in tests' };
+const NO_FETCH = offlineFetchSettings('tests read only the request');
 
 function requestFor(g: Generated): Record<string, unknown> {
   const scenario: Scenario = {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Almanac, Engine, type RuleProperties } from 'json-rules-engine';
 import { handleHookCall } from '../../src/cds/hook-service';
-import type { FetchSettings } from '../../src/cds/prefetch';
+import { offlineFetchSettings } from '../../src/cds/prefetch';
 import type { CdsResponse } from '../../src/cds/types';
 import { buildHookRequest, loadScenarios, type LoadedScenario } from '../../src/cli/scenarios';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
@@ -16,7 +16,7 @@ import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
 
 const ruleSet = bundledRuleSet();
 const { scenarios, problems } = loadScenarios(path.join(PROJECT_ROOT, 'rules'), undefined, ruleSet);
-const NO_FETCH: FetchSettings = { deadlineMs: 1000, maxPages: 1, maxResponseBytes: 1, refuseFhirServer: () => 'not in tests' };
+const NO_FETCH = offlineFetchSettings('tests read only the request');
 const WEEK_MS = 7 * 86_400_000;
 
 /** A small deterministic generator, so a failure can be replayed. */
