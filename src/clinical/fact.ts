@@ -24,4 +24,4 @@ export type Facts = Record<string, Fact>;
 
 export const known = (value: FactValue, cites: Citation[] = []): Fact => ({ value, cites });
 
-export const unknown = (missing: string, cites: Citation[] = []): Fact => ({ value: null, cites, missing });
+export const notKnown = (missing: string, cites: Citation[] = []): Fact => ({ value: null, cites, missing });

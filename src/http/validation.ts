@@ -18,12 +18,12 @@ export class BodyChecker {
 
   object(value: unknown, field: string): JsonObject | undefined {
     if (value === undefined) return this.problem(field, 'is required', 'required');
-    return isObject(value) ? value : this.problem(field, `must be a JSON object, got ${describe(value)}`);
+    return isObject(value) ? value : this.problem(field, `must be a JSON object, got ${describeType(value)}`);
   }
 
   string(value: unknown, field: string): string | undefined {
     if (value === undefined) return this.problem(field, 'is required', 'required');
-    if (typeof value !== 'string') return this.problem(field, `must be a string, got ${describe(value)}`);
+    if (typeof value !== 'string') return this.problem(field, `must be a string, got ${describeType(value)}`);
     return value.trim() === '' ? this.problem(field, 'must not be empty') : value;
   }
 
@@ -51,7 +51,7 @@ export class BodyChecker {
 
   stringArray(value: unknown, field: string): string[] | undefined {
     if (value === undefined) return this.problem(field, 'is required', 'required');
-    if (!Array.isArray(value)) return this.problem(field, `must be an array of strings, got ${describe(value)}`);
+    if (!Array.isArray(value)) return this.problem(field, `must be an array of strings, got ${describeType(value)}`);
     const bad = value.findIndex((item) => typeof item !== 'string' || item.trim() === '');
     if (bad >= 0) return this.problem(`${field}[${bad}]`, 'must be a non-empty string');
     return value as string[];
@@ -60,7 +60,7 @@ export class BodyChecker {
   oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
     if (value === undefined) return this.problem(field, 'is required', 'required');
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      return this.problem(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(value)}`);
+      return this.problem(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeType(value)}`);
     }
     return value as T;
   }
@@ -72,7 +72,7 @@ export class BodyChecker {
 }
 
 /** A short, data-free description of a JSON value's type for error messages. */
-export function describe(value: unknown): string {
+export function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return 'a string';

@@ -1,5 +1,5 @@
 import { citeCondition, citeProcedure, isoDate } from '../citations';
-import { known, unknown, type Citation, type FactValue } from '../fact';
+import { known, notKnown, type Citation, type FactValue } from '../fact';
 import { onsetTime, type PatientRecord } from '../patient-record';
 import { activeCondition, activeConditionsIn, numberParameter, uniqueCitations, type FactContext, type FactDefinition } from './definition';
 
@@ -77,7 +77,7 @@ function datedEpisodeFact(
       const { matches, cites } = episode(record);
       if (matches.length === 0) return known(null);
       const value = valueOf(record, context);
-      return value === undefined ? unknown(UNDATED, cites) : known(value, [...cites, ...extraCites(record)]);
+      return value === undefined ? notKnown(UNDATED, cites) : known(value, [...cites, ...extraCites(record)]);
     },
   };
 }

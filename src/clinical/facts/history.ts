@@ -1,5 +1,5 @@
 import { citeCondition, citeMedication, citeProcedure } from '../citations';
-import { known, unknown, type Fact } from '../fact';
+import { known, notKnown, type Fact } from '../fact';
 import { onsetTime, procedureTime, type PatientRecord } from '../patient-record';
 import { uniqueCitations, type FactDefinition } from './definition';
 
@@ -10,7 +10,7 @@ function cancerHistory(record: PatientRecord): Fact {
 
 function daysSinceSpinalSurgery(record: PatientRecord): Fact {
   if (!record.isAvailable('procedures')) {
-    return unknown(`procedure history not available: ${record.unavailableReason('procedures')}`);
+    return notKnown(`procedure history not available: ${record.unavailableReason('procedures')}`);
   }
   const newest = record.procedures('spinal-surgery-procedure').find((match) => procedureTime(match.resource) !== undefined);
   return newest ? known(record.daysSince(procedureTime(newest.resource) as number), [citeProcedure(newest)]) : known(null);
@@ -25,7 +25,7 @@ function painAfterSpinalSurgery(record: PatientRecord): Fact {
   if (backPain.length === 0) return known(false);
   const status = record.activeConditions('spinal-surgery-status');
   if (status.length > 0) return known(true, [...status.map(citeCondition), ...backPain.map(citeCondition)]);
-  if (!record.isAvailable('procedures')) return unknown(`procedure history not available: ${record.unavailableReason('procedures')}`);
+  if (!record.isAvailable('procedures')) return notKnown(`procedure history not available: ${record.unavailableReason('procedures')}`);
   const surgery = record.procedures('spinal-surgery-procedure').find((match) => procedureTime(match.resource) !== undefined);
   if (!surgery) return known(false);
   const surgeryTime = procedureTime(surgery.resource) as number;
@@ -39,10 +39,10 @@ function anticoagulant(record: PatientRecord): Fact {
   const medications = record.isAvailable('medications') ? record.activeMedications('anticoagulant-medication').map(citeMedication) : [];
   const cites = [...conditions, ...medications];
   if (cites.length > 0) return known(true, cites);
-  if (!record.isAvailable('medications')) return unknown(`medication list not available: ${record.unavailableReason('medications')}`);
+  if (!record.isAvailable('medications')) return notKnown(`medication list not available: ${record.unavailableReason('medications')}`);
   const unresolved = record.unresolvedMedications();
   if (unresolved.length > 0) {
-    return unknown(
+    return notKnown(
       `${unresolved.length} active prescription(s) name their medication only by a reference that was not sent with them`,
       unresolved.flatMap((request) => (request.id ? [{ reference: `MedicationRequest/${request.id}`, text: request.medicationReference?.display ?? 'medication not resolved' }] : [])),
     );

@@ -1,6 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { citeObservation, isoDate } from '../citations';
-import { known, unknown, type Fact } from '../fact';
+import { known, notKnown, type Fact } from '../fact';
 import { effectiveTime, type Match, type PatientRecord } from '../patient-record';
 import { numberParameter, type FactContext, type FactDefinition } from './definition';
 
@@ -48,27 +48,27 @@ interface LatestOptions {
  * older reading exists the fact is unknown and says how old the newest one is, never silently "normal".
  */
 function latestReading(record: PatientRecord, context: FactContext, valueSet: string, options: LatestOptions): Fact {
-  if (!record.isAvailable('observations')) return unknown(`observations not available: ${record.unavailableReason('observations')}`);
+  if (!record.isAvailable('observations')) return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
   const all = readings(record, valueSet);
   const valid = options.range ? all.filter((r) => r.value >= options.range![0] && r.value <= options.range![1]) : all;
   const newest = valid[0];
   if (!newest) {
     const invalid = all.length - valid.length;
-    return unknown(`no ${options.label} recorded${invalid > 0 ? ` (${invalid} out-of-range value(s) ignored)` : ''}`);
+    return notKnown(`no ${options.label} recorded${invalid > 0 ? ` (${invalid} out-of-range value(s) ignored)` : ''}`);
   }
   const maxAgeDays = numberParameter(context, options.maxAgeParameter);
   const cite = citeObservation(newest.match, formatReading(newest));
   if (newest.time === undefined || record.daysSince(newest.time) > maxAgeDays) {
     const when = isoDate(newest.time) ?? 'an unknown date';
-    return unknown(`the latest ${options.label} is from ${when}, older than ${maxAgeDays} days`, [cite]);
+    return notKnown(`the latest ${options.label} is from ${when}, older than ${maxAgeDays} days`, [cite]);
   }
   return known(newest.value, [cite]);
 }
 
 function lowestTScore(record: PatientRecord): Fact {
-  if (!record.isAvailable('observations')) return unknown(`observations not available: ${record.unavailableReason('observations')}`);
+  if (!record.isAvailable('observations')) return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
   const all = readings(record, 'bmd-t-score').filter((r) => r.value >= -10 && r.value <= 10);
-  if (all.length === 0) return unknown('no bone density (DXA T-score) result on record');
+  if (all.length === 0) return notKnown('no bone density (DXA T-score) result on record');
   const lowest = all.reduce((min, r) => (r.value < min.value ? r : min));
   return known(lowest.value, [citeObservation(lowest.match, formatReading(lowest))]);
 }

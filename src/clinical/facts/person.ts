@@ -1,6 +1,6 @@
 import type { CodeableConcept, Observation } from '@medplum/fhirtypes';
 import { citeCondition, citeObservation, reference } from '../citations';
-import { known, unknown, type Citation, type Fact } from '../fact';
+import { known, notKnown, type Citation, type Fact } from '../fact';
 import { effectiveTime, parseTime, type Match, type PatientRecord } from '../patient-record';
 import { numberParameter, type FactContext, type FactDefinition } from './definition';
 
@@ -22,12 +22,12 @@ function ageInYears(record: PatientRecord): number | undefined {
 
 function age(record: PatientRecord): Fact {
   const years = ageInYears(record);
-  return years === undefined ? unknown('birth date not recorded') : known(years, patientCitation(record, `born ${record.data.patient?.birthDate}`));
+  return years === undefined ? notKnown('birth date not recorded') : known(years, patientCitation(record, `born ${record.data.patient?.birthDate}`));
 }
 
 function sex(record: PatientRecord): Fact {
   const gender = record.data.patient?.gender;
-  return gender ? known(gender, patientCitation(record, `administrative gender ${gender}`)) : unknown('gender not recorded');
+  return gender ? known(gender, patientCitation(record, `administrative gender ${gender}`)) : notKnown('gender not recorded');
 }
 
 /** LOINC answer codes (LL4129-4) and SNOMED findings used for pregnancy status and hCG tests. */
@@ -74,8 +74,8 @@ function pregnant(record: PatientRecord, context: FactContext): Fact {
     return known(false, patientCitation(record, `female, age ${years}: outside the ages this service treats as possibly pregnant (12-55)`));
   }
   return result
-    ? unknown(`the latest pregnancy result is ${record.daysSince(result.time)} days old, older than ${maxAge} days`, cites)
-    : unknown('no active pregnancy condition and no pregnancy status or test recorded');
+    ? notKnown(`the latest pregnancy result is ${record.daysSince(result.time)} days old, older than ${maxAge} days`, cites)
+    : notKnown('no active pregnancy condition and no pregnancy status or test recorded');
 }
 
 export const personFacts: FactDefinition[] = [
