@@ -13,7 +13,7 @@ export class SafeHtml {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ESCAPES[char] as string);
 }
 
@@ -42,7 +42,7 @@ export function join(items: readonly HtmlValue[], separator: HtmlValue = ''): Sa
 }
 
 /** Only http(s) addresses become links: a `javascript:` or `data:` URL in a rule file stays plain text. */
-export function safeUrl(url: string): string | undefined {
+function safeUrl(url: string): string | undefined {
   try {
     const parsed = new URL(url);
     return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;

@@ -2,7 +2,7 @@ import type { LoadedRule } from '../rules/rule-pack';
 import { anchor, html, type SafeHtml } from './html';
 
 /** The stepped escalation, least to most invasive; each step gathers the rules whose card is about its modalities. */
-export const PATHWAY_STEPS: ReadonlyArray<{ id: string; title: string; modalities: readonly string[]; note: string }> = [
+const PATHWAY_STEPS: ReadonlyArray<{ id: string; title: string; modalities: readonly string[]; note: string }> = [
   { id: 'self-care', title: 'Self-care', modalities: ['self-care'], note: 'stay active, heat, home exercise' },
   { id: 'physiotherapy', title: 'Physiotherapy', modalities: ['physiotherapy'], note: 'exercise-based programme' },
   { id: 'injection', title: 'Injection', modalities: ['injection'], note: 'epidural steroid injection' },
@@ -21,7 +21,7 @@ export interface PathwayStepRules {
   cautions: LoadedRule[];
 }
 
-export function rulesOfStep(rules: readonly LoadedRule[], modalities: readonly string[]): PathwayStepRules {
+function rulesOfStep(rules: readonly LoadedRule[], modalities: readonly string[]): PathwayStepRules {
   const mine = rules.filter((rule) => rule.spec.card.modality !== undefined && modalities.includes(rule.spec.card.modality));
   const steps = mine.filter((rule) => rule.spec.card.kind === 'step');
   return {

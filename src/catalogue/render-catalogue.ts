@@ -21,7 +21,7 @@ export function catalogueHtml(ruleSet: RuleSet): string {
   return page;
 }
 
-export function renderCatalogue(ruleSet: RuleSet): SafeHtml {
+function renderCatalogue(ruleSet: RuleSet): SafeHtml {
   const packs = ruleSet.packs.map((pack) => ({ pack, rules: ruleSet.rules.filter((rule) => rule.pack === pack.pack) }));
   const parameterCount = Object.keys(ruleSet.parameterSpecs).length;
   const valueSetIds = ruleSet.terminology.valueSetIds();

@@ -41,7 +41,7 @@ export function renderRule(rule: LoadedRule, ruleSet: RuleSet): SafeHtml {
 }
 
 /** The described condition as nested lists; parameters link to the parameter table. */
-export function conditionHtml(node: DescribedCondition, root = false): SafeHtml {
+function conditionHtml(node: DescribedCondition, root = false): SafeHtml {
   if (node.type === 'comparison') {
     const target =
       node.comparedWith.kind === 'parameter'

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../project-root';
 export const DEV_KEYS_DIR = path.join(PROJECT_ROOT, '.dev-keys');
 /** The `iss` of development tokens; deploy/trust/trust.development.json lists the same. */
 export const DEV_ISSUER = 'spine-cds-development';
-export const DEV_ALGORITHM = 'ES384';
+const DEV_ALGORITHM = 'ES384';
 
 const PRIVATE_KEY_FILE = 'private-key.jwk.json';
 export const PUBLIC_JWKS_FILE = 'jwks.json';

@@ -69,7 +69,7 @@ export interface ScenarioResult {
   error?: string;
 }
 
-export const SCENARIO_SCHEMA = 'scenario';
+const SCENARIO_SCHEMA = 'scenario';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Loading and checking
@@ -118,7 +118,7 @@ function scenarioNameAt(value: unknown, where: string): string | undefined {
 }
 
 /** Checks across scenarios and against the rule set; the schema has already passed. */
-export function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): ScenarioProblem[] {
+function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): ScenarioProblem[] {
   const problems: ScenarioProblem[] = [];
   const firstFile = new Map<string, string>();
   const resourcesById = new Map<string, { scenario: string; json: string }>();
@@ -309,7 +309,7 @@ export async function runScenario(scenario: Scenario & { file?: string }, ruleSe
   }
 }
 
-export async function runScenarios(scenarios: Array<Scenario & { file?: string }>, ruleSet: RuleSet): Promise<ScenarioResult[]> {
+async function runScenarios(scenarios: Array<Scenario & { file?: string }>, ruleSet: RuleSet): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) results.push(await runScenario(scenario, ruleSet));
   return results;

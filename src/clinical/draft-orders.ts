@@ -3,7 +3,7 @@ import type { DraftOrder } from './facts';
 import type { CodeMatcher } from './patient-record';
 
 /** Which order ValueSet (fhir-profiles/valuesets) makes a draft order belong to which pathway modality. */
-export const ORDER_MODALITIES: ReadonlyArray<{ valueSet: string; modality: string }> = [
+const ORDER_MODALITIES: ReadonlyArray<{ valueSet: string; modality: string }> = [
   { valueSet: 'spinal-traction', modality: 'traction' },
   { valueSet: 'inversion-therapy', modality: 'inversion' },
   { valueSet: 'epidural-steroid-injection', modality: 'injection' },

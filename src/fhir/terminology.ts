@@ -44,7 +44,7 @@ export function loadTerminology(valueSetDir: string, options: LoadTerminologyOpt
 }
 
 /** Indexes already validated ValueSets (what loadTerminology does after reading the files); freezes them. */
-export function indexValueSets(valueSets: ValueSet[]): Terminology {
+function indexValueSets(valueSets: ValueSet[]): Terminology {
   const byIdOrUrl = new Map<string, ValueSet>();
   const members = new MembershipIndex();
   for (const valueSet of valueSets) {

@@ -24,7 +24,7 @@ export class HttpError extends Error {
   }
 }
 
-export function describeProblem(problem: RequestProblem): string {
+function describeProblem(problem: RequestProblem): string {
   return problem.field ? `${problem.field}: ${problem.message}` : problem.message;
 }
 

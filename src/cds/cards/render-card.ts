@@ -10,7 +10,7 @@ import type { Action, Card, HookContext, Suggestion } from '../types';
 import { factLabel, formatFact, thresholdText } from './describe-facts';
 import { codeSpan, escapeMarkdown } from './markdown';
 
-export const RULE_TOPIC_SYSTEM = 'https://fhir.spine-cds.example/CodeSystem/rule';
+const RULE_TOPIC_SYSTEM = 'https://fhir.spine-cds.example/CodeSystem/rule';
 
 export interface RenderContext {
   ruleSet: RuleSet;
