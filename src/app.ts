@@ -62,8 +62,17 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
 
   // The service is looked up before the body is read: an unknown id is a 404 whatever the body.
   const knownService: RequestHandler<{ id: string }> = (req, res, next) => {
-    const service = serviceDefinitions(ruleSets.current().terminology).find((candidate) => candidate.id === req.params.id);
-    if (!service) throw new HttpError(404, [{ field: 'id', message: `no CDS service "${req.params.id.slice(0, 80)}"; see GET /cds-services`, code: 'not-found' }]);
+    const service = serviceDefinitions(ruleSets.current().terminology).find(
+      (candidate) => candidate.id === req.params.id,
+    );
+    if (!service)
+      throw new HttpError(404, [
+        {
+          field: 'id',
+          message: `no CDS service "${req.params.id.slice(0, 80)}"; see GET /cds-services`,
+          code: 'not-found',
+        },
+      ]);
     res.locals.service = service;
     next();
   };
@@ -94,7 +103,10 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
       res.json(result.response);
     } catch (error) {
       if (error instanceof InvalidResponseError) {
-        logger.error({ event: 'invalid-response', service: service.id, violations: error.violations }, 'refused to send an invalid CDS response');
+        logger.error(
+          { event: 'invalid-response', service: service.id, violations: error.violations },
+          'refused to send an invalid CDS response',
+        );
       }
       throw error;
     }
@@ -122,7 +134,6 @@ function callerOf(res: Response): Record<string, string> {
   if (!client) return {};
   return { iss: client.issuer.iss, jti: client.jti, ...(client.tenant ? { tenant: client.tenant } : {}) };
 }
-
 
 function elapsedMs(started: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;

@@ -72,14 +72,20 @@ class Supervisor {
     const pid = worker.process.pid;
     // A worker that never listened failed at start-up (configuration, rules): restarting it cannot help.
     if (!this.started.has(worker)) {
-      this.logger.fatal({ event: 'worker-start-failed', pid, code, signal }, 'a service worker failed to start; stopping');
+      this.logger.fatal(
+        { event: 'worker-start-failed', pid, code, signal },
+        'a service worker failed to start; stopping',
+      );
       this.stop('SIGTERM', 1);
       return;
     }
     const now = Date.now();
     this.restarts = [...this.restarts.filter((time) => now - time < RESTART_WINDOW_MS), now];
     if (this.restarts.length > MAX_RESTARTS) {
-      this.logger.fatal({ event: 'worker-crash-loop', pid, code, signal }, `service workers died ${this.restarts.length} times in a minute; stopping`);
+      this.logger.fatal(
+        { event: 'worker-crash-loop', pid, code, signal },
+        `service workers died ${this.restarts.length} times in a minute; stopping`,
+      );
       this.stop('SIGTERM', 1);
       return;
     }

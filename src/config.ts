@@ -77,15 +77,21 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     publicBaseUrl: read.url('SPINE_CDS_PUBLIC_BASE_URL', `http://localhost:${port}`).replace(/\/+$/, ''),
     rulesDir: path.resolve(read.string('SPINE_CDS_RULES_DIR', path.join(PROJECT_ROOT, 'rules'))),
-    valueSetsDir: path.resolve(read.string('SPINE_CDS_VALUESETS_DIR', path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'))),
+    valueSetsDir: path.resolve(
+      read.string('SPINE_CDS_VALUESETS_DIR', path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets')),
+    ),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: read.integer('SPINE_CDS_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxJsonDepth: read.integer('SPINE_CDS_MAX_JSON_DEPTH', 64, 8, 1000),
     fhirDeadlineMs: read.integer('SPINE_CDS_FHIR_DEADLINE_MS', 1500, 50, 60000),
     fhirMaxPages: read.integer('SPINE_CDS_FHIR_MAX_PAGES', 20, 1, 1000),
     fhirMaxResponseBytes: read.integer('SPINE_CDS_FHIR_MAX_RESPONSE_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    fhirServerAllowlist: read.list('SPINE_CDS_FHIR_SERVERS', []).map((entry) => read.checkUrl('SPINE_CDS_FHIR_SERVERS', entry)),
-    corsOrigins: read.list('SPINE_CDS_CORS_ORIGINS', mode === 'development' ? ['*'] : []).map((origin) => read.checkOrigin('SPINE_CDS_CORS_ORIGINS', origin)),
+    fhirServerAllowlist: read
+      .list('SPINE_CDS_FHIR_SERVERS', [])
+      .map((entry) => read.checkUrl('SPINE_CDS_FHIR_SERVERS', entry)),
+    corsOrigins: read
+      .list('SPINE_CDS_CORS_ORIGINS', mode === 'development' ? ['*'] : [])
+      .map((origin) => read.checkOrigin('SPINE_CDS_CORS_ORIGINS', origin)),
     shutdownGraceMs: read.integer('SPINE_CDS_SHUTDOWN_GRACE_MS', 10000, 0, 120000),
     auth: readAuthConfig(read, problems, mode),
     rateLimit,
@@ -106,7 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.auth.required && port === 0 && !read.isSet('SPINE_CDS_PUBLIC_BASE_URL')) {
     problems.push(
-      'SPINE_CDS_PUBLIC_BASE_URL: must be set when PORT=0 and authentication is required: a token\'s aud names the URL the client calls, which the default (http://localhost:$PORT) cannot be when the port is chosen at start-up',
+      "SPINE_CDS_PUBLIC_BASE_URL: must be set when PORT=0 and authentication is required: a token's aud names the URL the client calls, which the default (http://localhost:$PORT) cannot be when the port is chosen at start-up",
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -126,10 +132,14 @@ function readTrustProxy(read: EnvReader, problems: string[]): TrustProxy {
   if (/^\d+$/.test(value)) {
     const hops = Number(value);
     if (hops <= MAX_PROXY_HOPS) return hops === 0 ? false : hops;
-    problems.push(`${name}: expected false, a number of proxies from 0 to ${MAX_PROXY_HOPS}, or proxy addresses; got "${value}"`);
+    problems.push(
+      `${name}: expected false, a number of proxies from 0 to ${MAX_PROXY_HOPS}, or proxy addresses; got "${value}"`,
+    );
     return false;
   }
-  const entries = read.list(name, []).map((entry) => (NAMED_PROXY_RANGES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry));
+  const entries = read
+    .list(name, [])
+    .map((entry) => (NAMED_PROXY_RANGES.includes(entry.toLowerCase()) ? entry.toLowerCase() : entry));
   const bad = entries.filter((entry) => !isProxyAddress(entry));
   if (bad.length > 0) {
     problems.push(
@@ -194,7 +204,10 @@ export class EnvReader {
   list(name: string, fallback: string[]): string[] {
     const value = this.raw(name);
     if (value === undefined) return fallback;
-    return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   }
 
   url(name: string, fallback: string): string {

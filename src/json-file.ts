@@ -24,12 +24,24 @@ export function readJsonFile(file: string, displayName: string): { value?: unkno
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    return { problem: { file: displayName, path: '', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` } };
+    return {
+      problem: {
+        file: displayName,
+        path: '',
+        message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      },
+    };
   }
   try {
     return { value: JSON.parse(text) };
   } catch (error) {
-    return { problem: { file: displayName, path: '', message: `is not valid JSON: ${describeSyntaxError(text, error as Error)}` } };
+    return {
+      problem: {
+        file: displayName,
+        path: '',
+        message: `is not valid JSON: ${describeSyntaxError(text, error as Error)}`,
+      },
+    };
   }
 }
 

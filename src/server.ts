@@ -36,7 +36,13 @@ export function main(): void {
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info(
-      { port, host: config.host, mode: config.mode, publicBaseUrl: config.publicBaseUrl, ruleSetVersion: ruleSets.current().version },
+      {
+        port,
+        host: config.host,
+        mode: config.mode,
+        publicBaseUrl: config.publicBaseUrl,
+        ruleSetVersion: ruleSets.current().version,
+      },
       'spine-cds listening',
     );
   });

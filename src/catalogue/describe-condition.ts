@@ -63,7 +63,11 @@ export type ParameterSpecs = Readonly<Record<string, ParameterSpec>>;
  * Turns a condition tree into words. Pass `annotations` to show, per comparison, the patient's value
  * (`facts`) and whether it held (`evaluated`); without them the result is the rule as written.
  */
-export function describeCondition(condition: Condition, parameters: ParameterSpecs, annotations: ConditionAnnotations = {}): DescribedCondition {
+export function describeCondition(
+  condition: Condition,
+  parameters: ParameterSpecs,
+  annotations: ConditionAnnotations = {},
+): DescribedCondition {
   return describe(condition, parameters, annotations.facts, alignEvaluation(condition, annotations.evaluated));
 }
 
@@ -90,16 +94,26 @@ function hasResults(node: DescribedCondition): boolean {
   return node.result !== undefined || (node.type !== 'comparison' && node.children.some(hasResults));
 }
 
-function describe(condition: Condition, parameters: ParameterSpecs, facts: Facts | undefined, evaluated: EvaluatedCondition | undefined): DescribedCondition {
+function describe(
+  condition: Condition,
+  parameters: ParameterSpecs,
+  facts: Facts | undefined,
+  evaluated: EvaluatedCondition | undefined,
+): DescribedCondition {
   if (isComparison(condition)) return describeComparison(condition, parameters, facts, evaluated);
   if ('all' in condition) return group('all', 'all of:', condition.all, parameters, facts, evaluated?.all);
   if ('any' in condition) return group('any', 'any of:', condition.any, parameters, facts, evaluated?.any);
   const inner = condition.not;
   // "not any" reads as "none of"; "not all" as "not all of"; a negated comparison as "not: …".
-  if (!isComparison(inner) && 'any' in inner) return negate(group('none', 'none of:', inner.any, parameters, facts, evaluated?.not?.any));
-  if (!isComparison(inner) && 'all' in inner) return negate(group('not-all', 'not all of:', inner.all, parameters, facts, evaluated?.not?.all));
+  if (!isComparison(inner) && 'any' in inner)
+    return negate(group('none', 'none of:', inner.any, parameters, facts, evaluated?.not?.any));
+  if (!isComparison(inner) && 'all' in inner)
+    return negate(group('not-all', 'not all of:', inner.all, parameters, facts, evaluated?.not?.all));
   const child = describe(inner, parameters, facts, evaluated?.not);
-  return withResult({ type: 'not', text: 'not:', children: [child] }, child.result === undefined ? undefined : !child.result);
+  return withResult(
+    { type: 'not', text: 'not:', children: [child] },
+    child.result === undefined ? undefined : !child.result,
+  );
 }
 
 function group(
@@ -121,7 +135,10 @@ function group(
 
 /** none / not-all groups are built from the inner any / all; their result is the inner one negated. */
 function negate(described: DescribedGroup): DescribedGroup {
-  return withResult({ ...described, result: undefined }, described.result === undefined ? undefined : !described.result);
+  return withResult(
+    { ...described, result: undefined },
+    described.result === undefined ? undefined : !described.result,
+  );
 }
 
 function withResult<T extends DescribedCondition>(node: T, result: boolean | undefined): T {
@@ -132,8 +149,12 @@ function withResult<T extends DescribedCondition>(node: T, result: boolean | und
 }
 
 /** json-rules-engine only takes all/any/not at the root, so evaluate.ts wraps a lone comparison in `all`. */
-function alignEvaluation(condition: Condition, evaluated: EvaluatedCondition | undefined): EvaluatedCondition | undefined {
-  if (evaluated && isComparison(condition) && evaluated.fact === undefined && evaluated.all?.length === 1) return evaluated.all[0];
+function alignEvaluation(
+  condition: Condition,
+  evaluated: EvaluatedCondition | undefined,
+): EvaluatedCondition | undefined {
+  if (evaluated && isComparison(condition) && evaluated.fact === undefined && evaluated.all?.length === 1)
+    return evaluated.all[0];
   return evaluated;
 }
 
@@ -146,31 +167,59 @@ function describeComparison(
   const definition = FACT_DEFINITIONS.get(comparison.fact);
   const factLabel = definition?.label ?? comparison.fact;
   const { relation, comparedWith } = relationWords(comparison, parameters);
-  const text = relation === ':' ? `${factLabel}: ${comparedWith.text}` : `${factLabel} ${relation} ${comparedWith.text}`;
-  const described: DescribedComparison = { type: 'comparison', fact: comparison.fact, factLabel, relation, comparedWith, text };
+  const text =
+    relation === ':' ? `${factLabel}: ${comparedWith.text}` : `${factLabel} ${relation} ${comparedWith.text}`;
+  const described: DescribedComparison = {
+    type: 'comparison',
+    fact: comparison.fact,
+    factLabel,
+    relation,
+    comparedWith,
+    text,
+  };
   if (facts) described.actual = formatFact(comparison.fact, facts[comparison.fact]);
   if (typeof evaluated?.result === 'boolean') described.result = evaluated.result;
   return described;
 }
 
-const NUMERIC_RELATIONS: Record<string, string> = { lessThan: '<', lessThanInclusive: '≤', greaterThan: '>', greaterThanInclusive: '≥' };
+const NUMERIC_RELATIONS: Record<string, string> = {
+  lessThan: '<',
+  lessThanInclusive: '≤',
+  greaterThan: '>',
+  greaterThanInclusive: '≥',
+};
 
-function relationWords(comparison: Comparison, parameters: ParameterSpecs): { relation: string; comparedWith: ComparedWith } {
+function relationWords(
+  comparison: Comparison,
+  parameters: ParameterSpecs,
+): { relation: string; comparedWith: ComparedWith } {
   const { fact, operator, value } = comparison;
   const definition = FACT_DEFINITIONS.get(fact);
   if (isParameterReference(value)) {
     const spec = parameters[value.param];
     const shown = spec ? withUnit(spec.value, spec.unit) : 'not defined';
-    const comparedWith: ComparedWith = { kind: 'parameter', name: value.param, value: shown, defined: Boolean(spec), text: `${value.param} (${shown})` };
+    const comparedWith: ComparedWith = {
+      kind: 'parameter',
+      name: value.param,
+      value: shown,
+      defined: Boolean(spec),
+      text: `${value.param} (${shown})`,
+    };
     return { relation: relationFor(operator, spec?.value), comparedWith };
   }
   if (isFactReference(value)) {
     const label = FACT_DEFINITIONS.get(value.fact)?.label ?? value.fact;
-    return { relation: relationFor(operator, undefined), comparedWith: { kind: 'fact', fact: value.fact, label, text: label } };
+    return {
+      relation: relationFor(operator, undefined),
+      comparedWith: { kind: 'fact', fact: value.fact, label, text: label },
+    };
   }
   const yesNo = (operator === 'equal' || operator === 'notEqual') && (typeof value === 'boolean' || value === null);
   if (yesNo) {
-    return { relation: ':', comparedWith: { kind: 'value', text: yesNoWords(operator === 'equal', value, definition?.absentText) } };
+    return {
+      relation: ':',
+      comparedWith: { kind: 'value', text: yesNoWords(operator === 'equal', value, definition?.absentText) },
+    };
   }
   const text = Array.isArray(value)
     ? value.map(String).join(', ')

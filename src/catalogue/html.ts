@@ -54,7 +54,9 @@ function safeUrl(url: string): string | undefined {
 /** A link to an outside source, or the label alone when the address is not http(s). */
 export function externalLink(label: string, url: string): SafeHtml {
   const href = safeUrl(url);
-  return href ? html`<a href="${href}" rel="noopener noreferrer">${label}</a>` : html`${label} <span class="muted">(${url})</span>`;
+  return href
+    ? html`<a href="${href}" rel="noopener noreferrer">${label}</a>`
+    : html`${label} <span class="muted">(${url})</span>`;
 }
 
 /** An id usable in fragment links (#rule-…), from names already restricted to [a-z0-9-] by the schema. */

@@ -20,7 +20,11 @@ export function parseFeedback(body: unknown): FeedbackEntry[] {
   check.finish();
   const list = (root as Record<string, unknown>).feedback;
   if (!Array.isArray(list) || list.length === 0) {
-    check.problem('feedback', list === undefined ? 'is required' : 'must be a non-empty array', list === undefined ? 'required' : 'invalid');
+    check.problem(
+      'feedback',
+      list === undefined ? 'is required' : 'must be a non-empty array',
+      list === undefined ? 'required' : 'invalid',
+    );
     check.finish();
   }
   const entries = (list as unknown[]).map((item, i) => parseEntry(check, item, `feedback[${i}]`));
@@ -35,15 +39,29 @@ function parseEntry(check: BodyChecker, item: unknown, path: string): FeedbackEn
   const outcome = check.oneOf(entry.outcome, `${path}.outcome`, ['accepted', 'overridden'] as const);
   const timestamp = check.string(entry.outcomeTimestamp, `${path}.outcomeTimestamp`);
   if (timestamp !== undefined && (!DATE_TIME.test(timestamp) || Number.isNaN(Date.parse(timestamp)))) {
-    check.problem(`${path}.outcomeTimestamp`, 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00Z');
+    check.problem(
+      `${path}.outcomeTimestamp`,
+      'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00Z',
+    );
   }
   const accepted = parseAcceptedSuggestions(check, entry.acceptedSuggestions, `${path}.acceptedSuggestions`, outcome);
   const reasonCode = parseOverrideReason(check, entry.overrideReason, `${path}.overrideReason`, outcome);
   if (card === undefined || outcome === undefined || timestamp === undefined) return undefined;
-  return { card, outcome, acceptedSuggestions: accepted, outcomeTimestamp: timestamp, ...(reasonCode ? { overrideReasonCode: reasonCode } : {}) };
+  return {
+    card,
+    outcome,
+    acceptedSuggestions: accepted,
+    outcomeTimestamp: timestamp,
+    ...(reasonCode ? { overrideReasonCode: reasonCode } : {}),
+  };
 }
 
-function parseAcceptedSuggestions(check: BodyChecker, value: unknown, path: string, outcome: string | undefined): string[] {
+function parseAcceptedSuggestions(
+  check: BodyChecker,
+  value: unknown,
+  path: string,
+  outcome: string | undefined,
+): string[] {
   if (value === undefined || value === null) {
     if (outcome === 'accepted') check.problem(path, 'is required when outcome is "accepted"', 'required');
     return [];
@@ -53,17 +71,25 @@ function parseAcceptedSuggestions(check: BodyChecker, value: unknown, path: stri
     return [];
   }
   return value.flatMap((item, i) => {
-    const id = isObject(item) ? check.string(item.id, `${path}[${i}].id`) : check.problem(`${path}[${i}]`, 'must be an object { "id": suggestion uuid }');
+    const id = isObject(item)
+      ? check.string(item.id, `${path}[${i}].id`)
+      : check.problem(`${path}[${i}]`, 'must be an object { "id": suggestion uuid }');
     return id ? [id] : [];
   });
 }
 
-function parseOverrideReason(check: BodyChecker, value: unknown, path: string, outcome: string | undefined): string | undefined {
+function parseOverrideReason(
+  check: BodyChecker,
+  value: unknown,
+  path: string,
+  outcome: string | undefined,
+): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (outcome === 'accepted') check.problem(path, 'only applies when outcome is "overridden"');
   const reason = check.object(value, path);
   if (!reason) return undefined;
-  if (reason.userComment !== undefined && typeof reason.userComment !== 'string') check.problem(`${path}.userComment`, 'must be a string');
+  if (reason.userComment !== undefined && typeof reason.userComment !== 'string')
+    check.problem(`${path}.userComment`, 'must be a string');
   if (reason.reason === undefined) return undefined;
   const coding = check.object(reason.reason, `${path}.reason`);
   return coding ? check.string(coding.code, `${path}.reason.code`) : undefined;

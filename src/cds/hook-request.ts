@@ -92,7 +92,10 @@ function parsePatientId(check: BodyChecker, value: unknown): string | undefined 
   if (raw === undefined) return undefined;
   const id = raw.trim().replace(/^Patient\//, '');
   if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) {
-    return check.problem('context.patientId', 'must be a FHIR id (letters, digits, "-" and ".", at most 64 characters)');
+    return check.problem(
+      'context.patientId',
+      'must be a FHIR id (letters, digits, "-" and ".", at most 64 characters)',
+    );
   }
   return id;
 }
@@ -118,10 +121,15 @@ function parseDraftOrders(check: BodyChecker, value: unknown): Bundle | undefine
 
 function checkSelectionsExist(check: BodyChecker, selections: string[], draftOrders: Bundle): void {
   // Entries already reported as malformed (null, no resource) may still be here: the 400 comes once all checks ran.
-  const present = new Set((draftOrders.entry ?? []).map((entry) => `${entry?.resource?.resourceType}/${entry?.resource?.id}`));
+  const present = new Set(
+    (draftOrders.entry ?? []).map((entry) => `${entry?.resource?.resourceType}/${entry?.resource?.id}`),
+  );
   selections.forEach((selection, index) => {
     if (!present.has(selection)) {
-      check.problem(`context.selections[${index}]`, `"${selection.slice(0, 80)}" does not name a resource in context.draftOrders`);
+      check.problem(
+        `context.selections[${index}]`,
+        `"${selection.slice(0, 80)}" does not name a resource in context.draftOrders`,
+      );
     }
   });
 }

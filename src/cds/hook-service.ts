@@ -64,11 +64,23 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
   const outcomes = await evaluateRules(ruleSet, hook, facts);
   const shown = selectCards(outcomes, hook, new Set(orders.map((order) => order.modality)));
   const render = { ruleSet, facts, context: request.context, orders, now };
-  return { request, orders, data, facts, outcomes, shown, response: { cards: shown.map((outcome) => renderCard(outcome, render)) } };
+  return {
+    request,
+    orders,
+    data,
+    facts,
+    outcomes,
+    shown,
+    response: { cards: shown.map((outcome) => renderCard(outcome, render)) },
+  };
 }
 
 /** A hook call answered: the response is checked against the CDS Hooks rules before it may leave. */
-export async function handleHookCall(hook: HookName, body: unknown, deps: HookCallDependencies): Promise<HookCallResult> {
+export async function handleHookCall(
+  hook: HookName,
+  body: unknown,
+  deps: HookCallDependencies,
+): Promise<HookCallResult> {
   const { request, data, response } = await assessHookCall(hook, body, deps);
   const violations = responseViolations(response);
   if (violations.length > 0) throw new InvalidResponseError(violations);
@@ -87,5 +99,7 @@ function recordData(data: ResolvedData) {
 }
 
 function describeSources(data: ResolvedData): Record<string, string> {
-  return Object.fromEntries(Object.entries(data.status).map(([key, status]) => [key, status.available ? status.source : 'unavailable']));
+  return Object.fromEntries(
+    Object.entries(data.status).map(([key, status]) => [key, status.available ? status.source : 'unavailable']),
+  );
 }

@@ -63,7 +63,10 @@ export async function resolvePrefetch(
       const plan = plans[index];
       if (plan.kind === 'use') return [plan.resources, { available: true, source: 'prefetch' }];
       if (refusal !== undefined) {
-        const why = plan.kind === 'complete' ? `the prefetched Bundle is paged and its other pages cannot be fetched: ${refusal}` : refusal;
+        const why =
+          plan.kind === 'complete'
+            ? `the prefetched Bundle is paged and its other pages cannot be fetched: ${refusal}`
+            : refusal;
         return [[], { available: false, reason: why }];
       }
       try {
@@ -99,12 +102,20 @@ function planFor(request: HookRequest, requirement: DataRequirement): Plan {
   if (value === null) {
     // null for a search is "no matches"; for a required read it is "that resource does not exist".
     if (requirement.required && !requirement.template.includes('?')) {
-      throw new HttpError(412, [{ field, message: `is null: the ${requirement.resourceType} the hook context names was not found`, code: 'not-found' }]);
+      throw new HttpError(412, [
+        {
+          field,
+          message: `is null: the ${requirement.resourceType} the hook context names was not found`,
+          code: 'not-found',
+        },
+      ]);
     }
     return { kind: 'use', resources: [] };
   }
   if (!isObject(value) || typeof value.resourceType !== 'string') {
-    throw new HttpError(400, [{ field, message: `must be a FHIR resource, a Bundle or null, got ${describeType(value)}` }]);
+    throw new HttpError(400, [
+      { field, message: `must be a FHIR resource, a Bundle or null, got ${describeType(value)}` },
+    ]);
   }
   // 2.0: an OperationOutcome means the client's own fetch failed, so the data is still to be had.
   if (value.resourceType === 'OperationOutcome') return { kind: 'fetch' };
@@ -120,14 +131,19 @@ function prefetchedResources(value: Resource, requirement: DataRequirement, fiel
   if (value.resourceType === requirement.resourceType) return [value];
   if (value.resourceType !== 'Bundle') {
     throw new HttpError(400, [
-      { field: `${field}.resourceType`, message: `expected ${requirement.resourceType} or a Bundle of them, got "${value.resourceType.slice(0, 64)}"` },
+      {
+        field: `${field}.resourceType`,
+        message: `expected ${requirement.resourceType} or a Bundle of them, got "${value.resourceType.slice(0, 64)}"`,
+      },
     ]);
   }
   const entries = value.entry ?? [];
   if (!Array.isArray(entries)) throw new HttpError(400, [{ field: `${field}.entry`, message: 'must be an array' }]);
   entries.forEach((entry, index) => {
     if (!isObject(entry) || (entry.resource !== undefined && !isObject(entry.resource))) {
-      throw new HttpError(400, [{ field: `${field}.entry[${index}]`, message: 'must be an object whose resource is a FHIR resource' }]);
+      throw new HttpError(400, [
+        { field: `${field}.entry[${index}]`, message: 'must be an object whose resource is a FHIR resource' },
+      ]);
     }
   });
   return matches(value, requirement);
@@ -140,7 +156,11 @@ function matches(bundle: Bundle, requirement: DataRequirement): Resource[] {
     .filter((resource): resource is Resource => resource?.resourceType === requirement.resourceType);
 }
 
-async function fetchRequirement(request: HookRequest, requirement: DataRequirement, options: FhirClientOptions): Promise<Resource[]> {
+async function fetchRequirement(
+  request: HookRequest,
+  requirement: DataRequirement,
+  options: FhirClientOptions,
+): Promise<Resource[]> {
   const query = renderPrefetchTemplate(requirement.template, request.context);
   if (query === undefined) throw new FhirReadError('cannot be queried: the hook context lacks a value the query needs');
   if (!query.includes('?')) {
@@ -175,7 +195,9 @@ function assertSamePatient(value: Resource, patientId: string, field: string): v
   const index = entries.findIndex((resource) => isAboutAnotherPatient(resource, patientId));
   if (index < 0) return;
   const where = value.resourceType === 'Bundle' ? `${field}.entry[${index}].resource` : field;
-  throw new HttpError(400, [{ field: where, message: 'describes a different patient than context.patientId', code: 'business-rule' }]);
+  throw new HttpError(400, [
+    { field: where, message: 'describes a different patient than context.patientId', code: 'business-rule' },
+  ]);
 }
 
 function failIfRequiredMissing(requirements: readonly DataRequirement[], data: ResolvedData): void {

@@ -16,7 +16,9 @@ export function responseViolations(response: CdsResponse): string[] {
   if (!Array.isArray(response.cards)) return ['cards: must be an array'];
   findNullsAndEmpties(response, '', true, fail);
   response.cards.forEach((card, i) => checkCard(card as unknown as Json, `cards[${i}]`, fail));
-  (response.systemActions ?? []).forEach((action, i) => checkAction(action as unknown as Json, `systemActions[${i}]`, fail));
+  (response.systemActions ?? []).forEach((action, i) =>
+    checkAction(action as unknown as Json, `systemActions[${i}]`, fail),
+  );
   return violations;
 }
 
@@ -25,14 +27,16 @@ type Fail = (path: string, problem: string) => void;
 function checkCard(card: Json, path: string, fail: Fail): void {
   if (typeof card.uuid !== 'string') fail(`${path}.uuid`, 'is required (feedback needs it)');
   if (typeof card.summary !== 'string' || card.summary.length === 0) fail(`${path}.summary`, 'is required');
-  else if (card.summary.length >= 140) fail(`${path}.summary`, `has ${card.summary.length} characters; must be under 140`);
+  else if (card.summary.length >= 140)
+    fail(`${path}.summary`, `has ${card.summary.length} characters; must be under 140`);
   if (!INDICATORS.has(card.indicator as string)) fail(`${path}.indicator`, 'must be info, warning or critical');
   const source = card.source as Json | undefined;
   if (typeof source?.label !== 'string') fail(`${path}.source.label`, 'is required');
   if (source?.url !== undefined && !isAbsoluteUrl(source.url)) fail(`${path}.source.url`, 'must be an absolute URL');
   const suggestions = card.suggestions as Json[] | undefined;
   if (suggestions !== undefined) {
-    if (!['at-most-one', 'any'].includes(card.selectionBehavior as string)) fail(`${path}.selectionBehavior`, 'is required when there are suggestions');
+    if (!['at-most-one', 'any'].includes(card.selectionBehavior as string))
+      fail(`${path}.selectionBehavior`, 'is required when there are suggestions');
     suggestions.forEach((suggestion, i) => checkSuggestion(suggestion, `${path}.suggestions[${i}]`, fail));
   }
   ((card.overrideReasons as Json[] | undefined) ?? []).forEach((reason, i) => {
@@ -44,14 +48,17 @@ function checkCard(card: Json, path: string, fail: Fail): void {
     if (typeof link.label !== 'string') fail(`${path}.links[${i}].label`, 'is required');
     if (!isAbsoluteUrl(link.url)) fail(`${path}.links[${i}].url`, 'must be an absolute URL');
     if (!LINK_TYPES.has(link.type as string)) fail(`${path}.links[${i}].type`, 'must be absolute or smart');
-    if (link.appContext !== undefined && link.type !== 'smart') fail(`${path}.links[${i}].appContext`, 'is only allowed on smart links');
+    if (link.appContext !== undefined && link.type !== 'smart')
+      fail(`${path}.links[${i}].appContext`, 'is only allowed on smart links');
   });
 }
 
 function checkSuggestion(suggestion: Json, path: string, fail: Fail): void {
   if (typeof suggestion.label !== 'string') fail(`${path}.label`, 'is required');
   if (typeof suggestion.uuid !== 'string') fail(`${path}.uuid`, 'is required (feedback needs it)');
-  ((suggestion.actions as Json[] | undefined) ?? []).forEach((action, i) => checkAction(action, `${path}.actions[${i}]`, fail));
+  ((suggestion.actions as Json[] | undefined) ?? []).forEach((action, i) =>
+    checkAction(action, `${path}.actions[${i}]`, fail),
+  );
 }
 
 function checkAction(action: Json, path: string, fail: Fail): void {
@@ -64,7 +71,8 @@ function checkAction(action: Json, path: string, fail: Fail): void {
   } else {
     const resource = action.resource as Json | undefined;
     if (typeof resource !== 'object' || resource === null) fail(`${path}.resource`, 'must be a FHIR resource object');
-    else if (typeof resource.resourceType !== 'string' || typeof resource.id !== 'string') fail(`${path}.resource`, 'needs resourceType and id');
+    else if (typeof resource.resourceType !== 'string' || typeof resource.id !== 'string')
+      fail(`${path}.resource`, 'needs resourceType and id');
   }
 }
 

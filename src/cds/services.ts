@@ -38,15 +38,30 @@ function buildDataRequirements(terminology: Terminology): DataRequirement[] {
   );
   return [
     { key: 'patient', template: 'Patient/{{context.patientId}}', resourceType: 'Patient', required: true },
-    { key: 'conditions', template: 'Condition?patient={{context.patientId}}', resourceType: 'Condition', required: true },
+    {
+      key: 'conditions',
+      template: 'Condition?patient={{context.patientId}}',
+      resourceType: 'Condition',
+      required: true,
+    },
     {
       key: 'observations',
       template: `Observation?patient={{context.patientId}}&code=${[...new Set(observationCodes)].join(',')}`,
       resourceType: 'Observation',
       required: false,
     },
-    { key: 'procedures', template: 'Procedure?patient={{context.patientId}}', resourceType: 'Procedure', required: false },
-    { key: 'medications', template: 'MedicationRequest?patient={{context.patientId}}&status=active,on-hold', resourceType: 'MedicationRequest', required: false },
+    {
+      key: 'procedures',
+      template: 'Procedure?patient={{context.patientId}}',
+      resourceType: 'Procedure',
+      required: false,
+    },
+    {
+      key: 'medications',
+      template: 'MedicationRequest?patient={{context.patientId}}&status=active,on-hold',
+      resourceType: 'MedicationRequest',
+      required: false,
+    },
   ];
 }
 

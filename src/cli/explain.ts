@@ -18,12 +18,21 @@ import { buildHookRequest, prefetchFor, type ScenarioFile } from './scenarios';
  * fired but were hidden, and for every rule that did not fire which condition failed, with the patient's value
  * and the threshold. Nothing is fetched: data not in the file counts as unavailable, as it would in the service.
  */
-export async function explainFile(file: string, ruleSet: RuleSet, flags: Record<string, string>): Promise<{ ok: boolean; text: string }> {
+export async function explainFile(
+  file: string,
+  ruleSet: RuleSet,
+  flags: Record<string, string>,
+): Promise<{ ok: boolean; text: string }> {
   const { value, problem } = readJsonFile(file, file);
   if (problem) return { ok: false, text: `✗ ${problem.file} ${problem.message}` };
-  const scenario = isScenarioFile(value) ? value.scenarios.find((candidate) => candidate.name === flags.scenario) : undefined;
+  const scenario = isScenarioFile(value)
+    ? value.scenarios.find((candidate) => candidate.name === flags.scenario)
+    : undefined;
   if (isScenarioFile(value) && !scenario) {
-    return { ok: false, text: `✗ name a scenario with --scenario; this file has: ${value.scenarios.map((s) => `"${s.name}"`).join(', ')}` };
+    return {
+      ok: false,
+      text: `✗ name a scenario with --scenario; this file has: ${value.scenarios.map((s) => `"${s.name}"`).join(', ')}`,
+    };
   }
   const hook = (flags.hook ?? scenario?.hook ?? (value as { hook?: string }).hook ?? 'patient-view') as HookName;
   if (!HOOKS.includes(hook)) return { ok: false, text: `✗ --hook must be one of ${HOOKS.join(', ')}` };
@@ -60,8 +69,14 @@ function isBundle(value: unknown): value is Bundle {
 function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): unknown {
   const resources = (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
   const patientId = resources.find((resource) => resource.resourceType === 'Patient')?.id ?? 'unknown';
-  const drafts = resources.filter((r): r is ServiceRequest => r.resourceType === 'ServiceRequest' && r.status === 'draft');
-  const draftOrders: Bundle = { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ resource })) };
+  const drafts = resources.filter(
+    (r): r is ServiceRequest => r.resourceType === 'ServiceRequest' && r.status === 'draft',
+  );
+  const draftOrders: Bundle = {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: drafts.map((resource) => ({ resource })),
+  };
   return {
     hook,
     hookInstance: '00000000-0000-4000-8000-000000000000',
@@ -78,19 +93,29 @@ function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): un
 function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: Date): string {
   const lines = [`Rule set ${ruleSet.version} · ${hook} · evaluated at ${now.toISOString()}`, ''];
   if (assessment.outcomes.length === 0) {
-    lines.push('No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) in this call: no rules run.');
+    lines.push(
+      'No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) in this call: no rules run.',
+    );
     return lines.join('\n');
   }
   lines.push('FACTS', ...factLines(assessment.facts), '');
   const shown = new Set(assessment.shown);
   lines.push('CARDS SHOWN', ...(assessment.shown.length > 0 ? assessment.shown.map(cardLine) : ['  (none)']), '');
   const hidden = assessment.outcomes.filter((outcome) => outcome.fired && !shown.has(outcome));
-  if (hidden.length > 0) lines.push('FIRED BUT NOT SHOWN', ...hidden.map((outcome) => hiddenLine(outcome, assessment)), '');
+  if (hidden.length > 0)
+    lines.push('FIRED BUT NOT SHOWN', ...hidden.map((outcome) => hiddenLine(outcome, assessment)), '');
   lines.push('DID NOT FIRE');
   for (const outcome of assessment.outcomes.filter((o) => !o.fired)) {
     lines.push(`  ${outcome.rule.spec.name}: ${outcome.rule.spec.description}`);
-    const described = describeCondition(outcome.rule.spec.when, ruleSet.parameterSpecs, { facts: assessment.facts, evaluated: outcome.conditions });
-    lines.push(...conditionToText(described, '    ').split('\n').map((line) => `    ${line}`));
+    const described = describeCondition(outcome.rule.spec.when, ruleSet.parameterSpecs, {
+      facts: assessment.facts,
+      evaluated: outcome.conditions,
+    });
+    lines.push(
+      ...conditionToText(described, '    ')
+        .split('\n')
+        .map((line) => `    ${line}`),
+    );
   }
   lines.push('', 'Legend: ✓ met, ✗ not met, ? not evaluated (the outcome was already decided).');
   return lines.join('\n');
@@ -114,6 +139,9 @@ function hiddenLine(outcome: RuleOutcome, assessment: Assessment): string {
   const hiders = assessment.shown
     .filter((other) => isHidden(spec, new Set(other.rule.spec.card.suppresses ?? [])))
     .map((other) => other.rule.spec.name);
-  const why = hiders.length > 0 ? `hidden by ${hiders.join(', ')}` : `its modality (${spec.card.modality}) is not in play: it is not being ordered, and no step card for it is shown`;
+  const why =
+    hiders.length > 0
+      ? `hidden by ${hiders.join(', ')}`
+      : `its modality (${spec.card.modality}) is not in play: it is not being ordered, and no step card for it is shown`;
   return `  ${spec.name}: ${why}`;
 }

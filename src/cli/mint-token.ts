@@ -23,10 +23,13 @@ async function main(): Promise<void> {
     return;
   }
   const lifetimeSeconds = Number(values.lifetime);
-  if (!Number.isInteger(lifetimeSeconds) || lifetimeSeconds < 1) throw new Error(`--lifetime: expected a whole number of seconds, got "${values.lifetime}"`);
+  if (!Number.isInteger(lifetimeSeconds) || lifetimeSeconds < 1)
+    throw new Error(`--lifetime: expected a whole number of seconds, got "${values.lifetime}"`);
   const key = await ensureDevKeyPair();
   if (key.created) {
-    process.stderr.write(`Created the development key pair in ${path.relative(process.cwd(), DEV_KEYS_DIR) || '.'}/; restart the service so that it trusts it.\n`);
+    process.stderr.write(
+      `Created the development key pair in ${path.relative(process.cwd(), DEV_KEYS_DIR) || '.'}/; restart the service so that it trusts it.\n`,
+    );
   }
   const token = await mintDevToken(key, { audience: values.aud, tenant: values.tenant, lifetimeSeconds });
   process.stdout.write(`${token}\n`);

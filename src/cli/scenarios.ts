@@ -88,7 +88,11 @@ export function loadScenarios(
   const scenarios: LoadedScenario[] = [];
   const relative = (file: string) => path.relative(path.dirname(path.resolve(rulesDir)), path.resolve(file));
   if (files.length === 0) {
-    problems.push({ file: relative(path.join(rulesDir, 'scenarios')), path: '', message: 'contains no scenario file (*.json)' });
+    problems.push({
+      file: relative(path.join(rulesDir, 'scenarios')),
+      path: '',
+      message: 'contains no scenario file (*.json)',
+    });
   }
   for (const file of files) {
     const display = relative(file);
@@ -125,7 +129,8 @@ function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): Scena
   const rules = ruleSet ? new Map(ruleSet.rules.map((rule) => [rule.spec.name, rule.spec])) : undefined;
 
   scenarios.forEach((scenario) => {
-    const at = (where: string, message: string) => problems.push({ file: scenario.file, scenario: scenario.name, path: where, message });
+    const at = (where: string, message: string) =>
+      problems.push({ file: scenario.file, scenario: scenario.name, path: where, message });
     const previous = firstFile.get(scenario.name);
     if (previous) at('name', `is already used by a scenario in ${previous}; scenario names must be unique`);
     firstFile.set(scenario.name, scenario.file);
@@ -134,7 +139,8 @@ function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): Scena
 
     const patients = scenario.resources.filter((resource) => resource.resourceType === 'Patient');
     if (patients.length !== 1) at('resources', `must contain exactly one Patient (found ${patients.length})`);
-    else if (patients[0].id !== scenario.patientId) at('resources', `the Patient's id "${patients[0].id}" differs from patientId "${scenario.patientId}"`);
+    else if (patients[0].id !== scenario.patientId)
+      at('resources', `the Patient's id "${patients[0].id}" differs from patientId "${scenario.patientId}"`);
 
     const ids = new Set<string>();
     scenario.resources.forEach((resource, index) => {
@@ -144,7 +150,10 @@ function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): Scena
       const other = resourcesById.get(key);
       const json = JSON.stringify(resource);
       if (other && other.json !== json) {
-        at(`resources[${index}].id`, `${key} is also used, with different content, by scenario "${other.scenario}"; use unique ids (all scenarios share one test FHIR server)`);
+        at(
+          `resources[${index}].id`,
+          `${key} is also used, with different content, by scenario "${other.scenario}"; use unique ids (all scenarios share one test FHIR server)`,
+        );
       }
       if (!other) resourcesById.set(key, { scenario: scenario.name, json });
       const subject = (resource as { subject?: { reference?: string } }).subject?.reference;
@@ -155,13 +164,17 @@ function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): Scena
 
     const isOrderHook = scenario.hook !== 'patient-view';
     if (!isOrderHook && scenario.draftOrders) at('draftOrders', 'is only used by order-select and order-sign');
-    if (isOrderHook && !scenario.draftOrders) at('draftOrders', `is required for ${scenario.hook}: without draft orders the service has nothing to check`);
+    if (isOrderHook && !scenario.draftOrders)
+      at('draftOrders', `is required for ${scenario.hook}: without draft orders the service has nothing to check`);
     if (scenario.hook !== 'order-select' && scenario.selections) at('selections', 'is only used by order-select');
     if (scenario.hook === 'order-select' && !scenario.selections) at('selections', 'is required for order-select');
     const orderIds = new Set((scenario.draftOrders ?? []).map((order) => `ServiceRequest/${order.id}`));
     (scenario.draftOrders ?? []).forEach((order, index) => {
       if (order.subject?.reference !== `Patient/${scenario.patientId}`) {
-        at(`draftOrders[${index}].subject`, `must be Patient/${scenario.patientId}, got ${order.subject?.reference ?? 'nothing'}`);
+        at(
+          `draftOrders[${index}].subject`,
+          `must be Patient/${scenario.patientId}, got ${order.subject?.reference ?? 'nothing'}`,
+        );
       }
     });
     (scenario.selections ?? []).forEach((selection, index) => {
@@ -176,9 +189,13 @@ function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): Scena
       const check = (list: 'cards' | 'absent') =>
         scenario.expect[list].forEach((name, index) => {
           const rule = rules.get(name);
-          if (!rule) at(`expect.${list}[${index}]`, `no rule is named "${name}"${suggestName(name, [...rules.keys()])}`);
+          if (!rule)
+            at(`expect.${list}[${index}]`, `no rule is named "${name}"${suggestName(name, [...rules.keys()])}`);
           else if (rule.hooks && !rule.hooks.includes(scenario.hook)) {
-            at(`expect.${list}[${index}]`, `rule "${name}" never runs on ${scenario.hook} (only ${rule.hooks.join(', ')}), so this expectation says nothing`);
+            at(
+              `expect.${list}[${index}]`,
+              `rule "${name}" never runs on ${scenario.hook} (only ${rule.hooks.join(', ')}), so this expectation says nothing`,
+            );
           }
         });
       check('cards');
@@ -194,7 +211,11 @@ function suggestName(name: string, names: string[]): string {
 }
 
 export function formatScenarioProblem(problem: ScenarioProblem): string {
-  const where = [problem.file, problem.scenario ? `scenario "${problem.scenario}"` : undefined, problem.path || undefined]
+  const where = [
+    problem.file,
+    problem.scenario ? `scenario "${problem.scenario}"` : undefined,
+    problem.path || undefined,
+  ]
     .filter(Boolean)
     .join(' › ');
   return `- ${where}: ${problem.message}`;
@@ -212,7 +233,11 @@ export interface HookRequestOptions {
 }
 
 /** The CDS Hooks request an EHR would send for the scenario. */
-export function buildHookRequest(scenario: Scenario, terminology: Terminology, options: HookRequestOptions = {}): Record<string, unknown> {
+export function buildHookRequest(
+  scenario: Scenario,
+  terminology: Terminology,
+  options: HookRequestOptions = {},
+): Record<string, unknown> {
   const context: Record<string, unknown> = {
     userId: options.userId ?? 'Practitioner/scenario-runner',
     patientId: scenario.patientId,
@@ -230,7 +255,9 @@ export function buildHookRequest(scenario: Scenario, terminology: Terminology, o
     hookInstance: randomUUID(),
     ...(options.fhirServer ? { fhirServer: options.fhirServer } : {}),
     context,
-    ...(options.prefetch === 'none' ? {} : { prefetch: prefetchFor(scenario.resources, scenario.patientId, dataRequirements(terminology)) }),
+    ...(options.prefetch === 'none'
+      ? {}
+      : { prefetch: prefetchFor(scenario.resources, scenario.patientId, dataRequirements(terminology)) }),
   };
 }
 
@@ -238,19 +265,31 @@ export function buildHookRequest(scenario: Scenario, terminology: Terminology, o
  * What an EHR answers to each prefetch template: a read for `Patient/{{context.patientId}}`, a searchset for the
  * searches, filtered by the search parameters the templates use (patient, code, status).
  */
-export function prefetchFor(resources: Resource[], patientId: string, requirements: readonly DataRequirement[]): Record<string, Resource | Bundle | null> {
+export function prefetchFor(
+  resources: Resource[],
+  patientId: string,
+  requirements: readonly DataRequirement[],
+): Record<string, Resource | Bundle | null> {
   const prefetch: Record<string, Resource | Bundle | null> = {};
   for (const requirement of requirements) {
     const query = requirement.template.replace(/\{\{\s*context\.patientId\s*\}\}/g, patientId);
     const [resourcePath, search] = query.split('?');
     if (search === undefined) {
       const [type, id] = resourcePath.split('/');
-      prefetch[requirement.key] = resources.find((resource) => resource.resourceType === type && resource.id === id) ?? null;
+      prefetch[requirement.key] =
+        resources.find((resource) => resource.resourceType === type && resource.id === id) ?? null;
       continue;
     }
     const params = new URLSearchParams(search);
-    const matches = resources.filter((resource) => resource.resourceType === resourcePath && matchesSearch(resource, params));
-    prefetch[requirement.key] = { resourceType: 'Bundle', type: 'searchset', total: matches.length, entry: matches.map((resource) => ({ resource })) };
+    const matches = resources.filter(
+      (resource) => resource.resourceType === resourcePath && matchesSearch(resource, params),
+    );
+    prefetch[requirement.key] = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: matches.length,
+      entry: matches.map((resource) => ({ resource })),
+    };
   }
   return prefetch;
 }
@@ -265,7 +304,9 @@ function matchesSearch(resource: Resource, params: URLSearchParams): boolean {
       const codings: Coding[] = (resource as { code?: { coding?: Coding[] } }).code?.coding ?? [];
       const found = alternatives.some((token) => {
         const [system, code] = token.includes('|') ? token.split('|') : [undefined, token];
-        return codings.some((coding) => coding.code === code && (system === undefined || system === '' || coding.system === system));
+        return codings.some(
+          (coding) => coding.code === code && (system === undefined || system === '' || coding.system === system),
+        );
       });
       if (!found) return false;
     } else if (name === 'status') {
@@ -286,12 +327,17 @@ export function ruleNamesOf(response: { cards?: Array<{ source?: { topic?: { cod
 }
 
 /** Compares the cards returned with the expectation. */
-export function compareCards(expectation: ScenarioExpectation, cards: string[]): Pick<ScenarioResult, 'passed' | 'missing' | 'unexpected'> {
+export function compareCards(
+  expectation: ScenarioExpectation,
+  cards: string[],
+): Pick<ScenarioResult, 'passed' | 'missing' | 'unexpected'> {
   const shown = new Set(cards);
   const missing = expectation.cards.filter((name) => !shown.has(name));
   const forbidden = new Set(expectation.absent);
   const allowed = new Set(expectation.cards);
-  const unexpected = [...new Set(cards)].filter((name) => forbidden.has(name) || (expectation.exactly === true && !allowed.has(name)));
+  const unexpected = [...new Set(cards)].filter(
+    (name) => forbidden.has(name) || (expectation.exactly === true && !allowed.has(name)),
+  );
   return { passed: missing.length === 0 && unexpected.length === 0, missing, unexpected };
 }
 
@@ -309,7 +355,10 @@ export async function runScenario(scenario: Scenario & { file?: string }, ruleSe
   }
 }
 
-async function runScenarios(scenarios: Array<Scenario & { file?: string }>, ruleSet: RuleSet): Promise<ScenarioResult[]> {
+async function runScenarios(
+  scenarios: Array<Scenario & { file?: string }>,
+  ruleSet: RuleSet,
+): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) results.push(await runScenario(scenario, ruleSet));
   return results;
@@ -334,7 +383,8 @@ export function formatScenarioResult(result: ScenarioResult): string {
   if (result.error) lines.push(`     the hook call failed: ${result.error}`);
   if (result.missing.length > 0) lines.push(`   - missing (expected, not shown): ${result.missing.join(', ')}`);
   if (result.unexpected.length > 0) lines.push(`   + unexpected (shown, must not be): ${result.unexpected.join(', ')}`);
-  if (!result.error) lines.push(`     cards shown, in order: ${result.cards.length > 0 ? result.cards.join(', ') : '(none)'}`);
+  if (!result.error)
+    lines.push(`     cards shown, in order: ${result.cards.length > 0 ? result.cards.join(', ') : '(none)'}`);
   return lines.join('\n');
 }
 

@@ -42,7 +42,9 @@ function loadOrReport(rulesDir: string, valueSetsDir: string): RuleSet | undefin
     return loadRuleSet(rulesDir, valueSetsDir);
   } catch (error) {
     if (!(error instanceof RuleSetError)) throw error;
-    process.stdout.write(`✗ The rule set has ${error.problems.length} problem(s):\n${error.problems.map(formatProblem).join('\n')}\n`);
+    process.stdout.write(
+      `✗ The rule set has ${error.problems.length} problem(s):\n${error.problems.map(formatProblem).join('\n')}\n`,
+    );
     return undefined;
   }
 }
@@ -71,7 +73,9 @@ async function main(argv: string[]): Promise<number> {
       const files = rest.length > 0 ? rest.map((file) => path.resolve(file)) : undefined;
       const { problems, results } = await testScenarioFiles(rulesDir, ruleSet, files);
       if (problems.length > 0) {
-        process.stdout.write(`✗ The scenario files have ${problems.length} problem(s):\n${problems.map(formatScenarioProblem).join('\n')}\n`);
+        process.stdout.write(
+          `✗ The scenario files have ${problems.length} problem(s):\n${problems.map(formatScenarioProblem).join('\n')}\n`,
+        );
         return 1;
       }
       process.stdout.write(`${formatScenarioReport(results)}\n`);

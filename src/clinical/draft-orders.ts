@@ -12,13 +12,19 @@ const ORDER_MODALITIES: ReadonlyArray<{ valueSet: string; modality: string }> = 
   { valueSet: 'lumbar-spine-mri', modality: 'imaging' },
 ];
 
-type Orderable = Resource & { code?: { coding?: Array<{ system?: string; code?: string; display?: string }>; text?: string } };
+type Orderable = Resource & {
+  code?: { coding?: Array<{ system?: string; code?: string; display?: string }>; text?: string };
+};
 
 /**
  * The pathway orders a hook call is about: for order-select only the selected drafts (the others were
  * already discussed), for order-sign every draft.
  */
-export function recognisePathwayOrders(draftOrders: Bundle | undefined, selections: string[] | undefined, terminology: CodeMatcher): DraftOrder[] {
+export function recognisePathwayOrders(
+  draftOrders: Bundle | undefined,
+  selections: string[] | undefined,
+  terminology: CodeMatcher,
+): DraftOrder[] {
   const wanted = selections ? new Set(selections) : undefined;
   return (draftOrders?.entry ?? []).flatMap((entry) => {
     const resource = entry.resource as Orderable | undefined;

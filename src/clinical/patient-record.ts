@@ -74,19 +74,29 @@ export class PatientRecord {
   /** Active, confirmed-or-unconfirmed (not refuted, not entered-in-error), not abated conditions in a ValueSet. */
   activeConditions(valueSet: string): Match<Condition>[] {
     return this.memo('condition', valueSet, () =>
-      this.matching(this.conditionCodes(), this.data.conditions, (condition) => isActiveCondition(condition, this.now), valueSet),
+      this.matching(
+        this.conditionCodes(),
+        this.data.conditions,
+        (condition) => isActiveCondition(condition, this.now),
+        valueSet,
+      ),
     );
   }
 
   /** Every condition in the ValueSet whatever its status (for history such as prior cancer or past surgery). */
   anyConditions(valueSet: string): Match<Condition>[] {
-    return this.memo('condition-any', valueSet, () => this.matching(this.conditionCodes(), this.data.conditions, isNotErroneous, valueSet));
+    return this.memo('condition-any', valueSet, () =>
+      this.matching(this.conditionCodes(), this.data.conditions, isNotErroneous, valueSet),
+    );
   }
 
   /** Final/amended/corrected/preliminary observations in a ValueSet, newest first. */
   observations(valueSet: string): Match<Observation>[] {
     return this.memo('observation', valueSet, () =>
-      newestFirst(this.matching(this.observationCodes(), this.data.observations, isUsableObservation, valueSet), effectiveTime),
+      newestFirst(
+        this.matching(this.observationCodes(), this.data.observations, isUsableObservation, valueSet),
+        effectiveTime,
+      ),
     );
   }
 
@@ -94,10 +104,26 @@ export class PatientRecord {
   observationComponents(valueSet: string): Array<Match<Observation> & { quantity: number; unit?: string }> {
     return this.memo('component', valueSet, () => {
       // Only the components of observations are compared with the ValueSet.
-      const compared = (observation: Observation) => isUsableObservation(observation) && (observation.component ?? []).length > 0;
-      return this.matching(this.componentCodes(), this.data.observations, isUsableObservation, valueSet, compared).flatMap(({ resource, coding, component }) => {
+      const compared = (observation: Observation) =>
+        isUsableObservation(observation) && (observation.component ?? []).length > 0;
+      return this.matching(
+        this.componentCodes(),
+        this.data.observations,
+        isUsableObservation,
+        valueSet,
+        compared,
+      ).flatMap(({ resource, coding, component }) => {
         const value = component.valueQuantity?.value;
-        return typeof value === 'number' ? [{ resource, coding, quantity: value, unit: component.valueQuantity?.unit ?? component.valueQuantity?.code }] : [];
+        return typeof value === 'number'
+          ? [
+              {
+                resource,
+                coding,
+                quantity: value,
+                unit: component.valueQuantity?.unit ?? component.valueQuantity?.code,
+              },
+            ]
+          : [];
       });
     });
   }
@@ -106,7 +132,12 @@ export class PatientRecord {
   procedures(valueSet: string): Match<Procedure>[] {
     return this.memo('procedure', valueSet, () =>
       newestFirst(
-        this.matching(this.procedureCodes(), this.data.procedures, (p) => p.status === 'completed' || p.status === 'in-progress', valueSet),
+        this.matching(
+          this.procedureCodes(),
+          this.data.procedures,
+          (p) => p.status === 'completed' || p.status === 'in-progress',
+          valueSet,
+        ),
         procedureTime,
       ),
     );
@@ -115,7 +146,12 @@ export class PatientRecord {
   /** Active (or on-hold) medication requests in a ValueSet. */
   activeMedications(valueSet: string): Match<MedicationRequest>[] {
     return this.memo('medication', valueSet, () =>
-      this.matching(this.medicationCodes(), this.data.medications, (m) => m.status === 'active' || m.status === 'on-hold', valueSet),
+      this.matching(
+        this.medicationCodes(),
+        this.data.medications,
+        (m) => m.status === 'active' || m.status === 'on-hold',
+        valueSet,
+      ),
     );
   }
 
@@ -125,7 +161,9 @@ export class PatientRecord {
    */
   unresolvedMedications(): MedicationRequest[] {
     return this.memo('medication', '(unresolved)', () =>
-      this.data.medications.filter((m) => (m.status === 'active' || m.status === 'on-hold') && medicationConcept(m) === undefined),
+      this.data.medications.filter(
+        (m) => (m.status === 'active' || m.status === 'on-hold') && medicationConcept(m) === undefined,
+      ),
     );
   }
 
@@ -154,7 +192,9 @@ export class PatientRecord {
   }
 
   private observationCodes(): CodeIndex<Observation, Match<Observation>> {
-    return this.memo('index', 'observations', () => this.indexCodes(this.data.observations, (observation) => observation.code));
+    return this.memo('index', 'observations', () =>
+      this.indexCodes(this.data.observations, (observation) => observation.code),
+    );
   }
 
   private procedureCodes(): CodeIndex<Procedure, Match<Procedure>> {
@@ -165,7 +205,10 @@ export class PatientRecord {
     return this.memo('index', 'medications', () => this.indexCodes(this.data.medications, medicationConcept));
   }
 
-  private indexCodes<T extends Resource>(resources: T[], conceptOf: (resource: T) => CodeableConcept | undefined): CodeIndex<T, Match<T>> {
+  private indexCodes<T extends Resource>(
+    resources: T[],
+    conceptOf: (resource: T) => CodeableConcept | undefined,
+  ): CodeIndex<T, Match<T>> {
     const index = new CodeIndex<T, Match<T>>(this.terminology);
     for (const resource of resources) index.add(conceptOf(resource), (coding) => ({ resource, coding }));
     return index;
@@ -178,7 +221,8 @@ export class PatientRecord {
         try {
           const components = observation.component ?? [];
           if (!Array.isArray(components)) throw new TypeError('Observation.component is not a list');
-          for (const component of components) index.add(component.code, (coding) => ({ resource: observation, coding, component }));
+          for (const component of components)
+            index.add(component.code, (coding) => ({ resource: observation, coding, component }));
         } catch (error) {
           index.unreadable(observation, error);
         }
@@ -265,7 +309,9 @@ export function isActiveCondition(condition: Condition, now: Date): boolean {
 function abatementTime(condition: Condition): number | undefined {
   if (condition.abatementDateTime) return parseTime(condition.abatementDateTime);
   if (condition.abatementPeriod) return parseTime(condition.abatementPeriod.end ?? condition.abatementPeriod.start);
-  return condition.abatementString || condition.abatementAge || condition.abatementRange ? Number.NEGATIVE_INFINITY : undefined;
+  return condition.abatementString || condition.abatementAge || condition.abatementRange
+    ? Number.NEGATIVE_INFINITY
+    : undefined;
 }
 
 function isUsableObservation(observation: Observation): boolean {
@@ -280,7 +326,11 @@ export function parseTime(value: string | undefined): number | undefined {
 
 export function effectiveTime(observation: Observation): number | undefined {
   return parseTime(
-    observation.effectiveDateTime ?? observation.effectivePeriod?.end ?? observation.effectivePeriod?.start ?? observation.effectiveInstant ?? observation.issued,
+    observation.effectiveDateTime ??
+      observation.effectivePeriod?.end ??
+      observation.effectivePeriod?.start ??
+      observation.effectiveInstant ??
+      observation.issued,
   );
 }
 
@@ -301,6 +351,8 @@ function medicationConcept(request: MedicationRequest): CodeableConcept | undefi
   if (request.medicationCodeableConcept) return request.medicationCodeableConcept;
   const reference = request.medicationReference?.reference;
   if (!reference?.startsWith('#')) return undefined;
-  const contained = request.contained?.find((resource) => resource.resourceType === 'Medication' && resource.id === reference.slice(1));
+  const contained = request.contained?.find(
+    (resource) => resource.resourceType === 'Medication' && resource.id === reference.slice(1),
+  );
   return (contained as Medication | undefined)?.code;
 }

@@ -37,7 +37,8 @@ export async function followNextLinks(bundle: Bundle, options: FhirClientOptions
   for (let pages = 1; nextLink(page) !== undefined; pages++) {
     if (pages >= options.maxPages) throw new FhirReadError(`search has more than ${options.maxPages} pages`);
     const next = nextLink(page) as string;
-    if (!isWithin(next, options.baseUrl)) throw new FhirReadError('a next link points outside fhirServer; not followed');
+    if (!isWithin(next, options.baseUrl))
+      throw new FhirReadError('a next link points outside fhirServer; not followed');
     page = asBundle(await getJson(next, options));
     entries.push(...(page.entry ?? []));
   }
@@ -72,7 +73,9 @@ async function getJson(url: string, options: FhirClientOptions): Promise<Resourc
       signal: options.signal,
     });
   } catch (error) {
-    throw new FhirReadError(options.signal.aborted ? 'no answer before the deadline' : `could not connect (${errorCode(error)})`);
+    throw new FhirReadError(
+      options.signal.aborted ? 'no answer before the deadline' : `could not connect (${errorCode(error)})`,
+    );
   }
   if (response.status >= 300 && response.status < 400) {
     await response.body?.cancel();
@@ -118,7 +121,9 @@ async function readLimited(response: Response, options: FhirClientOptions): Prom
     }
   } catch (error) {
     if (error instanceof FhirReadError) throw error;
-    throw new FhirReadError(options.signal.aborted ? 'no answer before the deadline' : 'the connection failed while reading');
+    throw new FhirReadError(
+      options.signal.aborted ? 'no answer before the deadline' : 'the connection failed while reading',
+    );
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -11,11 +11,17 @@ export interface FhirServerAllowlist {
  * matches only an entry with the same origin (scheme, host, port) and a path under the entry's path, so a
  * loopback or link-local address (cloud metadata) is reachable only if an entry names it.
  */
-export function refuseUnlistedServer(allowlist: FhirServerAllowlist, fhirServer: string, requireHttps: boolean): string | undefined {
+export function refuseUnlistedServer(
+  allowlist: FhirServerAllowlist,
+  fhirServer: string,
+  requireHttps: boolean,
+): string | undefined {
   const target = parseUrl(fhirServer);
   if (!target) return 'fhirServer is not a valid URL';
-  if (target.protocol !== 'https:' && (requireHttps || target.protocol !== 'http:')) return `fhirServer must use https${requireHttps ? '' : ' or http'}`;
-  if (target.username || target.password) return 'fhirServer must not contain credentials; send them in fhirAuthorization';
+  if (target.protocol !== 'https:' && (requireHttps || target.protocol !== 'http:'))
+    return `fhirServer must use https${requireHttps ? '' : ' or http'}`;
+  if (target.username || target.password)
+    return 'fhirServer must not contain credentials; send them in fhirAuthorization';
   const allowed = allowlist.servers.some((entry) => {
     const base = parseUrl(entry);
     return base !== undefined && isUnder(target, base);

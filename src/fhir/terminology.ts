@@ -116,7 +116,11 @@ class IndexedTerminology implements Terminology {
     const found = this.byIdOrUrl.get(valueSet);
     if (found === undefined) throw new UnknownValueSetError(valueSet);
     return (found.compose?.include ?? []).flatMap((include) =>
-      (include.concept ?? []).map((concept) => ({ system: include.system, code: concept.code, display: concept.display })),
+      (include.concept ?? []).map((concept) => ({
+        system: include.system,
+        code: concept.code,
+        display: concept.display,
+      })),
     );
   }
 
@@ -149,13 +153,15 @@ class MembershipIndex {
     for (const include of valueSet.compose?.include ?? []) {
       const system = normaliseSystem(include.system as string);
       for (const filter of include.filter ?? []) addTo(this.icd10CmFamilies, normaliseIcd10CmCode(filter.value), id);
-      for (const concept of include.concept ?? []) addTo(codesOfSystem(this.codes, system), normaliseCode(system, concept.code), id);
+      for (const concept of include.concept ?? [])
+        addTo(codesOfSystem(this.codes, system), normaliseCode(system, concept.code), id);
     }
   }
 
   valueSetsOf(coding: Coding): readonly string[] {
     // Codings come from request JSON that no schema has checked: anything but an object is in no ValueSet.
-    if (typeof coding !== 'object' || coding === null || !hasText(coding.system) || !hasText(coding.code)) return NO_VALUESETS;
+    if (typeof coding !== 'object' || coding === null || !hasText(coding.system) || !hasText(coding.code))
+      return NO_VALUESETS;
     const system = normaliseSystem(coding.system);
     const code = normaliseCode(system, coding.code);
     const listed = this.codes.get(system)?.get(code) ?? NO_VALUESETS;

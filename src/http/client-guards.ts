@@ -27,13 +27,18 @@ export function clientGuards({ config, logger, now }: ClientGuardDependencies): 
   const limitsByAddress = auth.required ? config.ipRateLimit.perSecond > 0 : config.rateLimit.perSecond > 0;
   if (limitsByAddress && config.trustProxy === false) router.use(warnOnceAboutForwardedFor(logger));
   if (auth.required) {
-    if (config.ipRateLimit.perSecond > 0) router.use(rateLimit(new TokenBuckets(config.ipRateLimit), (req) => addressKey(req.ip)));
+    if (config.ipRateLimit.perSecond > 0)
+      router.use(rateLimit(new TokenBuckets(config.ipRateLimit), (req) => addressKey(req.ip)));
     const verifier = new TokenVerifier({
       issuers: auth.trust.issuers,
       clockSkewSeconds: auth.clockSkewSeconds,
       maxTokenAgeSeconds: auth.maxTokenAgeSeconds,
       replayCacheSize: auth.replayCacheSize,
-      remoteKeys: { timeoutMs: auth.jwksTimeoutMs, minRefreshIntervalMs: auth.jwksMinRefreshIntervalMs, maxAgeMs: JWKS_MAX_AGE_MS },
+      remoteKeys: {
+        timeoutMs: auth.jwksTimeoutMs,
+        minRefreshIntervalMs: auth.jwksMinRefreshIntervalMs,
+        maxAgeMs: JWKS_MAX_AGE_MS,
+      },
       now,
     });
     router.use(authenticate(verifier, config.publicBaseUrl, logger));
@@ -78,7 +83,13 @@ function logAuthPosture({ auth, mode }: Config, logger: Logger): void {
     return;
   }
   for (const { iss, jwksFile } of auth.trust.skipped) {
-    logger.warn({ event: 'auth-issuer-skipped', iss, jwksFile }, 'issuer left out: its jwksFile does not exist (for the development key: npm run mint-token)');
+    logger.warn(
+      { event: 'auth-issuer-skipped', iss, jwksFile },
+      'issuer left out: its jwksFile does not exist (for the development key: npm run mint-token)',
+    );
   }
-  logger.info({ event: 'auth-required', trustFile: auth.trustFile, issuers: auth.trust.issuers.map((issuer) => issuer.iss) }, 'authentication required');
+  logger.info(
+    { event: 'auth-required', trustFile: auth.trustFile, issuers: auth.trust.issuers.map((issuer) => issuer.iss) },
+    'authentication required',
+  );
 }

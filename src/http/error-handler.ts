@@ -6,7 +6,11 @@ const FHIR_JSON = 'application/fhir+json';
 
 /** Unknown routes get a JSON OperationOutcome, never Express's HTML page. */
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, [{ field: 'url', message: `no endpoint ${req.method} ${req.path.slice(0, 200)}`, code: 'not-found' }]));
+  next(
+    new HttpError(404, [
+      { field: 'url', message: `no endpoint ${req.method} ${req.path.slice(0, 200)}`, code: 'not-found' },
+    ]),
+  );
 };
 
 /** Body-parser failures carry a `type`; map them to the status and wording a client can act on. */
@@ -15,10 +19,14 @@ function fromBodyParserError(error: { type?: string; status?: number; limit?: nu
     case 'entity.parse.failed':
       return new HttpError(400, [{ field: 'body', message: 'the request body is not valid JSON', code: 'structure' }]);
     case 'entity.too.large':
-      return new HttpError(413, [{ field: 'body', message: `the request body is larger than ${error.limit} bytes`, code: 'too-costly' }]);
+      return new HttpError(413, [
+        { field: 'body', message: `the request body is larger than ${error.limit} bytes`, code: 'too-costly' },
+      ]);
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new HttpError(415, [{ field: 'Content-Type', message: 'only UTF-8 JSON is accepted', code: 'not-supported' }]);
+      return new HttpError(415, [
+        { field: 'Content-Type', message: 'only UTF-8 JSON is accepted', code: 'not-supported' },
+      ]);
     case 'request.aborted':
     case 'request.size.invalid':
       return new HttpError(400, [{ field: 'body', message: 'the request body was incomplete', code: 'incomplete' }]);
@@ -31,13 +39,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const httpError = error instanceof HttpError ? error : fromBodyParserError(error ?? {});
     if (httpError) {
-      logger.info({ method: req.method, path: req.path, status: httpError.status, problem: httpError.message }, 'request rejected');
+      logger.info(
+        { method: req.method, path: req.path, status: httpError.status, problem: httpError.message },
+        'request rejected',
+      );
       res.status(httpError.status).set(httpError.headers).type(FHIR_JSON).send(operationOutcome(httpError.problems));
       return;
     }
     // Unexpected: log the stack for operators, tell the client nothing about internals.
     logger.error({ method: req.method, path: req.path, err: error }, 'internal error');
     const problem: RequestProblem = { message: 'internal error; the request was not processed', code: 'exception' };
-    res.status(500).type(FHIR_JSON).send(operationOutcome([problem], 'fatal'));
+    res
+      .status(500)
+      .type(FHIR_JSON)
+      .send(operationOutcome([problem], 'fatal'));
   };
 }

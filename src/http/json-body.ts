@@ -32,12 +32,20 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
   const parse = express.json({ limit: options.limitBytes, strict: false, type: () => true });
   const checkDepth: RequestHandler = (req, _res, next) => {
     if (req.body === undefined) {
-      next(new HttpError(400, [{ field: 'body', message: 'the request body is empty; expected a JSON object', code: 'required' }]));
+      next(
+        new HttpError(400, [
+          { field: 'body', message: 'the request body is empty; expected a JSON object', code: 'required' },
+        ]),
+      );
       return;
     }
     const problem = shapeProblem(req.body, options.maxDepth);
     if (problem) {
-      next(new HttpError(400, [{ field: 'body', message: problem, code: problem.startsWith('JSON is nested') ? 'too-costly' : 'structure' }]));
+      next(
+        new HttpError(400, [
+          { field: 'body', message: problem, code: problem.startsWith('JSON is nested') ? 'too-costly' : 'structure' },
+        ]),
+      );
       return;
     }
     next();

@@ -33,7 +33,9 @@ export class TokenBuckets {
     const now = this.clock();
     const previous = this.buckets.get(key);
     const elapsedSeconds = previous ? (now - previous.updatedAt) / 1000 : 0;
-    const tokens = previous ? Math.min(this.config.burst, previous.tokens + elapsedSeconds * this.config.perSecond) : this.config.burst;
+    const tokens = previous
+      ? Math.min(this.config.burst, previous.tokens + elapsedSeconds * this.config.perSecond)
+      : this.config.burst;
     // Re-inserting keeps the Map in least-recently-seen order for eviction.
     this.buckets.delete(key);
     if (tokens < 1) {
@@ -59,9 +61,13 @@ export function rateLimit(buckets: TokenBuckets, clientKey: (req: Request, res: 
       return;
     }
     next(
-      new HttpError(429, [{ message: `too many requests from this client; retry in ${waitSeconds} s`, code: 'throttled' }], {
-        'Retry-After': String(waitSeconds),
-      }),
+      new HttpError(
+        429,
+        [{ message: `too many requests from this client; retry in ${waitSeconds} s`, code: 'throttled' }],
+        {
+          'Retry-After': String(waitSeconds),
+        },
+      ),
     );
   };
 }
@@ -86,7 +92,10 @@ function ipv6Prefix64(ip: string): string {
   const tailGroups = tail ? tail.split(':') : [];
   // A dotted IPv4 tail stands for two groups.
   const tailLength = tailGroups.reduce((length, group) => length + (group.includes('.') ? 2 : 1), 0);
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(Math.max(0, 8 - headGroups.length - tailLength)).fill('0'), ...tailGroups];
+  const groups =
+    tail === undefined
+      ? headGroups
+      : [...headGroups, ...Array<string>(Math.max(0, 8 - headGroups.length - tailLength)).fill('0'), ...tailGroups];
   return groups
     .slice(0, 4)
     .map((group) => parseInt(group, 16).toString(16))

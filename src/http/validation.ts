@@ -33,7 +33,8 @@ export class BodyChecker {
 
   uuid(value: unknown, field: string): string | undefined {
     const text = this.string(value, field);
-    if (text !== undefined && !UUID.test(text)) return this.problem(field, `must be a UUID, got "${text.slice(0, 60)}"`);
+    if (text !== undefined && !UUID.test(text))
+      return this.problem(field, `must be a UUID, got "${text.slice(0, 60)}"`);
     return text;
   }
 
@@ -60,7 +61,10 @@ export class BodyChecker {
   oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
     if (value === undefined) return this.problem(field, 'is required', 'required');
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      return this.problem(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeType(value)}`);
+      return this.problem(
+        field,
+        `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeType(value)}`,
+      );
     }
     return value as T;
   }

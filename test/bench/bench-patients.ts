@@ -99,15 +99,22 @@ export const HEAVY_SHAPE: PatientShape = { conditions: 300, observations: 5000, 
 
 /** A chart of about `total` resources in the heavy chart's proportions (the in-process scaling series). */
 export function shapeOfSize(total: number): PatientShape {
-  const heavyTotal = 1 + HEAVY_SHAPE.conditions + HEAVY_SHAPE.observations + HEAVY_SHAPE.medications + HEAVY_SHAPE.procedures;
+  const heavyTotal =
+    1 + HEAVY_SHAPE.conditions + HEAVY_SHAPE.observations + HEAVY_SHAPE.medications + HEAVY_SHAPE.procedures;
   const scale = (count: number) => Math.max(1, Math.round((count * total) / heavyTotal));
   const conditions = Math.max(3, scale(HEAVY_SHAPE.conditions));
   const medications = scale(HEAVY_SHAPE.medications);
   const procedures = scale(HEAVY_SHAPE.procedures);
-  return { conditions, medications, procedures, observations: Math.max(4, total - 1 - conditions - medications - procedures) };
+  return {
+    conditions,
+    medications,
+    procedures,
+    observations: Math.max(4, total - 1 - conditions - medications - procedures),
+  };
 }
 
-export const resourceCount = (shape: PatientShape): number => 1 + shape.conditions + shape.observations + shape.medications + shape.procedures;
+export const resourceCount = (shape: PatientShape): number =>
+  1 + shape.conditions + shape.observations + shape.medications + shape.procedures;
 
 const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 const isoTime = (time: number) => new Date(time).toISOString();
@@ -127,13 +134,28 @@ export function benchPatient(id: string, shape: PatientShape, now: Date): Resour
 function conditions(id: string, count: number, daysAgo: (days: number) => number): Resource[] {
   const core = [
     condition(id, `${id}-sciatica`, [SNOMED, '23056005', 'Sciatica (disorder)'], { onset: isoDay(daysAgo(81)) }),
-    condition(id, `${id}-lbp`, [ICD10, 'M54.50', 'Low back pain, unspecified'], { onset: isoDay(daysAgo(81)), status: 'active' }),
-    condition(id, `${id}-pregnancy`, [SNOMED, '72892002', 'Normal pregnancy (finding)'], { onset: '2001-01-10', abatement: '2001-10-01', status: 'resolved' }),
+    condition(id, `${id}-lbp`, [ICD10, 'M54.50', 'Low back pain, unspecified'], {
+      onset: isoDay(daysAgo(81)),
+      status: 'active',
+    }),
+    condition(id, `${id}-pregnancy`, [SNOMED, '72892002', 'Normal pregnancy (finding)'], {
+      onset: '2001-01-10',
+      abatement: '2001-10-01',
+      status: 'resolved',
+    }),
   ];
   const rest = Array.from({ length: Math.max(0, count - core.length) }, (_, i) => {
-    if (i < CHRONIC.length) return condition(id, `${id}-chronic-${i}`, CHRONIC[i], { onset: isoDay(daysAgo(400 + 97 * i)), status: 'active' });
+    if (i < CHRONIC.length)
+      return condition(id, `${id}-chronic-${i}`, CHRONIC[i], {
+        onset: isoDay(daysAgo(400 + 97 * i)),
+        status: 'active',
+      });
     const onset = daysAgo(120 + 11 * i);
-    return condition(id, `${id}-acute-${i}`, ACUTE[i % ACUTE.length], { onset: isoDay(onset), abatement: isoDay(onset + 14 * DAY_MS), status: 'resolved' });
+    return condition(id, `${id}-acute-${i}`, ACUTE[i % ACUTE.length], {
+      onset: isoDay(onset),
+      abatement: isoDay(onset + 14 * DAY_MS),
+      status: 'resolved',
+    });
   });
   return [...core, ...rest].slice(0, count);
 }
@@ -157,12 +179,20 @@ function observations(id: string, count: number, daysAgo: (days: number) => numb
 /** The first few prescriptions are current; older ones were completed or stopped. */
 function medications(id: string, count: number, daysAgo: (days: number) => number): MedicationRequest[] {
   return Array.from({ length: count }, (_, i) =>
-    medicationRequest(id, `${id}-med-${i}`, DRUGS[i % DRUGS.length], isoDay(daysAgo(30 + 45 * i)), i < 4 ? 'active' : i % 3 === 0 ? 'stopped' : 'completed'),
+    medicationRequest(
+      id,
+      `${id}-med-${i}`,
+      DRUGS[i % DRUGS.length],
+      isoDay(daysAgo(30 + 45 * i)),
+      i < 4 ? 'active' : i % 3 === 0 ? 'stopped' : 'completed',
+    ),
   );
 }
 
 function procedures(id: string, count: number, daysAgo: (days: number) => number): Procedure[] {
-  return Array.from({ length: count }, (_, i) => procedure(id, `${id}-proc-${i}`, PROCEDURES[i % PROCEDURES.length], isoTime(daysAgo(200 + 90 * i))));
+  return Array.from({ length: count }, (_, i) =>
+    procedure(id, `${id}-proc-${i}`, PROCEDURES[i % PROCEDURES.length], isoTime(daysAgo(200 + 90 * i))),
+  );
 }
 
 export interface HookBodyOptions {

@@ -52,7 +52,12 @@ async function measureChart(label: string, shape: PatientShape, options: Evaluat
   const body = hookBody('p-bench', { resources });
   const deps: HookCallDependencies = {
     ruleSet: options.ruleSet,
-    fetchSettings: { deadlineMs: 1000, maxPages: 1, maxResponseBytes: 1, refuseFhirServer: () => 'the benchmark fetches nothing' },
+    fetchSettings: {
+      deadlineMs: 1000,
+      maxPages: 1,
+      maxResponseBytes: 1,
+      refuseFhirServer: () => 'the benchmark fetches nothing',
+    },
     now: () => options.now,
   };
   forceGc();
@@ -83,9 +88,19 @@ async function warmThenTime(work: () => Promise<unknown>, budgetMs: number): Pro
 function plainScan(resources: Resource[]): number {
   let seen = 0;
   for (const resource of resources) {
-    const coded = resource as { code?: CodeableConcept; medicationCodeableConcept?: CodeableConcept; effectiveDateTime?: string; onsetDateTime?: string };
+    const coded = resource as {
+      code?: CodeableConcept;
+      medicationCodeableConcept?: CodeableConcept;
+      effectiveDateTime?: string;
+      onsetDateTime?: string;
+    };
     const coding = (coded.code ?? coded.medicationCodeableConcept)?.coding?.[0];
-    if (coding?.system && coding.code && !Number.isNaN(Date.parse(coded.effectiveDateTime ?? coded.onsetDateTime ?? ''))) seen++;
+    if (
+      coding?.system &&
+      coding.code &&
+      !Number.isNaN(Date.parse(coded.effectiveDateTime ?? coded.onsetDateTime ?? ''))
+    )
+      seen++;
   }
   return seen;
 }
@@ -101,13 +116,23 @@ async function measurePieces(resources: Resource[], options: EvaluationOptions) 
   const budget = Math.max(50, options.budgetMs / 3);
   const factTimes = await warmThenTime(async () => factsOf(), budget);
   const ruleTimes = await warmThenTime(() => evaluateRules(ruleSet, 'patient-view', facts), budget);
-  const render = { ruleSet, facts, context: { userId: 'Practitioner/bench-clinician', patientId: 'p-bench' }, orders: [], now };
-  const cardTimes = await warmThenTime(async () => selectCards(outcomes, 'patient-view', new Set()).map((outcome) => renderCard(outcome, render)), budget);
+  const render = {
+    ruleSet,
+    facts,
+    context: { userId: 'Practitioner/bench-clinician', patientId: 'p-bench' },
+    orders: [],
+    now,
+  };
+  const cardTimes = await warmThenTime(
+    async () => selectCards(outcomes, 'patient-view', new Set()).map((outcome) => renderCard(outcome, render)),
+    budget,
+  );
   return { factsMs: percentile(factTimes, 50), rulesMs: percentile(ruleTimes, 50), cardsMs: percentile(cardTimes, 50) };
 }
 
 function recordData(resources: Resource[]): RecordData {
-  const ofType = <T extends Resource>(type: string) => resources.filter((resource) => resource.resourceType === type) as T[];
+  const ofType = <T extends Resource>(type: string) =>
+    resources.filter((resource) => resource.resourceType === type) as T[];
   const available = { available: true as const, source: 'prefetch' as const };
   return {
     patient: ofType('Patient')[0] as RecordData['patient'],
@@ -115,6 +140,12 @@ function recordData(resources: Resource[]): RecordData {
     observations: ofType('Observation'),
     procedures: ofType('Procedure'),
     medications: ofType('MedicationRequest'),
-    status: { patient: available, conditions: available, observations: available, procedures: available, medications: available },
+    status: {
+      patient: available,
+      conditions: available,
+      observations: available,
+      procedures: available,
+      medications: available,
+    },
   };
 }

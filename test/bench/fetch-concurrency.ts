@@ -50,7 +50,8 @@ export async function fetchConcurrency(targets: FetchTargets, samples: number): 
     const calls = await timed(call, samples);
     queriesPerCall = ((await fhirRequests(targets.fhirControl)) - before) / samples;
     const queries = [];
-    for (const query of targets.queries) queries.push({ query, p50: percentile(await timed(() => get(query), samples), 50) });
+    for (const query of targets.queries)
+      queries.push({ query, p50: percentile(await timed(() => get(query), samples), 50) });
     const slowest = queries.reduce((a, b) => (b.p50 > a.p50 ? b : a));
     timings.push({
       delayMs,

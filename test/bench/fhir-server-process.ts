@@ -22,7 +22,9 @@ async function main(): Promise<void> {
       res.writeHead(204).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ baseUrl: fhir.baseUrl, requests: fhir.requests.length }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ baseUrl: fhir.baseUrl, requests: fhir.requests.length }));
   });
   control.listen(Number(process.env.PORT), '127.0.0.1');
   process.once('SIGTERM', () => {

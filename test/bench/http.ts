@@ -42,11 +42,20 @@ export interface ComparedRun {
  * Runs one scenario against the service and, in the same run, against a bare Express baseline that parses the
  * same request and answers with the service's own response.
  */
-export async function compareWithBaseline(service: ChildServer, scenario: HttpScenario, settings: LoadSettings, scratch: string): Promise<ComparedRun> {
+export async function compareWithBaseline(
+  service: ChildServer,
+  scenario: HttpScenario,
+  settings: LoadSettings,
+  scratch: string,
+): Promise<ComparedRun> {
   const answer = await post(service.url + scenario.servicePath, scenario.body, await oneToken(scenario));
   const responseFile = path.join(scratch, `${scenario.name.replace(/\W+/g, '-')}-response.json`);
   fs.writeFileSync(responseFile, answer);
-  const baseline = await startHttpChild({ entry: BASELINE_ENTRY, env: { BENCH_RESPONSE_FILE: responseFile }, logFile: path.join(scratch, 'baseline.log') });
+  const baseline = await startHttpChild({
+    entry: BASELINE_ENTRY,
+    env: { BENCH_RESPONSE_FILE: responseFile },
+    logFile: path.join(scratch, 'baseline.log'),
+  });
   try {
     // The baseline ignores any token, so only the service gets them.
     const [serviceBest, baselineBest] = await alternate([service, { ...baseline, plain: true }], scenario, settings);
@@ -72,7 +81,11 @@ type Target = ChildServer & { plain?: boolean };
  * from elsewhere on the machine hits all of them alike; the best round of each is kept, since outside load only
  * ever lowers a figure.
  */
-export async function alternate(targets: Target[], scenario: HttpScenario, settings: LoadSettings): Promise<LoadResult[]> {
+export async function alternate(
+  targets: Target[],
+  scenario: HttpScenario,
+  settings: LoadSettings,
+): Promise<LoadResult[]> {
   const run = async (target: Target, durationSeconds: number, expectedRate?: number) =>
     load({
       url: target.url,
@@ -81,13 +94,16 @@ export async function alternate(targets: Target[], scenario: HttpScenario, setti
       durationSeconds,
       connections: scenario.connections ?? settings.connections,
       maxRequests: settings.maxRequests,
-      ...(scenario.tokens && !target.plain ? { tokens: await scenario.tokens(tokenBudget(expectedRate, durationSeconds)) } : {}),
+      ...(scenario.tokens && !target.plain
+        ? { tokens: await scenario.tokens(tokenBudget(expectedRate, durationSeconds)) }
+        : {}),
     });
   const warmRates: number[] = [];
   for (const target of targets) warmRates.push((await run(target, settings.warmupSeconds)).requestsPerSecond);
   const runs: LoadResult[][] = targets.map(() => []);
   for (let round = 0; round < settings.rounds; round++) {
-    for (const [index, target] of targets.entries()) runs[index].push(await run(target, settings.durationSeconds, warmRates[index]));
+    for (const [index, target] of targets.entries())
+      runs[index].push(await run(target, settings.durationSeconds, warmRates[index]));
   }
   return runs.map((results) => results.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a)));
 }

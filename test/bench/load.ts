@@ -30,8 +30,12 @@ const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
 
 /** One bounded autocannon run against a loopback URL: it ends at the duration or the request cap, whichever comes first. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
-  if (!LOOPBACK.test(options.url)) throw new Error(`refusing to load ${options.url}: the benchmark only targets loopback`);
-  const cap = Math.max(options.connections, Math.min(options.maxRequests, options.tokens?.length ?? Number.POSITIVE_INFINITY));
+  if (!LOOPBACK.test(options.url))
+    throw new Error(`refusing to load ${options.url}: the benchmark only targets loopback`);
+  const cap = Math.max(
+    options.connections,
+    Math.min(options.maxRequests, options.tokens?.length ?? Number.POSITIVE_INFINITY),
+  );
   const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: options.url + options.path,

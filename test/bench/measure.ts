@@ -15,7 +15,10 @@ export function forceGc(): void {
 export async function timeLoop(work: () => Promise<unknown>, budgetMs: number): Promise<number[]> {
   const durations: number[] = [];
   const started = performance.now();
-  while (durations.length < MAX_ITERATIONS && (durations.length < MIN_ITERATIONS || performance.now() - started < budgetMs)) {
+  while (
+    durations.length < MAX_ITERATIONS &&
+    (durations.length < MIN_ITERATIONS || performance.now() - started < budgetMs)
+  ) {
     const before = performance.now();
     await work();
     durations.push(performance.now() - before);

@@ -27,10 +27,22 @@ const CHUNK_MAX_SECONDS = 300;
  * A long run in chunks, with the service's memory sampled after a forced full GC before the first chunk and after
  * each one. A leak shows as a steady slope; a warm-up step (JIT, caches filling) shows only in the first sample.
  */
-export async function memorySoak(service: ChildServer, scenario: HttpScenario, requests: number, connections: number): Promise<MemorySoak> {
+export async function memorySoak(
+  service: ChildServer,
+  scenario: HttpScenario,
+  requests: number,
+  connections: number,
+): Promise<MemorySoak> {
   const chunk = Math.ceil(requests / CHUNKS);
   const run = (count: number) =>
-    load({ url: service.url, path: scenario.servicePath, body: scenario.body, durationSeconds: CHUNK_MAX_SECONDS, connections, maxRequests: count });
+    load({
+      url: service.url,
+      path: scenario.servicePath,
+      body: scenario.body,
+      durationSeconds: CHUNK_MAX_SECONDS,
+      connections,
+      maxRequests: count,
+    });
   await run(WARMUP_REQUESTS);
   const points: MemoryPoint[] = [{ requests: 0, ...(await service.memory()) }];
   let answered = 0;
@@ -43,6 +55,14 @@ export async function memorySoak(service: ChildServer, scenario: HttpScenario, r
     durationSeconds += result.durationSeconds;
     points.push({ requests: answered, ...(await service.memory()) });
   }
-  const per10k = (field: 'rss' | 'heapUsed') => slope(points.slice(1).map((point) => [point.requests, point[field]])) * 10_000;
-  return { requests: answered, failures, durationSeconds, points, rssSlopePer10k: per10k('rss'), heapSlopePer10k: per10k('heapUsed') };
+  const per10k = (field: 'rss' | 'heapUsed') =>
+    slope(points.slice(1).map((point) => [point.requests, point[field]])) * 10_000;
+  return {
+    requests: answered,
+    failures,
+    durationSeconds,
+    points,
+    rssSlopePer10k: per10k('rss'),
+    heapSlopePer10k: per10k('heapUsed'),
+  };
 }

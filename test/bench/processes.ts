@@ -75,7 +75,9 @@ export async function startHttpChild(options: StartOptions, readyPath = '/health
 
 /** The caller's environment without the service's own settings, so that only what the benchmark sets applies. */
 function inheritedEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(SPINE_CDS_|LOG_LEVEL$|PORT$|HOST$|NODE_ENV$)/.test(name)));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(SPINE_CDS_|LOG_LEVEL$|PORT$|HOST$|NODE_ENV$)/.test(name)),
+  );
 }
 
 async function waitUntilReady(child: ChildProcess, url: string, logFile: string): Promise<void> {

@@ -31,7 +31,12 @@ export interface ProfileSummary {
 const TOP = 15;
 
 /** Runs the scenario against a service started with --cpu-prof, stops it (which writes the profile) and summarises it. */
-export async function profileService(start: () => Promise<ChildServer>, scenario: HttpScenario, settings: LoadSettings, profileDir: string): Promise<ProfileSummary> {
+export async function profileService(
+  start: () => Promise<ChildServer>,
+  scenario: HttpScenario,
+  settings: LoadSettings,
+  profileDir: string,
+): Promise<ProfileSummary> {
   const service = await start();
   try {
     await alternate([service], scenario, { ...settings, rounds: 1 });
@@ -63,7 +68,11 @@ function summarise(profile: CpuProfile): Omit<ProfileSummary, 'file'> {
       return;
     }
     const where = location(frame.url);
-    add(functions, `${frame.functionName || '(anonymous)'} ${where}${frame.url ? `:${frame.lineNumber + 1}` : ''}`, delta);
+    add(
+      functions,
+      `${frame.functionName || '(anonymous)'} ${where}${frame.url ? `:${frame.lineNumber + 1}` : ''}`,
+      delta,
+    );
     add(groups, where, delta);
   });
   const busy = total - idle;

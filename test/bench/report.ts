@@ -23,7 +23,12 @@ export interface Report {
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (value: number, digits = 2) => value.toFixed(digits);
 const pct = (value: number) => `${(100 * value).toFixed(0)} %`;
-const kib = (bytes: number) => (bytes < 10_240 ? `${(bytes / 1024).toFixed(1)} KiB` : bytes < 10 * 2 ** 20 ? `${int(bytes / 1024)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+const kib = (bytes: number) =>
+  bytes < 10_240
+    ? `${(bytes / 1024).toFixed(1)} KiB`
+    : bytes < 10 * 2 ** 20
+      ? `${int(bytes / 1024)} KiB`
+      : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const signedKib = (bytes: number) => `${bytes >= 0 ? '+' : '−'}${(Math.abs(bytes) / 1024).toFixed(1)} KiB`;
 const load = (values: number[] | undefined) => (values ? values.map((v) => v.toFixed(2)).join(' / ') : 'n/a');
@@ -70,7 +75,8 @@ function fetchTable(fetch: FetchConcurrency): string[] {
     '| delay added to every FHIR read | hook call p50 ms | hook call p90 ms | slowest query alone, p50 ms | all queries alone, sum of p50 ms |',
     '| ---: | ---: | ---: | ---: | ---: |',
     ...fetch.timings.map(
-      (t) => `| ${t.delayMs} ms | ${ms(t.callP50Ms, 1)} | ${ms(t.callP90Ms, 1)} | ${ms(t.slowestQueryP50Ms, 1)} (${t.slowestQuery}) | ${ms(t.queriesSumP50Ms, 1)} |`,
+      (t) =>
+        `| ${t.delayMs} ms | ${ms(t.callP50Ms, 1)} | ${ms(t.callP90Ms, 1)} | ${ms(t.slowestQueryP50Ms, 1)} (${t.slowestQuery}) | ${ms(t.queriesSumP50Ms, 1)} |`,
     ),
     '',
     `Reads one after another would make the delayed call at least ${int(fetch.queriesPerCall * (fetch.timings[1]?.delayMs ?? 0))} ms longer than the undelayed one; ` +

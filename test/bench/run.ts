@@ -65,19 +65,40 @@ function settingsFor(quick: boolean): Settings {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, profile: { type: 'boolean', default: false } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      profile: { type: 'boolean', default: false },
+    },
   });
   const settings = settingsFor(values.quick ?? false);
-  const wanted = new Set<Section>((values.only as Section[] | undefined) ?? [...SECTIONS, ...(values.profile ? ['profile' as const] : [])]);
-  const unknown = [...wanted].filter((section) => section !== 'profile' && !(SECTIONS as readonly string[]).includes(section));
-  if (unknown.length > 0) throw new Error(`--only ${unknown.join(', ')}: expected one of ${[...SECTIONS, 'profile'].join(', ')}`);
+  const wanted = new Set<Section>(
+    (values.only as Section[] | undefined) ?? [...SECTIONS, ...(values.profile ? ['profile' as const] : [])],
+  );
+  const unknown = [...wanted].filter(
+    (section) => section !== 'profile' && !(SECTIONS as readonly string[]).includes(section),
+  );
+  if (unknown.length > 0)
+    throw new Error(`--only ${unknown.join(', ')}: expected one of ${[...SECTIONS, 'profile'].join(', ')}`);
   const scratch = scratchDir();
   const now = new Date();
-  const report: Report = { machine: machine(), command: commandLine(), startedAt: now.toISOString(), loadBefore: os.loadavg() };
-  progress(`scratch folder ${scratch}; load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  const report: Report = {
+    machine: machine(),
+    command: commandLine(),
+    startedAt: now.toISOString(),
+    loadBefore: os.loadavg(),
+  };
+  progress(
+    `scratch folder ${scratch}; load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
 
   if (wanted.has('evaluation')) report.evaluation = await runEvaluation(settings, now);
-  const needsServices = ['http', 'fetch', 'memory', 'cluster', 'profile'].some((section) => wanted.has(section as Section));
+  const needsServices = ['http', 'fetch', 'memory', 'cluster', 'profile'].some((section) =>
+    wanted.has(section as Section),
+  );
   if (needsServices) await runServiceSections(wanted, settings, now, scratch, report);
 
   report.loadAfter = os.loadavg();
@@ -94,16 +115,34 @@ const bundledTerminology = () => bundledRuleSet().terminology;
 
 async function runEvaluation(settings: Settings, now: Date): Promise<EvaluationRow[]> {
   progress('evaluation in process');
-  return benchEvaluation(settings.evaluationSizes, { ruleSet: bundledRuleSet(), now, budgetMs: settings.evaluationBudgetMs });
+  return benchEvaluation(settings.evaluationSizes, {
+    ruleSet: bundledRuleSet(),
+    now,
+    budgetMs: settings.evaluationBudgetMs,
+  });
 }
 
-async function runServiceSections(wanted: Set<Section>, settings: Settings, now: Date, scratch: string, report: Report): Promise<void> {
+async function runServiceSections(
+  wanted: Set<Section>,
+  settings: Settings,
+  now: Date,
+  scratch: string,
+  report: Report,
+): Promise<void> {
   const typical = benchPatient(PATIENT, TYPICAL_SHAPE, now);
   const fhir = await startFhirServer(typical, scratch);
   const fhirBase = (await (await fetch(`${fhir.url}/healthz`)).json()) as { baseUrl: string };
-  const serviceEnv = { LOG_LEVEL: 'info', SPINE_CDS_MODE: 'development', SPINE_CDS_AUTH: 'disabled', SPINE_CDS_FHIR_SERVERS: fhirBase.baseUrl };
+  const serviceEnv = {
+    LOG_LEVEL: 'info',
+    SPINE_CDS_MODE: 'development',
+    SPINE_CDS_AUTH: 'disabled',
+    SPINE_CDS_FHIR_SERVERS: fhirBase.baseUrl,
+  };
   const startService = (entry = SERVER_ENTRY, extra: Record<string, string> = {}, nodeFlags: string[] = []) =>
-    startHttpChild({ entry, env: { ...serviceEnv, ...extra }, nodeFlags, logFile: path.join(scratch, 'service.log') }, '/readyz');
+    startHttpChild(
+      { entry, env: { ...serviceEnv, ...extra }, nodeFlags, logFile: path.join(scratch, 'service.log') },
+      '/readyz',
+    );
   const typicalScenario: HttpScenario = {
     name: 'typical patient (patient-view)',
     servicePath: HOOK,
@@ -125,9 +164,13 @@ async function runServiceSections(wanted: Set<Section>, settings: Settings, now:
       try {
         const body = JSON.stringify(hookBody(PATIENT, { fhirServer: fhirBase.baseUrl }));
         const queries = dataRequirements(bundledTerminology()).map(
-          (requirement) => `${fhirBase.baseUrl}/${renderPrefetchTemplate(requirement.template, { userId: 'Practitioner/bench', patientId: PATIENT })}`,
+          (requirement) =>
+            `${fhirBase.baseUrl}/${renderPrefetchTemplate(requirement.template, { userId: 'Practitioner/bench', patientId: PATIENT })}`,
         );
-        report.fetch = await fetchConcurrency({ service, hookPath: HOOK, body, fhirControl: fhir.url, queries }, settings.fetchSamples);
+        report.fetch = await fetchConcurrency(
+          { service, hookPath: HOOK, body, fhirControl: fhir.url, queries },
+          settings.fetchSamples,
+        );
       } finally {
         await service.stop();
       }
@@ -140,7 +183,14 @@ async function runServiceSections(wanted: Set<Section>, settings: Settings, now:
   }
 }
 
-async function runHttp(service: ChildServer, typical: HttpScenario, fhirBase: string, settings: Settings, now: Date, scratch: string): Promise<ComparedRun[]> {
+async function runHttp(
+  service: ChildServer,
+  typical: HttpScenario,
+  fhirBase: string,
+  settings: Settings,
+  now: Date,
+  scratch: string,
+): Promise<ComparedRun[]> {
   const heavy = benchPatient(PATIENT, HEAVY_SHAPE, now);
   const scenarios: HttpScenario[] = [
     typical,
@@ -163,7 +213,9 @@ async function runHttp(service: ChildServer, typical: HttpScenario, fhirBase: st
     {
       name: 'order-sign with 4 draft orders',
       servicePath: ORDER_SIGN,
-      body: JSON.stringify(hookBody(PATIENT, { hook: 'order-sign', resources: benchPatient(PATIENT, TYPICAL_SHAPE, now) })),
+      body: JSON.stringify(
+        hookBody(PATIENT, { hook: 'order-sign', resources: benchPatient(PATIENT, TYPICAL_SHAPE, now) }),
+      ),
       resources: `${resourceCount(TYPICAL_SHAPE)} resources`,
     },
   ];
@@ -178,13 +230,25 @@ async function runHttp(service: ChildServer, typical: HttpScenario, fhirBase: st
 }
 
 /** The typical scenario with SPINE_CDS_TRUST_FILE set (auth required): an ES384 token with a fresh jti per request. */
-async function runAuthenticated(typical: HttpScenario, fhirBase: string, settings: Settings, scratch: string): Promise<ComparedRun> {
+async function runAuthenticated(
+  typical: HttpScenario,
+  fhirBase: string,
+  settings: Settings,
+  scratch: string,
+): Promise<ComparedRun> {
   const key = await signingKey('ES384', 'bench-es384');
-  const trustFile = writeTrustFile({ issuers: [{ iss: ISSUER, jwks: { keys: [key.publicJwk] }, fhirServers: [fhirBase] }] });
+  const trustFile = writeTrustFile({
+    issuers: [{ iss: ISSUER, jwks: { keys: [key.publicJwk] }, fhirServers: [fhirBase] }],
+  });
   const service = await startHttpChild(
     {
       entry: SERVER_ENTRY,
-      env: { LOG_LEVEL: 'info', SPINE_CDS_MODE: 'development', SPINE_CDS_TRUST_FILE: trustFile, SPINE_CDS_PUBLIC_BASE_URL: PUBLIC_BASE },
+      env: {
+        LOG_LEVEL: 'info',
+        SPINE_CDS_MODE: 'development',
+        SPINE_CDS_TRUST_FILE: trustFile,
+        SPINE_CDS_PUBLIC_BASE_URL: PUBLIC_BASE,
+      },
       logFile: path.join(scratch, 'service-auth.log'),
     },
     '/readyz',
@@ -194,7 +258,12 @@ async function runAuthenticated(typical: HttpScenario, fhirBase: string, setting
       const now = new Date();
       return Promise.all(Array.from({ length: count }, () => sign(key, { iss: ISSUER, aud: PUBLIC_BASE + HOOK, now })));
     };
-    return await compareWithBaseline(service, { ...typical, name: 'typical patient, authenticated (ES384 JWT)', tokens }, settings.load, scratch);
+    return await compareWithBaseline(
+      service,
+      { ...typical, name: 'typical patient, authenticated (ES384 JWT)', tokens },
+      settings.load,
+      scratch,
+    );
   } finally {
     await service.stop();
     fs.rmSync(path.dirname(trustFile), { recursive: true, force: true });
@@ -226,16 +295,30 @@ async function runCluster(startService: ServiceStarter, typical: HttpScenario, s
   }
 }
 
-async function runProfile(startService: ServiceStarter, typical: HttpScenario, settings: Settings, scratch: string): Promise<ProfileSummary> {
+async function runProfile(
+  startService: ServiceStarter,
+  typical: HttpScenario,
+  settings: Settings,
+  scratch: string,
+): Promise<ProfileSummary> {
   progress('CPU profile of the service under the typical load');
   const profileDir = path.join(scratch, 'profiles');
-  return profileService(() => startService(SERVER_ENTRY, {}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), typical, settings.load, profileDir);
+  return profileService(
+    () => startService(SERVER_ENTRY, {}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+    typical,
+    settings.load,
+    profileDir,
+  );
 }
 
 async function startFhirServer(resources: unknown[], scratch: string): Promise<ChildServer> {
   const file = path.join(scratch, 'fhir-resources.json');
   fs.writeFileSync(file, JSON.stringify(resources));
-  return startHttpChild({ entry: path.join(__dirname, 'fhir-server-process.js'), env: { BENCH_FHIR_RESOURCES: file }, logFile: path.join(scratch, 'fhir.log') });
+  return startHttpChild({
+    entry: path.join(__dirname, 'fhir-server-process.js'),
+    env: { BENCH_FHIR_RESOURCES: file },
+    logFile: path.join(scratch, 'fhir.log'),
+  });
 }
 
 function machine(): Report['machine'] {
@@ -278,7 +361,10 @@ function saveResults(report: Report, markdown: string, { complete }: { complete:
   if (!complete) return;
   const section = `<!-- bench:begin (generated by npm run bench; edit the text around it, not inside) -->\n${markdown}\n<!-- bench:end -->`;
   const current = fs.existsSync(BENCHMARKS_MD) ? fs.readFileSync(BENCHMARKS_MD, 'utf8') : '';
-  fs.writeFileSync(BENCHMARKS_MD, GENERATED.test(current) ? current.replace(GENERATED, () => section) : `${current}\n${section}\n`);
+  fs.writeFileSync(
+    BENCHMARKS_MD,
+    GENERATED.test(current) ? current.replace(GENERATED, () => section) : `${current}\n${section}\n`,
+  );
   progress('BENCHMARKS.md updated');
 }
 

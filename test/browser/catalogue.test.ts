@@ -28,7 +28,8 @@ describe('GET /rules in headless Chromium', () => {
   const failedRequests: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash test/support/ensure-chromium.sh (npm test does)`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: run bash test/support/ensure-chromium.sh (npm test does)`);
     service = await startService();
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-cds-chromium-'));
     // A fresh, empty profile each run (Playwright passes it to Chromium as --user-data-dir).
@@ -97,7 +98,13 @@ describe('GET /rules in headless Chromium', () => {
 
   it('draws the escalation pathway with its five steps in order', async () => {
     const steps = await page.locator('#pathway ol.steps > li.step .step-title').allInnerTexts();
-    expect(steps).toEqual(['Self-care', 'Physiotherapy', 'Injection', 'Non-surgical decompression', 'Surgical referral']);
+    expect(steps).toEqual([
+      'Self-care',
+      'Physiotherapy',
+      'Injection',
+      'Non-surgical decompression',
+      'Surgical referral',
+    ]);
     expect(await page.locator('#step-physiotherapy .leads').innerText()).toContain('physiotherapy');
     expect(await page.locator('#step-surgery .leads').innerText()).toContain('surgical-referral');
   });
@@ -155,7 +162,9 @@ describe('GET /rules over plain HTTP', () => {
     const body = await response.text();
     expect(body).not.toContain('<script');
     expect(body).not.toContain('<img');
-    expect(body).toContain('Imaging &lt;script&gt;alert(&quot;rule text&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;');
+    expect(body).toContain(
+      'Imaging &lt;script&gt;alert(&quot;rule text&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;',
+    );
     expect(body).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(body).not.toMatch(/href="javascript:/i);
   });

@@ -29,12 +29,19 @@ describe('discovery', () => {
     expect(services.map((s) => s.hook).sort()).toEqual(['order-select', 'order-sign', 'patient-view']);
     for (const entry of services) {
       expect(entry).toEqual(
-        expect.objectContaining({ id: expect.any(String), title: expect.any(String), description: expect.any(String), usageRequirements: expect.any(String) }),
+        expect.objectContaining({
+          id: expect.any(String),
+          title: expect.any(String),
+          description: expect.any(String),
+          usageRequirements: expect.any(String),
+        }),
       );
       for (const template of Object.values(entry.prefetch) as string[]) {
         expect(unsupportedTokens(template)).toEqual([]);
         // Recommended subset: a read, or a type search on patient with token equality parameters.
-        expect(template).toMatch(/^(Patient\/\{\{context\.patientId\}\}|[A-Za-z]+\?patient=\{\{context\.patientId\}\}(&(code|status)=[^&]+)*)$/);
+        expect(template).toMatch(
+          /^(Patient\/\{\{context\.patientId\}\}|[A-Za-z]+\?patient=\{\{context\.patientId\}\}(&(code|status)=[^&]+)*)$/,
+        );
       }
     }
   });
@@ -43,25 +50,68 @@ describe('discovery', () => {
 describe('malformed hook requests get a 4xx OperationOutcome naming the field', () => {
   const cases: Array<[string, () => unknown, number, string]> = [
     ['no hookInstance', () => ({ ...validPatientView(), hookInstance: undefined }), 400, 'hookInstance'],
-    ['a hookInstance that is not a UUID', () => ({ ...validPatientView(), hookInstance: '12345' }), 400, 'hookInstance'],
+    [
+      'a hookInstance that is not a UUID',
+      () => ({ ...validPatientView(), hookInstance: '12345' }),
+      400,
+      'hookInstance',
+    ],
     ['the wrong hook for the service', () => ({ ...validPatientView(), hook: 'order-sign' }), 400, 'hook'],
     ['an unknown hook', () => ({ ...validPatientView(), hook: 'patient-vue' }), 400, 'hook'],
     ['no context', () => ({ ...validPatientView(), context: undefined }), 400, 'context'],
     ['context as a string', () => ({ ...validPatientView(), context: 'p-typical' }), 400, 'context'],
-    ['no patientId', () => ({ ...validPatientView(), context: { userId: 'Practitioner/1' } }), 400, 'context.patientId'],
-    ['a patientId with a path', () => ({ ...validPatientView(), context: { userId: 'Practitioner/1', patientId: '../etc' } }), 400, 'context.patientId'],
+    [
+      'no patientId',
+      () => ({ ...validPatientView(), context: { userId: 'Practitioner/1' } }),
+      400,
+      'context.patientId',
+    ],
+    [
+      'a patientId with a path',
+      () => ({ ...validPatientView(), context: { userId: 'Practitioner/1', patientId: '../etc' } }),
+      400,
+      'context.patientId',
+    ],
     ['no userId', () => ({ ...validPatientView(), context: { patientId: 'p-typical' } }), 400, 'context.userId'],
     [
       'fhirAuthorization without fhirServer',
-      () => ({ ...validPatientView(), fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 300, scope: 's', subject: 'c' } }),
+      () => ({
+        ...validPatientView(),
+        fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 300, scope: 's', subject: 'c' },
+      }),
       400,
       'fhirServer',
     ],
-    ['fhirAuthorization with a bad token_type', () => ({ ...validPatientView(), fhirServer: 'https://ehr.example/fhir', fhirAuthorization: { access_token: 'x', token_type: 'MAC', expires_in: 300, scope: 's', subject: 'c' } }), 400, 'fhirAuthorization.token_type'],
+    [
+      'fhirAuthorization with a bad token_type',
+      () => ({
+        ...validPatientView(),
+        fhirServer: 'https://ehr.example/fhir',
+        fhirAuthorization: { access_token: 'x', token_type: 'MAC', expires_in: 300, scope: 's', subject: 'c' },
+      }),
+      400,
+      'fhirAuthorization.token_type',
+    ],
     ['a relative fhirServer', () => ({ ...validPatientView(), fhirServer: '/fhir' }), 400, 'fhirServer'],
     ['prefetch as an array', () => ({ ...validPatientView(), prefetch: [] }), 400, 'prefetch'],
-    ['a prefetch resource sent as a JSON string', () => ({ ...validPatientView(), prefetch: { ...fullPrefetch(typicalPatient()), patient: '{"resourceType":"Patient"}' } }), 400, 'prefetch.patient'],
-    ['a prefetch key with the wrong resource type', () => ({ ...validPatientView(), prefetch: { ...fullPrefetch(typicalPatient()), patient: { resourceType: 'Condition', id: 'x' } } }), 400, 'prefetch.patient.resourceType'],
+    [
+      'a prefetch resource sent as a JSON string',
+      () => ({
+        ...validPatientView(),
+        prefetch: { ...fullPrefetch(typicalPatient()), patient: '{"resourceType":"Patient"}' },
+      }),
+      400,
+      'prefetch.patient',
+    ],
+    [
+      'a prefetch key with the wrong resource type',
+      () => ({
+        ...validPatientView(),
+        prefetch: { ...fullPrefetch(typicalPatient()), patient: { resourceType: 'Condition', id: 'x' } },
+      }),
+      400,
+      'prefetch.patient.resourceType',
+    ],
     ['a JSON array body', () => [validPatientView()], 400, 'body'],
     ['a JSON number body', () => 42, 400, 'body'],
   ];
@@ -77,11 +127,19 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
     const sign = await postJson(hookUrl('spine-order-sign'), { ...base, hook: 'order-sign' });
     expect(sign.status).toBe(400);
     expect(sign.body.issue[0].expression).toEqual(['context.draftOrders']);
-    const draft = draftServiceRequest('p-typical', 'sr-1', [SNOMED, '308447003', 'Referral to physiotherapist (procedure)']);
+    const draft = draftServiceRequest('p-typical', 'sr-1', [
+      SNOMED,
+      '308447003',
+      'Referral to physiotherapist (procedure)',
+    ]);
     const select = await postJson(hookUrl('spine-order-select'), {
       ...base,
       hook: 'order-select',
-      context: { ...base.context, selections: ['ServiceRequest/other'], draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] } },
+      context: {
+        ...base.context,
+        selections: ['ServiceRequest/other'],
+        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] },
+      },
     });
     expect(select.status).toBe(400);
     expect(select.body.issue[0].expression).toEqual(['context.selections[0]']);
@@ -94,7 +152,11 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
   });
 
   test('a non-JSON content type is a 415', async () => {
-    const response = await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(validPatientView()) });
+    const response = await fetch(hookUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(validPatientView()),
+    });
     expect(response.status).toBe(415);
     expect(((await response.json()) as any).issue[0].expression).toEqual(['Content-Type']);
   });
@@ -125,7 +187,10 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
 
   test.each(['toString', '__proto__'])('a "%s" key anywhere in the body is a 400, not a crash', async (key) => {
     const body = validPatientView();
-    const text = JSON.stringify({ ...body, context: { ...body.context, extra: { placeholder: 0 } } }).replace('"placeholder"', `"${key}"`);
+    const text = JSON.stringify({ ...body, context: { ...body.context, extra: { placeholder: 0 } } }).replace(
+      '"placeholder"',
+      `"${key}"`,
+    );
     const response = await postJson(hookUrl(), text);
     expect(response.status).toBe(400);
     expect(response.body.issue[0].diagnostics).toMatch(new RegExp(`the JSON key "${key}" is not allowed`));
@@ -153,7 +218,12 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
 
 describe('tolerance for what real clients send', () => {
   test('unknown extensions, null optional fields and no prefetch keys for null are accepted', async () => {
-    const response = await postJson(hookUrl(), { ...validPatientView(), extension: { 'com.example': { anything: true } }, fhirAuthorization: null, fhirServer: null });
+    const response = await postJson(hookUrl(), {
+      ...validPatientView(),
+      extension: { 'com.example': { anything: true } },
+      fhirAuthorization: null,
+      fhirServer: null,
+    });
     expect(response.status).toBe(200);
   });
 
@@ -162,7 +232,11 @@ describe('tolerance for what real clients send', () => {
     const response = await postJson(hookUrl('spine-order-sign'), {
       hook: 'order-sign',
       hookInstance: randomUUID(),
-      context: { userId: 'Practitioner/1', patientId: 'p-typical', draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] } },
+      context: {
+        userId: 'Practitioner/1',
+        patientId: 'p-typical',
+        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: draft }] },
+      },
     });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ cards: [] });
@@ -176,8 +250,20 @@ describe('feedback', () => {
     const card = randomUUID();
     const response = await postJson(feedbackUrl(), {
       feedback: [
-        { card, outcome: 'accepted', acceptedSuggestions: [{ id: randomUUID() }], outcomeTimestamp: '2026-11-21T10:00:00Z' },
-        { card, outcome: 'overridden', overrideReason: { reason: { system: 'https://fhir.spine-cds.example/CodeSystem/override-reason', code: 'patient-declined' } }, outcomeTimestamp: '2026-11-21T10:01:00.000+01:00' },
+        {
+          card,
+          outcome: 'accepted',
+          acceptedSuggestions: [{ id: randomUUID() }],
+          outcomeTimestamp: '2026-11-21T10:00:00Z',
+        },
+        {
+          card,
+          outcome: 'overridden',
+          overrideReason: {
+            reason: { system: 'https://fhir.spine-cds.example/CodeSystem/override-reason', code: 'patient-declined' },
+          },
+          outcomeTimestamp: '2026-11-21T10:01:00.000+01:00',
+        },
       ],
     });
     expect(response.status).toBe(200);
@@ -189,11 +275,27 @@ describe('feedback', () => {
   test.each([
     ['no feedback array', {}, 'feedback'],
     ['an empty feedback array', { feedback: [] }, 'feedback'],
-    ['an unknown outcome', { feedback: [{ card: 'c', outcome: 'ignored', outcomeTimestamp: '2026-11-21T10:00:00Z' }] }, 'feedback[0].outcome'],
-    ['accepted without acceptedSuggestions', { feedback: [{ card: 'c', outcome: 'accepted', outcomeTimestamp: '2026-11-21T10:00:00Z' }] }, 'feedback[0].acceptedSuggestions'],
+    [
+      'an unknown outcome',
+      { feedback: [{ card: 'c', outcome: 'ignored', outcomeTimestamp: '2026-11-21T10:00:00Z' }] },
+      'feedback[0].outcome',
+    ],
+    [
+      'accepted without acceptedSuggestions',
+      { feedback: [{ card: 'c', outcome: 'accepted', outcomeTimestamp: '2026-11-21T10:00:00Z' }] },
+      'feedback[0].acceptedSuggestions',
+    ],
     ['no outcomeTimestamp', { feedback: [{ card: 'c', outcome: 'overridden' }] }, 'feedback[0].outcomeTimestamp'],
-    ['a timestamp without time zone', { feedback: [{ card: 'c', outcome: 'overridden', outcomeTimestamp: '2026-11-21 10:00' }] }, 'feedback[0].outcomeTimestamp'],
-    ['no card', { feedback: [{ outcome: 'overridden', outcomeTimestamp: '2026-11-21T10:00:00Z' }] }, 'feedback[0].card'],
+    [
+      'a timestamp without time zone',
+      { feedback: [{ card: 'c', outcome: 'overridden', outcomeTimestamp: '2026-11-21 10:00' }] },
+      'feedback[0].outcomeTimestamp',
+    ],
+    [
+      'no card',
+      { feedback: [{ outcome: 'overridden', outcomeTimestamp: '2026-11-21T10:00:00Z' }] },
+      'feedback[0].card',
+    ],
   ])('%s is a 400 naming the field', async (_name, body, field) => {
     const response = await postJson(feedbackUrl(), body);
     expect(response.status).toBe(400);
@@ -218,7 +320,11 @@ describe('operations and browsers', () => {
     async (path) => {
       const response = await fetch(`${service.baseUrl}${path}`, {
         method: 'OPTIONS',
-        headers: { origin: 'https://sandbox.cds-hooks.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin: 'https://sandbox.cds-hooks.org',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
       expect(response.status).toBe(204);
       expect(response.headers.get('access-control-allow-origin')).toBe('*');

@@ -54,7 +54,10 @@ beforeAll(async () => {
   }
   const allowlist = fhirServers.map((fhir) => fhir.baseUrl).join(',');
   for (const now of new Set(scenarios.map((scenario) => scenario.now))) {
-    services.set(now, await startService({ SPINE_CDS_FHIR_SERVERS: allowlist, SPINE_CDS_FHIR_DEADLINE_MS: '5000' }, new Date(now)));
+    services.set(
+      now,
+      await startService({ SPINE_CDS_FHIR_SERVERS: allowlist, SPINE_CDS_FHIR_DEADLINE_MS: '5000' }, new Date(now)),
+    );
   }
 }, 60_000);
 
@@ -68,7 +71,10 @@ test('the scenario files are valid', () => {
   expect(scenarios.length).toBeGreaterThan(0);
 });
 
-async function call(scenario: LoadedScenario, body: Record<string, unknown>): Promise<{ cards: string[]; response: CdsResponse }> {
+async function call(
+  scenario: LoadedScenario,
+  body: Record<string, unknown>,
+): Promise<{ cards: string[]; response: CdsResponse }> {
   const service = services.get(scenario.now) as RunningService;
   const answer = await postJson(`${service.baseUrl}/cds-services/${serviceIds.get(scenario.hook as HookName)}`, body);
   if (answer.status !== 200) throw new Error(`HTTP ${answer.status}: ${JSON.stringify(answer.body)}`);
@@ -77,29 +83,45 @@ async function call(scenario: LoadedScenario, body: Record<string, unknown>): Pr
 
 function expectToMeet(scenario: LoadedScenario, cards: string[], how: string): void {
   const outcome = compareCards(scenario.expect, cards);
-  const report = formatScenarioResult({ ...outcome, name: scenario.name, file: scenario.file, hook: scenario.hook, now: scenario.now, cards });
+  const report = formatScenarioResult({
+    ...outcome,
+    name: scenario.name,
+    file: scenario.file,
+    hook: scenario.hook,
+    now: scenario.now,
+    cards,
+  });
   // The report names the missing and unexpected cards, so a failure reads like the `rules test` output.
   expect(`${how}: ${outcome.passed ? 'PASS' : report}`).toBe(`${how}: PASS`);
 }
 
-describe.each(scenarios.map((scenario) => [`${scenario.file} › ${scenario.name}`, scenario] as const))('%s', (_title, scenario) => {
-  test('full prefetch and no prefetch (FHIR server) both meet the expectation, with the same cards', async () => {
-    const prefetched = await call(scenario, buildHookRequest(scenario, ruleSet.terminology));
-    expectToMeet(scenario, prefetched.cards, 'with prefetch');
-    expect(responseViolations(prefetched.response)).toEqual([]);
+describe.each(scenarios.map((scenario) => [`${scenario.file} › ${scenario.name}`, scenario] as const))(
+  '%s',
+  (_title, scenario) => {
+    test('full prefetch and no prefetch (FHIR server) both meet the expectation, with the same cards', async () => {
+      const prefetched = await call(scenario, buildHookRequest(scenario, ruleSet.terminology));
+      expectToMeet(scenario, prefetched.cards, 'with prefetch');
+      expect(responseViolations(prefetched.response)).toEqual([]);
 
-    const fetched = await call(scenario, buildHookRequest(scenario, ruleSet.terminology, { prefetch: 'none', fhirServer: (fhirOf.get(scenario.name) as FhirTestServer).baseUrl }));
-    expectToMeet(scenario, fetched.cards, 'fetched from the FHIR server');
-    expect(fetched.cards).toEqual(prefetched.cards);
+      const fetched = await call(
+        scenario,
+        buildHookRequest(scenario, ruleSet.terminology, {
+          prefetch: 'none',
+          fhirServer: (fhirOf.get(scenario.name) as FhirTestServer).baseUrl,
+        }),
+      );
+      expectToMeet(scenario, fetched.cards, 'fetched from the FHIR server');
+      expect(fetched.cards).toEqual(prefetched.cards);
 
-    // Beyond the rule names: the same text and the same suggestions (ids and generated resources aside).
-    const comparable = (response: CdsResponse) =>
-      response.cards.map((card) => ({
-        summary: card.summary,
-        indicator: card.indicator,
-        detail: card.detail,
-        suggestions: card.suggestions?.map((suggestion) => suggestion.label),
-      }));
-    expect(comparable(fetched.response)).toEqual(comparable(prefetched.response));
-  });
-});
+      // Beyond the rule names: the same text and the same suggestions (ids and generated resources aside).
+      const comparable = (response: CdsResponse) =>
+        response.cards.map((card) => ({
+          summary: card.summary,
+          indicator: card.indicator,
+          detail: card.detail,
+          suggestions: card.suggestions?.map((suggestion) => suggestion.label),
+        }));
+      expect(comparable(fetched.response)).toEqual(comparable(prefetched.response));
+    });
+  },
+);

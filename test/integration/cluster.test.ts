@@ -12,14 +12,20 @@ import { PROJECT_ROOT } from '../support/spine-service';
 const CLUSTER = path.join(PROJECT_ROOT, 'dist', 'src', 'cluster.js');
 
 function spawnCluster(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
-  const child = spawn(process.execPath, [CLUSTER], { env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', SPINE_CDS_WORKERS: '2', ...env } });
+  const child = spawn(process.execPath, [CLUSTER], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', SPINE_CDS_WORKERS: '2', ...env },
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output };
 }
 
-const logLines = (output: string) => output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
+const logLines = (output: string) =>
+  output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, any>);
 
 async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(50)) {
@@ -29,7 +35,8 @@ async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 2
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const exitOf = (child: ChildProcessWithoutNullStreams) => new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+const exitOf = (child: ChildProcessWithoutNullStreams) =>
+  new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
 test('two workers answer on one port; a worker that dies is replaced; SIGTERM stops them all', async () => {
   const cluster = spawnCluster({});
@@ -42,10 +49,20 @@ test('two workers answer on one port; a worker that dies is replaced; SIGTERM st
   const base = `http://127.0.0.1:${listening[0].port}`;
   for (let i = 0; i < 4; i++) expect((await fetch(`${base}/healthz`)).status).toBe(200);
 
-  const [worker] = execFileSync('ps', ['-o', 'pid=', '--ppid', String(cluster.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+  const [worker] = execFileSync('ps', ['-o', 'pid=', '--ppid', String(cluster.child.pid)], { encoding: 'utf8' })
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   process.kill(worker, 'SIGKILL');
-  await waitFor(() => logLines(cluster.output()).find((line) => line.event === 'worker-exit' && line.pid === worker), 'the dead worker to be reported');
-  await waitFor(() => (logLines(cluster.output()).filter((line) => line.msg === 'spine-cds listening').length === 3 ? true : undefined), 'a replacement');
+  await waitFor(
+    () => logLines(cluster.output()).find((line) => line.event === 'worker-exit' && line.pid === worker),
+    'the dead worker to be reported',
+  );
+  await waitFor(
+    () =>
+      logLines(cluster.output()).filter((line) => line.msg === 'spine-cds listening').length === 3 ? true : undefined,
+    'a replacement',
+  );
   expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
   cluster.child.kill('SIGTERM');

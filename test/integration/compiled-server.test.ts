@@ -18,7 +18,9 @@ interface Started {
 }
 
 function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [SERVER], { env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env } });
+  const child = spawn(process.execPath, [SERVER], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -36,7 +38,9 @@ function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
 }
 
 function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [SERVER], { env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env } });
+  const child = spawn(process.execPath, [SERVER], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return exitOf(child).then((code) => ({ code, stderr }));
@@ -47,7 +51,11 @@ test('starts on the embedded defaults, answers the README example with cards, an
   const base = `http://127.0.0.1:${server.port}`;
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
   const body = fs.readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'requests', 'patient-view.json'), 'utf8');
-  const response = await fetch(`${base}/cds-services/spine-patient-view`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const response = await fetch(`${base}/cds-services/spine-patient-view`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   expect(response.status).toBe(200);
   const { cards } = (await response.json()) as { cards: Array<{ summary: string }> };
   expect(cards.length).toBeGreaterThan(0);
@@ -74,13 +82,18 @@ test('an invalid rule set stops start-up with the problems listed', async () => 
 });
 
 test('the compiled service needs only production dependencies (what `npm ci --omit=dev` installs in the image)', () => {
-  const { dependencies } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  const files = fs.readdirSync(path.join(PROJECT_ROOT, 'dist', 'src'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+  const { dependencies } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const files = fs
+    .readdirSync(path.join(PROJECT_ROOT, 'dist', 'src'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.js'));
   const packages = new Set<string>();
   for (const file of files) {
     const code = fs.readFileSync(path.join(PROJECT_ROOT, 'dist', 'src', file), 'utf8');
     for (const [, name] of code.matchAll(/require\("([^".][^"]*)"\)/g)) {
-      if (!name.startsWith('node:')) packages.add(name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]);
+      if (!name.startsWith('node:'))
+        packages.add(name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]);
     }
   }
   expect(packages.size).toBeGreaterThan(3);

@@ -36,11 +36,18 @@ function patientView(extra: Record<string, unknown> = {}) {
 const withServer = (extra: Record<string, unknown> = {}) =>
   patientView({
     fhirServer: fhir.baseUrl,
-    fhirAuthorization: { access_token: TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'spine-cds' },
+    fhirAuthorization: {
+      access_token: TOKEN,
+      token_type: 'Bearer',
+      expires_in: 300,
+      scope: 'patient/*.read',
+      subject: 'spine-cds',
+    },
     ...extra,
   });
 
-const ruleNames = (body: { cards: Array<{ source: { topic?: { code: string } } }> }) => body.cards.map((card) => card.source.topic?.code).sort();
+const ruleNames = (body: { cards: Array<{ source: { topic?: { code: string } } }> }) =>
+  body.cards.map((card) => card.source.topic?.code).sort();
 
 const call = (body: unknown) => postJson(`${service.baseUrl}/cds-services/spine-patient-view`, body);
 
@@ -59,10 +66,17 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
     const fetched = await call(withServer());
     expect(fetched.status).toBe(200);
     expect(ruleNames(fetched.body)).toEqual(ruleNames(prefetched.body));
-    const strip = (body: any) => body.cards.map((card: any) => ({ ...card, uuid: undefined, suggestions: card.suggestions?.length }));
+    const strip = (body: any) =>
+      body.cards.map((card: any) => ({ ...card, uuid: undefined, suggestions: card.suggestions?.length }));
     expect(strip(fetched.body)).toEqual(strip(prefetched.body));
     expect(fhir.requests.map((r) => r.url.split('?')[0]).sort()).toEqual(
-      ['/fhir/R4/Condition', '/fhir/R4/MedicationRequest', '/fhir/R4/Observation', '/fhir/R4/Patient/p-typical', '/fhir/R4/Procedure'].sort(),
+      [
+        '/fhir/R4/Condition',
+        '/fhir/R4/MedicationRequest',
+        '/fhir/R4/Observation',
+        '/fhir/R4/Patient/p-typical',
+        '/fhir/R4/Procedure',
+      ].sort(),
     );
     expect(fhir.requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
@@ -72,12 +86,18 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
     const response = await call(withServer({ prefetch: { patient, conditions } }));
     expect(response.status).toBe(200);
     expect(ruleNames(response.body)).toEqual([...TYPICAL_PATIENT_VIEW_RULES].sort());
-    expect(fhir.requests.map((r) => r.url.split('?')[0]).sort()).toEqual(['/fhir/R4/MedicationRequest', '/fhir/R4/Observation', '/fhir/R4/Procedure']);
+    expect(fhir.requests.map((r) => r.url.split('?')[0]).sort()).toEqual([
+      '/fhir/R4/MedicationRequest',
+      '/fhir/R4/Observation',
+      '/fhir/R4/Procedure',
+    ]);
   });
 
   test('null keys mean "no data" and are not refetched', async () => {
     const { patient, conditions } = fullPrefetch(resources);
-    const response = await call(withServer({ prefetch: { patient, conditions, observations: null, procedures: null, medications: null } }));
+    const response = await call(
+      withServer({ prefetch: { patient, conditions, observations: null, procedures: null, medications: null } }),
+    );
     expect(response.status).toBe(200);
     expect(fhir.requests).toHaveLength(0);
     // Without observations there is no pain score: the pain-dependent steps do not fire, and the card says why.
@@ -101,7 +121,10 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
     const pagedService = await startService({ SPINE_CDS_FHIR_SERVERS: paged.baseUrl });
     try {
       await paged.load(resources);
-      const response = await postJson(`${pagedService.baseUrl}/cds-services/spine-patient-view`, patientView({ fhirServer: paged.baseUrl }));
+      const response = await postJson(
+        `${pagedService.baseUrl}/cds-services/spine-patient-view`,
+        patientView({ fhirServer: paged.baseUrl }),
+      );
       expect(response.status).toBe(200);
       expect(ruleNames(response.body)).toEqual([...TYPICAL_PATIENT_VIEW_RULES].sort());
       // 3 conditions and 4 observations at 2 per page: 2 pages each.
@@ -154,12 +177,17 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
     expect(traction.detail).toMatch(/observations not available: fhirServer answered HTTP 500/);
   });
 
-  test('a FHIR server answering with another patient\'s data is not believed: required data missing, 412', async () => {
-    const foreign = searchset([{ resourceType: 'Condition', id: 'theirs', subject: { reference: 'Patient/someone-else' } } as Resource]);
+  test("a FHIR server answering with another patient's data is not believed: required data missing, 412", async () => {
+    const foreign = searchset([
+      { resourceType: 'Condition', id: 'theirs', subject: { reference: 'Patient/someone-else' } } as Resource,
+    ]);
     fhir.setFault({ kind: 'status', status: 200, body: JSON.stringify(foreign) }, { match: /Condition/ });
     const response = await call(withServer({ prefetch: { patient: fullPrefetch(resources).patient } }));
     expect(response.status).toBe(412);
-    expect(response.body.issue[0]).toMatchObject({ expression: ['prefetch.conditions'], diagnostics: expect.stringMatching(/about another patient/) });
+    expect(response.body.issue[0]).toMatchObject({
+      expression: ['prefetch.conditions'],
+      diagnostics: expect.stringMatching(/about another patient/),
+    });
   });
 
   test('a FHIR server that is not on the allowlist is never called', async () => {
@@ -177,19 +205,29 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
   test('no prefetch and no fhirServer gives 412 naming the missing data', async () => {
     const response = await call(patientView());
     expect(response.status).toBe(412);
-    expect(response.body.issue.map((issue: any) => issue.expression[0]).sort()).toEqual(['prefetch.conditions', 'prefetch.patient']);
+    expect(response.body.issue.map((issue: any) => issue.expression[0]).sort()).toEqual([
+      'prefetch.conditions',
+      'prefetch.patient',
+    ]);
   });
 
   test('prefetched data about another patient is rejected, naming the entry', async () => {
     const prefetch = fullPrefetch(resources);
     const own = resources.filter((resource) => resource.resourceType === 'Condition').slice(0, 2);
-    prefetch.conditions = searchset([...own, { resourceType: 'Condition', id: 'x', subject: { reference: 'Patient/someone-else' } } as Resource]);
+    prefetch.conditions = searchset([
+      ...own,
+      { resourceType: 'Condition', id: 'x', subject: { reference: 'Patient/someone-else' } } as Resource,
+    ]);
     const response = await call(patientView({ prefetch }));
     expect(response.status).toBe(400);
     expect(response.body.issue[0].expression[0]).toBe('prefetch.conditions.entry[2].resource');
     expect(response.body.issue[0].diagnostics).toMatch(/different patient/);
 
-    const otherPatient = await call(patientView({ prefetch: { ...fullPrefetch(resources), patient: { resourceType: 'Patient', id: 'someone-else' } } }));
+    const otherPatient = await call(
+      patientView({
+        prefetch: { ...fullPrefetch(resources), patient: { resourceType: 'Patient', id: 'someone-else' } },
+      }),
+    );
     expect(otherPatient.status).toBe(400);
     expect(otherPatient.body.issue[0].expression[0]).toBe('prefetch.patient');
   });
@@ -197,11 +235,19 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
   test('a null Patient means the patient was not found: 412, not cards about nobody', async () => {
     const response = await call(patientView({ prefetch: { ...fullPrefetch(resources), patient: null } }));
     expect(response.status).toBe(412);
-    expect(response.body.issue[0]).toMatchObject({ expression: ['prefetch.patient'], diagnostics: expect.stringMatching(/was not found/) });
+    expect(response.body.issue[0]).toMatchObject({
+      expression: ['prefetch.patient'],
+      diagnostics: expect.stringMatching(/was not found/),
+    });
   });
 
   test('a Patient/ prefix on patientId is tolerated and never echoed into suggestions', async () => {
-    const response = await call(patientView({ context: { userId: 'Practitioner/dr-1', patientId: 'Patient/p-typical' }, prefetch: fullPrefetch(resources) }));
+    const response = await call(
+      patientView({
+        context: { userId: 'Practitioner/dr-1', patientId: 'Patient/p-typical' },
+        prefetch: fullPrefetch(resources),
+      }),
+    );
     expect(response.status).toBe(200);
     expect(JSON.stringify(response.body)).not.toContain('Patient/Patient/');
     const physio = response.body.cards.find((card: any) => card.source.topic.code === 'physiotherapy');

@@ -8,11 +8,16 @@ import { PROJECT_ROOT, postJson, startService, type RunningService } from '../su
 
 let workDir: string;
 let service: RunningService;
-const example = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'requests', 'patient-view.json'), 'utf8'));
+const example = JSON.parse(
+  fs.readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'requests', 'patient-view.json'), 'utf8'),
+);
 const parametersFile = () => path.join(workDir, 'rules', 'parameters.json');
 
 async function readyz(): Promise<{ ruleSetVersion: string; rejectedReload?: { problems: string[] } }> {
-  return (await fetch(`${service.baseUrl}/readyz`)).json() as Promise<{ ruleSetVersion: string; rejectedReload?: { problems: string[] } }>;
+  return (await fetch(`${service.baseUrl}/readyz`)).json() as Promise<{
+    ruleSetVersion: string;
+    rejectedReload?: { problems: string[] };
+  }>;
 }
 
 async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
@@ -26,7 +31,10 @@ async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, 
 
 const cardRules = async () => {
   const response = await postJson(`${service.baseUrl}/cds-services/spine-patient-view`, example);
-  return { rules: response.body.cards.map((card: any) => card.source.topic.code) as string[], version: response.headers.get('x-rule-set-version') };
+  return {
+    rules: response.body.cards.map((card: any) => card.source.topic.code) as string[],
+    version: response.headers.get('x-rule-set-version'),
+  };
 };
 
 beforeEach(async () => {
@@ -34,7 +42,10 @@ beforeEach(async () => {
   fs.cpSync(path.join(PROJECT_ROOT, 'rules'), path.join(workDir, 'rules'), { recursive: true });
   fs.cpSync(path.join(PROJECT_ROOT, 'fhir-profiles'), path.join(workDir, 'fhir-profiles'), { recursive: true });
   service = await startService(
-    { SPINE_CDS_RULES_DIR: path.join(workDir, 'rules'), SPINE_CDS_VALUESETS_DIR: path.join(workDir, 'fhir-profiles', 'valuesets') },
+    {
+      SPINE_CDS_RULES_DIR: path.join(workDir, 'rules'),
+      SPINE_CDS_VALUESETS_DIR: path.join(workDir, 'fhir-profiles', 'valuesets'),
+    },
     new Date('2026-11-21T12:00:00Z'),
     { watch: true },
   );
@@ -60,7 +71,11 @@ test('a threshold edit goes live without a restart and the responses name the ne
 });
 
 test.each([
-  ['a JSON syntax error', (dir: string) => fs.writeFileSync(path.join(dir, 'rules', 'packs', 'pathway.json'), '{ "pack": '), /pathway\.json: is not valid JSON/],
+  [
+    'a JSON syntax error',
+    (dir: string) => fs.writeFileSync(path.join(dir, 'rules', 'packs', 'pathway.json'), '{ "pack": '),
+    /pathway\.json: is not valid JSON/,
+  ],
   [
     'a rule naming an unknown fact',
     (dir: string) => {
@@ -73,11 +88,19 @@ test.each([
     'two rules with the same name',
     (dir: string) => {
       const file = path.join(dir, 'rules', 'packs', 'orders.json');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"name": "order-traction"', '"name": "physiotherapy"'));
+      fs.writeFileSync(
+        file,
+        fs.readFileSync(file, 'utf8').replace('"name": "order-traction"', '"name": "physiotherapy"'),
+      );
     },
     /is already used by a rule in rules\/packs\/(orders|pathway)\.json/,
   ],
-  ['a ValueSet that does not parse', (dir: string) => fs.writeFileSync(path.join(dir, 'fhir-profiles', 'valuesets', 'bmi.json'), '{"resourceType": "ValueSet",'), /bmi\.json/],
+  [
+    'a ValueSet that does not parse',
+    (dir: string) =>
+      fs.writeFileSync(path.join(dir, 'fhir-profiles', 'valuesets', 'bmi.json'), '{"resourceType": "ValueSet",'),
+    /bmi\.json/,
+  ],
 ])('%s is rejected: the previous set keeps serving and /readyz says why', async (_name, breakIt, message) => {
   const before = await cardRules();
   breakIt(workDir);
@@ -105,8 +128,15 @@ test('a request in flight finishes on the rule set it started with', async () =>
     fhir.setFault({ kind: 'slow', delayMs: 400 }, { match: /Condition/ });
     const started = slowService.ruleSets.current().version;
     const { conditions: _fetchedInstead, ...prefetch } = example.prefetch;
-    const inFlight = postJson(`${slowService.baseUrl}/cds-services/spine-patient-view`, { ...example, fhirServer: fhir.baseUrl, prefetch });
-    await waitFor(async () => fhir.requests.length, (count) => count > 0);
+    const inFlight = postJson(`${slowService.baseUrl}/cds-services/spine-patient-view`, {
+      ...example,
+      fhirServer: fhir.baseUrl,
+      prefetch,
+    });
+    await waitFor(
+      async () => fhir.requests.length,
+      (count) => count > 0,
+    );
 
     const parameters = JSON.parse(fs.readFileSync(parametersFile(), 'utf8'));
     parameters.parameters.injectionMinPain.value = 8;

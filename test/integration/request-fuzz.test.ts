@@ -21,7 +21,11 @@ beforeAll(async () => {
 
 afterAll(() => service.close());
 
-const physiotherapyReferral = draftServiceRequest('p-typical', 'sr-1', [SNOMED, '308447003', 'Referral to physiotherapist (procedure)']);
+const physiotherapyReferral = draftServiceRequest('p-typical', 'sr-1', [
+  SNOMED,
+  '308447003',
+  'Referral to physiotherapist (procedure)',
+]);
 const draftOrders = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: physiotherapyReferral }] };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -29,53 +33,102 @@ const asJson = (value: unknown): Json => JSON.parse(JSON.stringify(value)) as Js
 
 /** The prefetch of the valid requests: complete for random mutation, small for the field-by-field sweep. */
 const FULL_PREFETCH = fullPrefetch(typicalPatient());
-const SMALL_PREFETCH = { patient: FULL_PREFETCH.patient, conditions: searchset(typicalPatient().filter((r) => r.resourceType === 'Condition').slice(0, 1)) };
+const SMALL_PREFETCH = {
+  patient: FULL_PREFETCH.patient,
+  conditions: searchset(
+    typicalPatient()
+      .filter((r) => r.resourceType === 'Condition')
+      .slice(0, 1),
+  ),
+};
 
 /** A valid request for each endpoint: the starting points of mutation. */
 const VALID: Array<{ path: string; body: (prefetch?: object) => Json }> = [
   {
     path: '/cds-services/spine-patient-view',
-    body: (prefetch = FULL_PREFETCH) => asJson({
-      hook: 'patient-view',
-      hookInstance: randomUUID(),
-      fhirServer: 'https://ehr.example/fhir',
-      fhirAuthorization: { access_token: 'secret', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'spine-cds' },
-      context: { userId: 'Practitioner/dr-1', patientId: 'p-typical' },
-      prefetch,
-    }),
+    body: (prefetch = FULL_PREFETCH) =>
+      asJson({
+        hook: 'patient-view',
+        hookInstance: randomUUID(),
+        fhirServer: 'https://ehr.example/fhir',
+        fhirAuthorization: {
+          access_token: 'secret',
+          token_type: 'Bearer',
+          expires_in: 300,
+          scope: 'patient/*.read',
+          subject: 'spine-cds',
+        },
+        context: { userId: 'Practitioner/dr-1', patientId: 'p-typical' },
+        prefetch,
+      }),
   },
   {
     path: '/cds-services/spine-order-select',
-    body: (prefetch = FULL_PREFETCH) => asJson({
-      hook: 'order-select',
-      hookInstance: randomUUID(),
-      context: { userId: 'Practitioner/dr-1', patientId: 'p-typical', selections: ['ServiceRequest/sr-1'], draftOrders },
-      prefetch,
-    }),
+    body: (prefetch = FULL_PREFETCH) =>
+      asJson({
+        hook: 'order-select',
+        hookInstance: randomUUID(),
+        context: {
+          userId: 'Practitioner/dr-1',
+          patientId: 'p-typical',
+          selections: ['ServiceRequest/sr-1'],
+          draftOrders,
+        },
+        prefetch,
+      }),
   },
   {
     path: '/cds-services/spine-order-sign',
-    body: (prefetch = FULL_PREFETCH) => asJson({
-      hook: 'order-sign',
-      hookInstance: randomUUID(),
-      context: { userId: 'Practitioner/dr-1', patientId: 'p-typical', draftOrders },
-      prefetch,
-    }),
+    body: (prefetch = FULL_PREFETCH) =>
+      asJson({
+        hook: 'order-sign',
+        hookInstance: randomUUID(),
+        context: { userId: 'Practitioner/dr-1', patientId: 'p-typical', draftOrders },
+        prefetch,
+      }),
   },
   {
     path: '/cds-services/spine-patient-view/feedback',
-    body: () => asJson({
-      feedback: [
-        { card: randomUUID(), outcome: 'accepted', acceptedSuggestions: [{ id: randomUUID() }], outcomeTimestamp: '2026-11-21T10:00:00Z' },
-        { card: randomUUID(), outcome: 'overridden', overrideReason: { reason: { code: 'patient-declined', system: 'x' } }, outcomeTimestamp: '2026-11-21T10:00:00Z' },
-      ],
-    }),
+    body: () =>
+      asJson({
+        feedback: [
+          {
+            card: randomUUID(),
+            outcome: 'accepted',
+            acceptedSuggestions: [{ id: randomUUID() }],
+            outcomeTimestamp: '2026-11-21T10:00:00Z',
+          },
+          {
+            card: randomUUID(),
+            outcome: 'overridden',
+            overrideReason: { reason: { code: 'patient-declined', system: 'x' } },
+            outcomeTimestamp: '2026-11-21T10:00:00Z',
+          },
+        ],
+      }),
   },
 ];
 const ENDPOINTS = VALID.map((valid) => valid.path);
 
 /** Values of every JSON type, including the awkward ones (huge numbers, deep nesting, reference-like strings). */
-const WRONG_VALUES: Json[] = [null, true, 0, -1, 1e308, 3.5, '', ' ', 'x', 'Patient/../../etc/passwd', '{"resourceType":"Patient"}', [], [null], {}, { resourceType: 'OperationOutcome' }, [[[[]]]]];
+const WRONG_VALUES: Json[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  3.5,
+  '',
+  ' ',
+  'x',
+  'Patient/../../etc/passwd',
+  '{"resourceType":"Patient"}',
+  [],
+  [null],
+  {},
+  { resourceType: 'OperationOutcome' },
+  [[[[]]]],
+];
 
 async function expectNoServerError(path: string, body: string, contentType = 'application/json'): Promise<number> {
   const response = await postJson(service.baseUrl + path, body, { 'content-type': contentType });
@@ -116,11 +169,22 @@ test('any JSON value as a body is a 4xx on every endpoint', async () => {
 });
 
 test('random bytes and wrong content types never give a 5xx', async () => {
-  const contentType = fc.constantFrom('application/json', 'application/fhir+json', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded');
+  const contentType = fc.constantFrom(
+    'application/json',
+    'application/fhir+json',
+    'application/json; charset=latin1',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+  );
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...ENDPOINTS), fc.string({ unit: 'binary', maxLength: 200 }), contentType, async (path, body, type) => {
-      await expectNoServerError(path, body, type);
-    }),
+    fc.asyncProperty(
+      fc.constantFrom(...ENDPOINTS),
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      contentType,
+      async (path, body, type) => {
+        await expectNoServerError(path, body, type);
+      },
+    ),
     { numRuns: 500 },
   );
 });
@@ -131,14 +195,18 @@ test('valid requests with random mutations (replace, delete, retype anywhere) ne
     value: fc.option(fc.oneof(jsonValue, fc.constantFrom(...WRONG_VALUES)), { nil: undefined }),
   });
   await fc.assert(
-    fc.asyncProperty(fc.nat(VALID.length - 1), fc.array(mutation, { minLength: 1, maxLength: 3 }), async (which, mutations) => {
-      let body = VALID[which].body();
-      for (const { at, value } of mutations) {
-        const paths = pathsOf(body);
-        body = withValueAt(body, paths[at % paths.length], value);
-      }
-      await expectNoServerError(VALID[which].path, JSON.stringify(body));
-    }),
+    fc.asyncProperty(
+      fc.nat(VALID.length - 1),
+      fc.array(mutation, { minLength: 1, maxLength: 3 }),
+      async (which, mutations) => {
+        let body = VALID[which].body();
+        for (const { at, value } of mutations) {
+          const paths = pathsOf(body);
+          body = withValueAt(body, paths[at % paths.length], value);
+        }
+        await expectNoServerError(VALID[which].path, JSON.stringify(body));
+      },
+    ),
     { numRuns: 1500 },
   );
 });

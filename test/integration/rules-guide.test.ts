@@ -14,7 +14,11 @@ let workDir: string;
 
 function cli(...args: string[]): { status: number | null; stdout: string } {
   const result = spawnSync(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', SPINE_CDS_RULES_DIR: path.join(workDir, 'rules'), SPINE_CDS_VALUESETS_DIR: path.join(workDir, 'fhir-profiles', 'valuesets') },
+    env: {
+      PATH: process.env.PATH ?? '',
+      SPINE_CDS_RULES_DIR: path.join(workDir, 'rules'),
+      SPINE_CDS_VALUESETS_DIR: path.join(workDir, 'fhir-profiles', 'valuesets'),
+    },
     encoding: 'utf8',
   });
   return { status: result.status, stdout: result.stdout + result.stderr };
@@ -56,7 +60,9 @@ test('changing the physiotherapy pain threshold fails its scenario until the sce
 
   const scenarios = JSON.parse(fs.readFileSync(path.join(workDir, 'rules', 'scenarios', 'pathway.json'), 'utf8'));
   const named = (name: string) => scenarios.scenarios.find((s: { name: string }) => s.name === name);
-  named('step-physiotherapy-acute-severe-pain').resources.find((r: { id: string }) => r.id === 'pw-physio-pain-pain').valueQuantity.value = 9;
+  named('step-physiotherapy-acute-severe-pain').resources.find(
+    (r: { id: string }) => r.id === 'pw-physio-pain-pain',
+  ).valueQuantity.value = 9;
   const early = named('step-injection-not-before-6-weeks').expect;
   early.cards = early.cards.filter((card: string) => card !== 'physiotherapy');
   early.absent.push('physiotherapy');
@@ -65,7 +71,13 @@ test('changing the physiotherapy pain threshold fails its scenario until the sce
 });
 
 test('rules explain says which condition kept the injection card away', () => {
-  const explained = cli('rules', 'explain', path.join(workDir, 'rules', 'scenarios', 'pathway.json'), '--scenario', 'step-injection-not-for-mild-pain');
+  const explained = cli(
+    'rules',
+    'explain',
+    path.join(workDir, 'rules', 'scenarios', 'pathway.json'),
+    '--scenario',
+    'step-injection-not-for-mild-pain',
+  );
   expect(explained.status).toBe(0);
   const section = explained.stdout.slice(explained.stdout.indexOf('  injection-consider:'));
   expect(section).toMatch(/✗ Latest pain score \(0–10\) ≥ injectionMinPain \(5\) — patient: 3/);
@@ -76,5 +88,7 @@ test('a broken edit is reported with file, rule and path, and the exit code says
   edit('rules/packs/pathway.json', (text) => text.replace('"fact": "backPain"', '"fact": "backPian"'));
   const check = cli('rules', 'check');
   expect(check.status).toBe(1);
-  expect(check.stdout).toMatch(/rules\/packs\/pathway\.json › rule "imaging-not-yet" › rules\[0\]\.when\.all\[0\]\.fact: must be one of/);
+  expect(check.stdout).toMatch(
+    /rules\/packs\/pathway\.json › rule "imaging-not-yet" › rules\[0\]\.when\.all\[0\]\.fact: must be one of/,
+  );
 });

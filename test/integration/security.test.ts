@@ -9,7 +9,15 @@ import { JSON_CONTENT_SECURITY_POLICY } from '../../src/http/security-headers';
 import { fullPrefetch } from '../fixtures/fhir';
 import { typicalPatient } from '../fixtures/patients';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
-import { sign, signingKey, startJwksServer, writeTrustFile, type JwksServer, type SigningKey, type TokenOptions } from '../support/jwt';
+import {
+  sign,
+  signingKey,
+  startJwksServer,
+  writeTrustFile,
+  type JwksServer,
+  type SigningKey,
+  type TokenOptions,
+} from '../support/jwt';
 import { recordFetches, startConnectionTrap, type ConnectionTrap, type FetchRecorder } from '../support/outbound';
 import { postJson, PROJECT_ROOT, startService, TEST_NOW, type RunningService } from '../support/spine-service';
 
@@ -42,16 +50,31 @@ const issuedTokens: string[] = [];
 
 beforeAll(async () => {
   [es, rs] = await Promise.all([signingKey('ES384', 'a-es'), signingKey('RS384', 'a-rs')]);
-  [jwks, slowJwks, fhir, trap] = await Promise.all([startJwksServer(), startJwksServer(), startFhirTestServer(), startConnectionTrap()]);
+  [jwks, slowJwks, fhir, trap] = await Promise.all([
+    startJwksServer(),
+    startJwksServer(),
+    startFhirTestServer(),
+    startConnectionTrap(),
+  ]);
   await fhir.load(typicalPatient());
   slowJwks.delay(3000);
   fetches = recordFetches();
   trustFile = writeTrustFile({
     issuers: [
-      { iss: ISSUER_A, jwks: { keys: [es.publicJwk, rs.publicJwk] }, tenants: ['tenant-a'], fhirServers: [fhir.baseUrl] },
+      {
+        iss: ISSUER_A,
+        jwks: { keys: [es.publicJwk, rs.publicJwk] },
+        tenants: ['tenant-a'],
+        fhirServers: [fhir.baseUrl],
+      },
       { iss: ISSUER_B, allowedJku: [jwks.url] },
       { iss: ISSUER_SLOW, allowedJku: [slowJwks.url] },
-      { iss: SANDBOX, jwksFile: path.join(PROJECT_ROOT, 'deploy', 'trust', 'cds-hooks-sandbox-jwks.json'), allowedJku: [SANDBOX_JKU], algorithms: ['ES384'] },
+      {
+        iss: SANDBOX,
+        jwksFile: path.join(PROJECT_ROOT, 'deploy', 'trust', 'cds-hooks-sandbox-jwks.json'),
+        allowedJku: [SANDBOX_JKU],
+        algorithms: ['ES384'],
+      },
     ],
   });
   service = await startService({
@@ -97,7 +120,8 @@ function patientView(extra: Record<string, unknown> = {}) {
   };
 }
 
-const callHook = (headers: Record<string, string>, body: unknown = patientView()) => postJson(service.baseUrl + HOOK, body, headers);
+const callHook = (headers: Record<string, string>, body: unknown = patientView()) =>
+  postJson(service.baseUrl + HOOK, body, headers);
 
 /** The one log line of the latest refusal. */
 function lastRejection(): Record<string, unknown> {
@@ -114,7 +138,9 @@ const now = Math.floor(TEST_NOW.getTime() / 1000);
 
 describe('JWT verification', () => {
   test('a valid ES384 token opens discovery', async () => {
-    const response = await fetch(`${service.baseUrl}/cds-services`, { headers: bearer(await token(es, { aud: `${PUBLIC_BASE}/cds-services` })) });
+    const response = await fetch(`${service.baseUrl}/cds-services`, {
+      headers: bearer(await token(es, { aud: `${PUBLIC_BASE}/cds-services` })),
+    });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { services: unknown[] }).services.length).toBeGreaterThan(0);
   });
@@ -128,13 +154,22 @@ describe('JWT verification', () => {
   });
 
   test('a valid token opens feedback', async () => {
-    const feedback = { feedback: [{ card: randomUUID(), outcome: 'overridden', outcomeTimestamp: '2026-11-21T10:00:00Z' }] };
-    const response = await postJson(service.baseUrl + FEEDBACK, feedback, bearer(await token(es, { aud: PUBLIC_BASE + FEEDBACK })));
+    const feedback = {
+      feedback: [{ card: randomUUID(), outcome: 'overridden', outcomeTimestamp: '2026-11-21T10:00:00Z' }],
+    };
+    const response = await postJson(
+      service.baseUrl + FEEDBACK,
+      feedback,
+      bearer(await token(es, { aud: PUBLIC_BASE + FEEDBACK })),
+    );
     expect(response.status).toBe(200);
   });
 
   test('aud may be an array, and unknown claims (sub, a past nbf, vendor claims) are tolerated', async () => {
-    const jwt = await token(rs, { aud: ['https://other.example/x', PUBLIC_BASE + HOOK], claims: { sub: 'svc-user', nbf: now - 10, 'https://vendor.example/claim': { x: 1 } } });
+    const jwt = await token(rs, {
+      aud: ['https://other.example/x', PUBLIC_BASE + HOOK],
+      claims: { sub: 'svc-user', nbf: now - 10, 'https://vendor.example/claim': { x: 1 } },
+    });
     expect((await callHook(bearer(jwt))).status).toBe(200);
   });
 
@@ -147,37 +182,129 @@ describe('JWT verification', () => {
     ['no Authorization header', async () => ({}), /no bearer token/],
     ['a Basic Authorization header', async () => ({ authorization: 'Basic dXNlcjpwYXNz' }), /not a bearer token/],
     ['a bearer value that is not a JWT', async () => ({ authorization: 'Bearer not.a-jwt' }), /malformed/],
-    ['a forged signature (right kid, wrong key)', async () => bearer(await token(await signingKey('ES384', es.kid))), /signature verification failed/],
-    ['alg none', async () => bearer(unsigned({ alg: 'none', typ: 'JWT', kid: es.kid }, { iss: ISSUER_A, aud: PUBLIC_BASE + HOOK, iat: now, exp: now + 300, jti: randomUUID(), tenant: 'tenant-a' })), /algorithm "none" is not allowed/],
+    [
+      'a forged signature (right kid, wrong key)',
+      async () => bearer(await token(await signingKey('ES384', es.kid))),
+      /signature verification failed/,
+    ],
+    [
+      'alg none',
+      async () =>
+        bearer(
+          unsigned(
+            { alg: 'none', typ: 'JWT', kid: es.kid },
+            { iss: ISSUER_A, aud: PUBLIC_BASE + HOOK, iat: now, exp: now + 300, jti: randomUUID(), tenant: 'tenant-a' },
+          ),
+        ),
+      /algorithm "none" is not allowed/,
+    ],
     [
       'HS256 signed with the public key as the secret',
       async () => {
-        const pem = createPublicKey({ key: rs.publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
-        const claims = { iss: ISSUER_A, aud: PUBLIC_BASE + HOOK, iat: now, exp: now + 300, jti: randomUUID(), tenant: 'tenant-a' };
-        return bearer(await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: rs.kid }).sign(new TextEncoder().encode(pem.toString())));
+        const pem = createPublicKey({ key: rs.publicJwk as never, format: 'jwk' }).export({
+          type: 'spki',
+          format: 'pem',
+        });
+        const claims = {
+          iss: ISSUER_A,
+          aud: PUBLIC_BASE + HOOK,
+          iat: now,
+          exp: now + 300,
+          jti: randomUUID(),
+          tenant: 'tenant-a',
+        };
+        return bearer(
+          await new SignJWT(claims)
+            .setProtectedHeader({ alg: 'HS256', kid: rs.kid })
+            .sign(new TextEncoder().encode(pem.toString())),
+        );
       },
       /algorithm "HS256" is not allowed/,
     ],
-    ['an algorithm the issuer does not allow (ES256)', async () => bearer(await token(await signingKey('ES256', es.kid))), /algorithm "ES256" is not allowed/],
-    ['an expired token', async () => bearer(await token(es, { claims: { iat: now - 400, exp: now - 60 } })), /"exp" claim timestamp check failed/],
-    ['a token not yet valid (nbf)', async () => bearer(await token(es, { claims: { nbf: now + 300 } })), /"nbf" claim timestamp check failed/],
-    ['a token issued in the future', async () => bearer(await token(es, { claims: { iat: now + 300, exp: now + 600 } })), /"iat" claim timestamp check failed/],
-    ['a token older than the maximum age', async () => bearer(await token(es, { claims: { iat: now - 3600, exp: now + 60 } })), /"iat" claim timestamp check failed/],
-    ['aud set to the internal URL instead of the public one', async () => bearer(await token(es, { aud: service.baseUrl + HOOK })), /"aud"/],
-    ['aud of another endpoint', async () => bearer(await token(es, { aud: `${PUBLIC_BASE}/cds-services/spine-order-sign` })), /"aud"/],
+    [
+      'an algorithm the issuer does not allow (ES256)',
+      async () => bearer(await token(await signingKey('ES256', es.kid))),
+      /algorithm "ES256" is not allowed/,
+    ],
+    [
+      'an expired token',
+      async () => bearer(await token(es, { claims: { iat: now - 400, exp: now - 60 } })),
+      /"exp" claim timestamp check failed/,
+    ],
+    [
+      'a token not yet valid (nbf)',
+      async () => bearer(await token(es, { claims: { nbf: now + 300 } })),
+      /"nbf" claim timestamp check failed/,
+    ],
+    [
+      'a token issued in the future',
+      async () => bearer(await token(es, { claims: { iat: now + 300, exp: now + 600 } })),
+      /"iat" claim timestamp check failed/,
+    ],
+    [
+      'a token older than the maximum age',
+      async () => bearer(await token(es, { claims: { iat: now - 3600, exp: now + 60 } })),
+      /"iat" claim timestamp check failed/,
+    ],
+    [
+      'aud set to the internal URL instead of the public one',
+      async () => bearer(await token(es, { aud: service.baseUrl + HOOK })),
+      /"aud"/,
+    ],
+    [
+      'aud of another endpoint',
+      async () => bearer(await token(es, { aud: `${PUBLIC_BASE}/cds-services/spine-order-sign` })),
+      /"aud"/,
+    ],
     ['no aud', async () => bearer(await token(es, { claims: { aud: undefined } })), /"aud"/],
-    ['an unknown issuer', async () => bearer(await token(es, { iss: 'https://stranger.example' })), /issuer is not trusted/],
-    ['a jku off the allowlist (jku issuer)', async () => bearer(await token(es, { iss: ISSUER_B, header: { jku: 'https://attacker.example/jwks.json' } })), /jku is not on the allowlist/],
-    ['a jku off the allowlist (pinned issuer)', async () => bearer(await token(es, { header: { jku: 'https://attacker.example/jwks.json' } })), /jku is not on the allowlist/],
-    ['no jku for an issuer whose keys are only reachable by jku', async () => bearer(await token(es, { iss: ISSUER_B })), /names no jku/],
+    [
+      'an unknown issuer',
+      async () => bearer(await token(es, { iss: 'https://stranger.example' })),
+      /issuer is not trusted/,
+    ],
+    [
+      'a jku off the allowlist (jku issuer)',
+      async () => bearer(await token(es, { iss: ISSUER_B, header: { jku: 'https://attacker.example/jwks.json' } })),
+      /jku is not on the allowlist/,
+    ],
+    [
+      'a jku off the allowlist (pinned issuer)',
+      async () => bearer(await token(es, { header: { jku: 'https://attacker.example/jwks.json' } })),
+      /jku is not on the allowlist/,
+    ],
+    [
+      'no jku for an issuer whose keys are only reachable by jku',
+      async () => bearer(await token(es, { iss: ISSUER_B })),
+      /names no jku/,
+    ],
     ['an unknown kid', async () => bearer(await token(await signingKey('ES384', 'who-is-this'))), /no applicable key/],
-    ['a tenant the issuer does not allow', async () => bearer(await token(es, { claims: { tenant: 'tenant-b' } })), /tenant is not allowed/],
-    ['no tenant where the issuer requires one', async () => bearer(await token(es, { claims: { tenant: undefined } })), /tenant is not allowed/],
+    [
+      'a tenant the issuer does not allow',
+      async () => bearer(await token(es, { claims: { tenant: 'tenant-b' } })),
+      /tenant is not allowed/,
+    ],
+    [
+      'no tenant where the issuer requires one',
+      async () => bearer(await token(es, { claims: { tenant: undefined } })),
+      /tenant is not allowed/,
+    ],
     ['no jti', async () => bearer(await token(es, { claims: { jti: undefined } })), /"jti"/],
     ['no exp', async () => bearer(await token(es, { claims: { exp: undefined } })), /"exp"/],
-    ['an access token (typ at+jwt)', async () => bearer(await token(es, { header: { typ: 'at+jwt' } })), /token type \(typ\) "at\+jwt" is not JWT/],
-    ['typ application/at+jwt', async () => bearer(await token(es, { header: { typ: 'application/at+jwt' } })), /token type \(typ\) "application\/at\+jwt" is not JWT/],
-    ['a typ that is not a string', async () => bearer(await token(es, { header: { typ: 42 as never } })), /token type \(typ\) "42" is not JWT/],
+    [
+      'an access token (typ at+jwt)',
+      async () => bearer(await token(es, { header: { typ: 'at+jwt' } })),
+      /token type \(typ\) "at\+jwt" is not JWT/,
+    ],
+    [
+      'typ application/at+jwt',
+      async () => bearer(await token(es, { header: { typ: 'application/at+jwt' } })),
+      /token type \(typ\) "application\/at\+jwt" is not JWT/,
+    ],
+    [
+      'a typ that is not a string',
+      async () => bearer(await token(es, { header: { typ: 42 as never } })),
+      /token type \(typ\) "42" is not JWT/,
+    ],
   ];
 
   test.each(refusals)('%s: bare 401, one log line with the reason', async (_name, headers, reason) => {
@@ -196,7 +323,12 @@ describe('JWT verification', () => {
     const jwt = await token(es);
     expect((await callHook(bearer(jwt))).status).toBe(200);
     expect((await callHook(bearer(jwt))).status).toBe(401);
-    expect(lastRejection()).toMatchObject({ iss: ISSUER_A, kid: es.kid, tenant: 'tenant-a', reason: 'jti was already used' });
+    expect(lastRejection()).toMatchObject({
+      iss: ISSUER_A,
+      kid: es.kid,
+      tenant: 'tenant-a',
+      reason: 'jti was already used',
+    });
     expect(lastRejection().jti).toEqual(expect.any(String));
   });
 
@@ -219,7 +351,8 @@ describe('keys from an allowlisted jku', () => {
     const second = await signingKey('RS384', 'rot-2');
     jwks.publish([first.publicJwk]);
     const before = jwks.hits();
-    const viaJku = (key: SigningKey) => token(key, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } });
+    const viaJku = (key: SigningKey) =>
+      token(key, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } });
     expect((await callHook(bearer(await viaJku(first)))).status).toBe(200);
     expect((await callHook(bearer(await viaJku(first)))).status).toBe(200);
     expect(jwks.hits() - before).toBe(1);
@@ -235,11 +368,17 @@ describe('keys from an allowlisted jku', () => {
     const before = jwks.hits();
     const strangers = await Promise.all(Array.from({ length: 20 }, () => signingKey('ES384')));
     const responses = await Promise.all(
-      strangers.map(async (key) => callHook(bearer(await token(key, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } })))),
+      strangers.map(async (key) =>
+        callHook(bearer(await token(key, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } }))),
+      ),
     );
     for (let i = 0; i < 10; i++) {
       const key = await signingKey('ES384');
-      responses.push(await callHook(bearer(await token(key, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } }))));
+      responses.push(
+        await callHook(
+          bearer(await token(key, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } })),
+        ),
+      );
     }
     expect(responses.every((response) => response.status === 401)).toBe(true);
     expect(jwks.hits() - before).toBe(1);
@@ -248,7 +387,9 @@ describe('keys from an allowlisted jku', () => {
   test('a key set URL that does not answer in time gives a 401 within the timeout', async () => {
     const key = await signingKey('ES384');
     const started = Date.now();
-    const response = await callHook(bearer(await token(key, { iss: ISSUER_SLOW, header: { jku: slowJwks.url }, claims: { tenant: undefined } })));
+    const response = await callHook(
+      bearer(await token(key, { iss: ISSUER_SLOW, header: { jku: slowJwks.url }, claims: { tenant: undefined } })),
+    );
     expect(response.status).toBe(401);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(lastRejection().reason).toMatch(/key set unavailable/);
@@ -257,7 +398,10 @@ describe('keys from an allowlisted jku', () => {
 
 describe('outbound FHIR calls', () => {
   test("the authenticated issuer's FHIR server is read when prefetch is absent", async () => {
-    const response = await callHook(bearer(await token(es)), patientView({ prefetch: undefined, fhirServer: fhir.baseUrl }));
+    const response = await callHook(
+      bearer(await token(es)),
+      patientView({ prefetch: undefined, fhirServer: fhir.baseUrl }),
+    );
     expect(response.status).toBe(200);
     expect(fhir.requests.length).toBeGreaterThan(0);
   });
@@ -276,16 +420,24 @@ describe('outbound FHIR calls', () => {
 
   test.each(forbidden)('%s is never contacted and the 412 names the reason', async (_name, server) => {
     const before = fetches.urls.length;
-    const response = await callHook(bearer(await token(es)), patientView({ prefetch: undefined, fhirServer: server() }));
+    const response = await callHook(
+      bearer(await token(es)),
+      patientView({ prefetch: undefined, fhirServer: server() }),
+    );
     expect(response.status).toBe(412);
-    expect(response.body.issue[0].diagnostics).toMatch(/fhirServer (is not allowed for issuer "https:\/\/ehr-a\.example"|must not contain credentials)/);
+    expect(response.body.issue[0].diagnostics).toMatch(
+      /fhirServer (is not allowed for issuer "https:\/\/ehr-a\.example"|must not contain credentials)/,
+    );
     expect(outboundSince(before)).toEqual([]);
     expect(trap.connections()).toBe(0);
     expect(fhir.requests).toEqual([]);
   });
 
   test("an issuer's own fhirServers replace SPINE_CDS_FHIR_SERVERS, which applies to issuers without a list", async () => {
-    const refusedForA = await callHook(bearer(await token(es)), patientView({ prefetch: undefined, fhirServer: `${trap.origin}/fhir` }));
+    const refusedForA = await callHook(
+      bearer(await token(es)),
+      patientView({ prefetch: undefined, fhirServer: `${trap.origin}/fhir` }),
+    );
     expect(refusedForA.status).toBe(412);
     expect(trap.connections()).toBe(0);
 
@@ -293,19 +445,30 @@ describe('outbound FHIR calls', () => {
     jwks.publish([key.publicJwk]);
     await sleep(JWKS_MIN_REFRESH_MS + 100);
     const viaB = () => token(key, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } });
-    const refusedForB = await callHook(bearer(await viaB()), patientView({ prefetch: undefined, fhirServer: fhir.baseUrl }));
+    const refusedForB = await callHook(
+      bearer(await viaB()),
+      patientView({ prefetch: undefined, fhirServer: fhir.baseUrl }),
+    );
     expect(refusedForB.status).toBe(412);
-    expect(refusedForB.body.issue[0].diagnostics).toMatch(/not allowed for issuer "https:\/\/ehr-b\.example" \(it lists no fhirServers/);
+    expect(refusedForB.body.issue[0].diagnostics).toMatch(
+      /not allowed for issuer "https:\/\/ehr-b\.example" \(it lists no fhirServers/,
+    );
     expect(fhir.requests).toEqual([]);
     // The service-wide list does apply to B: the trap is contacted (and hangs up), which shows as a failed read.
-    const allowedForB = await callHook(bearer(await viaB()), patientView({ prefetch: undefined, fhirServer: `${trap.origin}/fhir` }));
+    const allowedForB = await callHook(
+      bearer(await viaB()),
+      patientView({ prefetch: undefined, fhirServer: `${trap.origin}/fhir` }),
+    );
     expect(allowedForB.status).toBe(412);
     expect(allowedForB.body.issue[0].diagnostics).toMatch(/could not connect|connection failed/);
     expect(trap.connections()).toBeGreaterThan(0);
   });
 
   test('a forbidden fhirServer does not matter when the prefetch is complete', async () => {
-    const response = await callHook(bearer(await token(es)), patientView({ fhirServer: 'http://169.254.169.254/fhir' }));
+    const response = await callHook(
+      bearer(await token(es)),
+      patientView({ fhirServer: 'http://169.254.169.254/fhir' }),
+    );
     expect(response.status).toBe(200);
   });
 });
@@ -315,7 +478,12 @@ describe('a misbehaving FHIR server', () => {
     fhir.setFault({ kind: 'slow', delayMs: 5000 }, { match: /Condition/ });
     const started = Date.now();
     const calls = await Promise.all(
-      Array.from({ length: 20 }, async () => callHook(bearer(await token(es)), patientView({ prefetch: { patient: fullPrefetch(typicalPatient()).patient }, fhirServer: fhir.baseUrl }))),
+      Array.from({ length: 20 }, async () =>
+        callHook(
+          bearer(await token(es)),
+          patientView({ prefetch: { patient: fullPrefetch(typicalPatient()).patient }, fhirServer: fhir.baseUrl }),
+        ),
+      ),
     );
     const health = await fetch(`${service.baseUrl}/healthz`);
     expect(health.status).toBe(200);
@@ -329,15 +497,23 @@ describe('a misbehaving FHIR server', () => {
   test('slower than the deadline for optional data: cards still come, saying what could not be checked', async () => {
     fhir.setFault({ kind: 'slow', delayMs: 5000 }, { match: /Observation/ });
     const { patient, conditions, procedures, medications } = fullPrefetch(typicalPatient());
-    const response = await callHook(bearer(await token(es)), patientView({ prefetch: { patient, conditions, procedures, medications }, fhirServer: fhir.baseUrl }));
+    const response = await callHook(
+      bearer(await token(es)),
+      patientView({ prefetch: { patient, conditions, procedures, medications }, fhirServer: fhir.baseUrl }),
+    );
     expect(response.status).toBe(200);
-    expect(JSON.stringify(response.body)).toMatch(/observations not available: fhirServer no answer before the deadline/);
+    expect(JSON.stringify(response.body)).toMatch(
+      /observations not available: fhirServer no answer before the deadline/,
+    );
   });
 
   test('a redirect to a loopback address is not followed', async () => {
     fhir.setFault({ kind: 'redirect', location: `${trap.origin}/fhir/R4/Condition` }, { match: /Condition/ });
     const before = trap.connections();
-    const response = await callHook(bearer(await token(es)), patientView({ prefetch: { patient: fullPrefetch(typicalPatient()).patient }, fhirServer: fhir.baseUrl }));
+    const response = await callHook(
+      bearer(await token(es)),
+      patientView({ prefetch: { patient: fullPrefetch(typicalPatient()).patient }, fhirServer: fhir.baseUrl }),
+    );
     expect(response.status).toBe(412);
     expect(response.body.issue[0].diagnostics).toMatch(/redirect/);
     expect(trap.connections()).toBe(before);
@@ -349,7 +525,11 @@ describe('CORS with an origin list', () => {
     const preflight = (origin: string) =>
       fetch(service.baseUrl + endpoint, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
     const allowed = await preflight(ALLOWED_ORIGIN);
     expect(allowed.status).toBe(204);
@@ -408,7 +588,9 @@ describe('rate limiting', () => {
     });
     try {
       const discover = async (key: SigningKey, options: Partial<TokenOptions> = {}) =>
-        fetch(`${limited.baseUrl}/cds-services`, { headers: bearer(await token(key, { aud: `${PUBLIC_BASE}/cds-services`, ...options })) });
+        fetch(`${limited.baseUrl}/cds-services`, {
+          headers: bearer(await token(key, { aud: `${PUBLIC_BASE}/cds-services`, ...options })),
+        });
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await discover(es)).status);
       expect(statuses).toEqual([200, 200, 200, 429]);
@@ -420,7 +602,9 @@ describe('rate limiting', () => {
 
       const otherKey = await signingKey('ES384', 'other-issuer');
       jwks.publish([otherKey.publicJwk]);
-      expect((await discover(otherKey, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } })).status).toBe(200);
+      expect(
+        (await discover(otherKey, { iss: ISSUER_B, header: { jku: jwks.url }, claims: { tenant: undefined } })).status,
+      ).toBe(200);
       expect((await fetch(`${limited.baseUrl}/healthz`)).status).toBe(200);
     } finally {
       await limited.close();
@@ -442,9 +626,12 @@ describe('rate limiting', () => {
   test('per IP address before authentication: tokens claiming a trusted issuer cannot buy unlimited signature checks', async () => {
     const limited = await limitedByAddress();
     try {
-      const call = async (headers: Record<string, string>) => (await postJson(limited.baseUrl + HOOK, patientView(), headers)).status;
+      const call = async (headers: Record<string, string>) =>
+        (await postJson(limited.baseUrl + HOOK, patientView(), headers)).status;
       const spoofed = (address: string) => ({ 'x-forwarded-for': address });
-      expect([await call(await forged()), await call({ ...(await forged()), ...spoofed('203.0.113.1') })]).toEqual([401, 401]);
+      expect([await call(await forged()), await call({ ...(await forged()), ...spoofed('203.0.113.1') })]).toEqual([
+        401, 401,
+      ]);
       expect(rejections(limited)).toBe(2);
       // Throttled before the token is looked at: no signature check, no auth log line; a good token waits too.
       const throttled = await postJson(limited.baseUrl + HOOK, patientView(), await forged());
@@ -455,7 +642,9 @@ describe('rate limiting', () => {
       // Without SPINE_CDS_TRUST_PROXY, X-Forwarded-For is not believed, so a new one does not buy a new bucket.
       expect(await call({ ...(await forged()), ...spoofed('203.0.113.2') })).toBe(429);
       expect(rejections(limited)).toBe(2);
-      expect(limited.logs.filter((line) => line.event === 'trust-proxy-unset')).toEqual([expect.objectContaining({ level: 40, ip: '127.0.0.1' })]);
+      expect(limited.logs.filter((line) => line.event === 'trust-proxy-unset')).toEqual([
+        expect.objectContaining({ level: 40, ip: '127.0.0.1' }),
+      ]);
       // Health checks are not limited.
       expect((await fetch(`${limited.baseUrl}/healthz`)).status).toBe(200);
     } finally {
@@ -466,9 +655,13 @@ describe('rate limiting', () => {
   test('behind a trusted proxy (SPINE_CDS_TRUST_PROXY), the limit applies to the client address it forwards; IPv6 clients by their /64', async () => {
     const limited = await limitedByAddress({ SPINE_CDS_TRUST_PROXY: 'loopback' });
     try {
-      const from = async (address: string) => (await postJson(limited.baseUrl + HOOK, patientView(), { ...(await forged()), 'x-forwarded-for': address })).status;
+      const from = async (address: string) =>
+        (await postJson(limited.baseUrl + HOOK, patientView(), { ...(await forged()), 'x-forwarded-for': address }))
+          .status;
       // A client-supplied X-Forwarded-For entry left of the one the proxy appends is not believed.
-      expect([await from('203.0.113.1'), await from('198.51.100.66, 203.0.113.1'), await from('203.0.113.1')]).toEqual([401, 401, 429]);
+      expect([await from('203.0.113.1'), await from('198.51.100.66, 203.0.113.1'), await from('203.0.113.1')]).toEqual([
+        401, 401, 429,
+      ]);
       expect(await from('203.0.113.2')).toBe(401);
       expect([await from('2001:db8:1:2::1'), await from('2001:DB8:1:2:ffff::9')]).toEqual([401, 401]);
       expect(await from('2001:db8:1:2:0:0:0:7')).toBe(429);
@@ -495,7 +688,13 @@ describe('secure by default', () => {
   test('production with authentication explicitly disabled starts, with a loud warning', async () => {
     const open = await startService({ SPINE_CDS_MODE: 'production', SPINE_CDS_AUTH: 'disabled' });
     try {
-      expect(open.logs).toContainEqual(expect.objectContaining({ event: 'auth-disabled', level: 40, msg: expect.stringMatching(/DISABLED IN PRODUCTION/) }));
+      expect(open.logs).toContainEqual(
+        expect.objectContaining({
+          event: 'auth-disabled',
+          level: 40,
+          msg: expect.stringMatching(/DISABLED IN PRODUCTION/),
+        }),
+      );
       expect((await fetch(`${open.baseUrl}/cds-services`)).status).toBe(200);
     } finally {
       await open.close();
@@ -503,7 +702,9 @@ describe('secure by default', () => {
   });
 
   test('the start-up log names the trusted issuers', () => {
-    expect(service.logs).toContainEqual(expect.objectContaining({ event: 'auth-required', issuers: [ISSUER_A, ISSUER_B, ISSUER_SLOW, SANDBOX] }));
+    expect(service.logs).toContainEqual(
+      expect.objectContaining({ event: 'auth-required', issuers: [ISSUER_A, ISSUER_B, ISSUER_SLOW, SANDBOX] }),
+    );
   });
 });
 
@@ -515,7 +716,9 @@ describe('development trust profile', () => {
 
     const withoutKey = await startService(env);
     await withoutKey.close();
-    expect(withoutKey.logs).toContainEqual(expect.objectContaining({ event: 'auth-issuer-skipped', iss: 'spine-cds-development' }));
+    expect(withoutKey.logs).toContainEqual(
+      expect.objectContaining({ event: 'auth-issuer-skipped', iss: 'spine-cds-development' }),
+    );
 
     const key = await ensureDevKeyPair(path.join(root, '.dev-keys'));
     expect(key.created).toBe(true);
@@ -523,7 +726,11 @@ describe('development trust profile', () => {
     expect((await ensureDevKeyPair(path.join(root, '.dev-keys'))).created).toBe(false);
     const withKey = await startService(env);
     try {
-      const jwt = await mintDevToken(key, { audience: `http://localhost:8080${HOOK}`, lifetimeSeconds: 300, now: TEST_NOW });
+      const jwt = await mintDevToken(key, {
+        audience: `http://localhost:8080${HOOK}`,
+        lifetimeSeconds: 300,
+        now: TEST_NOW,
+      });
       expect((await postJson(withKey.baseUrl + HOOK, patientView(), bearer(jwt))).status).toBe(200);
       expect((await postJson(withKey.baseUrl + HOOK, patientView(), bearer(jwt))).status).toBe(401);
     } finally {
@@ -534,16 +741,48 @@ describe('development trust profile', () => {
 
 describe('no leaks', () => {
   test('tokens, fhirAuthorization and patient data never reach the logs or error bodies', async () => {
-    const fhirAuthorization = { access_token: FHIR_ACCESS_TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'spine-cds' };
+    const fhirAuthorization = {
+      access_token: FHIR_ACCESS_TOKEN,
+      token_type: 'Bearer',
+      expires_in: 300,
+      scope: 'patient/*.read',
+      subject: 'spine-cds',
+    };
     const bodies: string[] = [];
-    const record = async (response: Promise<{ status: number; body: unknown }>) => bodies.push(JSON.stringify((await response).body ?? ''));
+    const record = async (response: Promise<{ status: number; body: unknown }>) =>
+      bodies.push(JSON.stringify((await response).body ?? ''));
     await record(callHook(bearer(await token(es)), patientView({ fhirServer: fhir.baseUrl, fhirAuthorization })));
-    await record(callHook(bearer(await token(es)), patientView({ prefetch: undefined, fhirServer: fhir.baseUrl, fhirAuthorization })));
-    await record(callHook(bearer(await token(es)), patientView({ prefetch: undefined, fhirServer: 'http://169.254.169.254/x', fhirAuthorization })));
-    await record(callHook(bearer(await token(es)), patientView({ hookInstance: 'nope', fhirServer: fhir.baseUrl, fhirAuthorization })));
-    await record(callHook(bearer(await token(es, { claims: { tenant: 'tenant-x' } })), patientView({ fhirServer: fhir.baseUrl, fhirAuthorization })));
+    await record(
+      callHook(
+        bearer(await token(es)),
+        patientView({ prefetch: undefined, fhirServer: fhir.baseUrl, fhirAuthorization }),
+      ),
+    );
+    await record(
+      callHook(
+        bearer(await token(es)),
+        patientView({ prefetch: undefined, fhirServer: 'http://169.254.169.254/x', fhirAuthorization }),
+      ),
+    );
+    await record(
+      callHook(
+        bearer(await token(es)),
+        patientView({ hookInstance: 'nope', fhirServer: fhir.baseUrl, fhirAuthorization }),
+      ),
+    );
+    await record(
+      callHook(
+        bearer(await token(es, { claims: { tenant: 'tenant-x' } })),
+        patientView({ fhirServer: fhir.baseUrl, fhirAuthorization }),
+      ),
+    );
     fhir.setFault({ kind: 'status', status: 500 }, { match: /Condition/ });
-    await record(callHook(bearer(await token(es)), patientView({ prefetch: undefined, fhirServer: fhir.baseUrl, fhirAuthorization })));
+    await record(
+      callHook(
+        bearer(await token(es)),
+        patientView({ prefetch: undefined, fhirServer: fhir.baseUrl, fhirAuthorization }),
+      ),
+    );
 
     const secrets = [...issuedTokens, FHIR_ACCESS_TOKEN, PATIENT_ID, 'Sciatica', '1975-03-02'];
     const logs = service.rawLogs();

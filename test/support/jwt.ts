@@ -4,7 +4,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload, type JWTHeaderParameters } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+  type JWTHeaderParameters,
+} from 'jose';
 
 /** A client's signing key, generated in the test; `publicJwk` is what a trust file or JWKS publishes. */
 export interface SigningKey {
@@ -32,9 +40,18 @@ export interface TokenOptions {
 /** A CDS Hooks client JWT: 5-minute lifetime and a fresh jti, as the Sandbox sends them. */
 export function sign(key: SigningKey, options: TokenOptions): Promise<string> {
   const iat = Math.floor(options.now.getTime() / 1000);
-  const claims: JWTPayload = { iss: options.iss, aud: options.aud, iat, exp: iat + 300, jti: randomUUID(), ...options.claims };
+  const claims: JWTPayload = {
+    iss: options.iss,
+    aud: options.aud,
+    iat,
+    exp: iat + 300,
+    jti: randomUUID(),
+    ...options.claims,
+  };
   for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
-  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid, ...options.header }).sign(key.privateKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid, ...options.header })
+    .sign(key.privateKey);
 }
 
 /** Writes a trust file into a fresh temporary folder and returns its path. */

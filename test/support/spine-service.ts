@@ -16,7 +16,10 @@ let defaultRuleSet: RuleSet | undefined;
 
 /** The bundled rule set, loaded once per test process. */
 export function bundledRuleSet(): RuleSet {
-  defaultRuleSet ??= loadRuleSet(path.join(PROJECT_ROOT, 'rules'), path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'));
+  defaultRuleSet ??= loadRuleSet(
+    path.join(PROJECT_ROOT, 'rules'),
+    path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'),
+  );
   return defaultRuleSet;
 }
 
@@ -31,7 +34,11 @@ export interface RunningService {
 }
 
 /** Starts the real app on a loopback port with captured logs and a fixed clock. */
-export async function startService(env: Record<string, string> = {}, now: Date = TEST_NOW, options: { watch?: boolean } = {}): Promise<RunningService> {
+export async function startService(
+  env: Record<string, string> = {},
+  now: Date = TEST_NOW,
+  options: { watch?: boolean } = {},
+): Promise<RunningService> {
   const config: Config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const chunks: string[] = [];
   const sink = new Writable({
@@ -43,8 +50,12 @@ export async function startService(env: Record<string, string> = {}, now: Date =
   const logger = createLogger(config.logLevel, sink);
   // Custom rule folders are loaded (and optionally watched) as server.ts does; the bundled set is shared.
   const custom = Boolean(env.SPINE_CDS_RULES_DIR || env.SPINE_CDS_VALUESETS_DIR);
-  const ruleSets = custom ? new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir), config) : new RuleSetHolder(bundledRuleSet());
-  const stopWatching = options.watch ? watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger, 100) : () => undefined;
+  const ruleSets = custom
+    ? new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir), config)
+    : new RuleSetHolder(bundledRuleSet());
+  const stopWatching = options.watch
+    ? watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger, 100)
+    : () => undefined;
   const app = createApp({ config, logger, ruleSets, now: () => now });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -53,7 +64,11 @@ export async function startService(env: Record<string, string> = {}, now: Date =
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     get logs() {
-      return chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+      return chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
     },
     rawLogs: () => chunks.join(''),
     ruleSets,
@@ -66,7 +81,11 @@ export async function startService(env: Record<string, string> = {}, now: Date =
   };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -20,7 +20,11 @@ function scenario(name: string): LoadedScenario {
 async function cardsOf(named: LoadedScenario, change: (request: any) => void = () => undefined): Promise<Card[]> {
   const request = buildHookRequest(named, ruleSet.terminology);
   change(request);
-  const { response } = await handleHookCall(named.hook, request, { ruleSet, fetchSettings: NO_FETCH, now: () => new Date(named.now) });
+  const { response } = await handleHookCall(named.hook, request, {
+    ruleSet,
+    fetchSettings: NO_FETCH,
+    now: () => new Date(named.now),
+  });
   return response.cards;
 }
 
@@ -32,7 +36,10 @@ const cardOf = (cards: Card[], rule: string): Card => {
 
 test('an emergency card proposes a stat order, not a routine one', async () => {
   const card = cardOf(await cardsOf(scenario('red-flag-cauda-equina-syndrome')), 'cauda-equina');
-  const mri = card.suggestions?.[0].actions?.[0].resource as { priority?: string; code?: { coding?: Array<{ code?: string }> } };
+  const mri = card.suggestions?.[0].actions?.[0].resource as {
+    priority?: string;
+    code?: { coding?: Array<{ code?: string }> };
+  };
   expect(mri.priority).toBe('stat');
 });
 
@@ -50,7 +57,15 @@ test('patient-record text cannot inject markup, and a long record is cited with 
         resourceType: 'Condition',
         id: `extra-${i}`,
         subject: { reference: `Patient/${named.patientId}` },
-        code: { coding: [{ system: 'http://snomed.info/sct', code: '23056005', display: `![tracker](https://tracker.example/${i}.gif)\n# heading` }] },
+        code: {
+          coding: [
+            {
+              system: 'http://snomed.info/sct',
+              code: '23056005',
+              display: `![tracker](https://tracker.example/${i}.gif)\n# heading`,
+            },
+          ],
+        },
         onsetDateTime: '2026-09-26',
       },
     }));
@@ -80,7 +95,18 @@ describe('prescriptions that name their medication by reference', () => {
     request.prefetch.medications = {
       resourceType: 'Bundle',
       type: 'searchset',
-      entry: [{ resource: { resourceType: 'MedicationRequest', id: 'mr-1', status: 'active', intent: 'order', subject: { reference: `Patient/${named().patientId}` }, ...medication } }],
+      entry: [
+        {
+          resource: {
+            resourceType: 'MedicationRequest',
+            id: 'mr-1',
+            status: 'active',
+            intent: 'order',
+            subject: { reference: `Patient/${named().patientId}` },
+            ...medication,
+          },
+        },
+      ],
     };
   };
 
@@ -88,7 +114,21 @@ describe('prescriptions that name their medication by reference', () => {
     const cards = await cardsOf(
       named(),
       withPrescription({
-        contained: [{ resourceType: 'Medication', id: 'med', code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '855332', display: 'warfarin sodium 5 MG Oral Tablet' }] } }],
+        contained: [
+          {
+            resourceType: 'Medication',
+            id: 'med',
+            code: {
+              coding: [
+                {
+                  system: 'http://www.nlm.nih.gov/research/umls/rxnorm',
+                  code: '855332',
+                  display: 'warfarin sodium 5 MG Oral Tablet',
+                },
+              ],
+            },
+          },
+        ],
         medicationReference: { reference: '#med' },
       }),
     );
@@ -96,9 +136,14 @@ describe('prescriptions that name their medication by reference', () => {
   });
 
   test('a reference to a Medication that was not sent makes anticoagulation unknown, never "none"', async () => {
-    const cards = await cardsOf(named(), withPrescription({ medicationReference: { reference: 'Medication/m-1', display: 'Coumadin 5 mg' } }));
+    const cards = await cardsOf(
+      named(),
+      withPrescription({ medicationReference: { reference: 'Medication/m-1', display: 'Coumadin 5 mg' } }),
+    );
     const detail = cardOf(cards, 'injection-consider').detail ?? '';
-    expect(detail).toMatch(/\*\*Could not be checked\*\*[\s\S]*Anticoagulant use: not known \(1 active prescription\(s\) name their medication only by a reference/);
+    expect(detail).toMatch(
+      /\*\*Could not be checked\*\*[\s\S]*Anticoagulant use: not known \(1 active prescription\(s\) name their medication only by a reference/,
+    );
     expect(detail).not.toMatch(/Anticoagulant use: none recorded/);
   });
 });

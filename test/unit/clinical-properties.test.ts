@@ -1,7 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import type { Coding, Condition, MedicationRequest, Observation, Patient, Procedure, Resource, ServiceRequest, ValueSet } from '@medplum/fhirtypes';
+import type {
+  Coding,
+  Condition,
+  MedicationRequest,
+  Observation,
+  Patient,
+  Procedure,
+  Resource,
+  ServiceRequest,
+  ValueSet,
+} from '@medplum/fhirtypes';
 import { handleHookCall } from '../../src/cds/hook-service';
 import { offlineFetchSettings } from '../../src/cds/prefetch';
 import { responseViolations } from '../../src/cds/response-check';
@@ -25,7 +35,8 @@ const NOW = new Date('2026-11-21T12:00:00Z');
 const DAY_MS = 86_400_000;
 const PID = 'prop-patient';
 
-const parameters = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'rules', 'parameters.json'), 'utf8')).parameters as Record<string, { value: number }>;
+const parameters = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'rules', 'parameters.json'), 'utf8'))
+  .parameters as Record<string, { value: number }>;
 const param = (name: string): number => {
   const value = parameters[name]?.value;
   if (typeof value !== 'number') throw new Error(`rules/parameters.json has no numeric ${name}`);
@@ -54,7 +65,13 @@ const valueSets = new Map<string, CodeList>(
       return [
         valueSet.id as string,
         {
-          codes: includes.flatMap((include) => (include.concept ?? []).map((concept) => ({ system: include.system, code: concept.code, display: concept.display }))),
+          codes: includes.flatMap((include) =>
+            (include.concept ?? []).map((concept) => ({
+              system: include.system,
+              code: concept.code,
+              display: concept.display,
+            })),
+          ),
           icdFamilies: includes.flatMap((include) => (include.filter ?? []).map((filter) => filter.value)),
         },
       ];
@@ -68,7 +85,10 @@ function inValueSet(codings: Coding[] | undefined, id: string): boolean {
     if (!coding.system || !coding.code) return false;
     if (coding.system === ICD10) {
       const code = normaliseIcd(coding.code);
-      return list.codes.some((c) => c.system === ICD10 && normaliseIcd(c.code as string) === code) || list.icdFamilies.some((root) => code.startsWith(normaliseIcd(root)));
+      return (
+        list.codes.some((c) => c.system === ICD10 && normaliseIcd(c.code as string) === code) ||
+        list.icdFamilies.some((root) => code.startsWith(normaliseIcd(root)))
+      );
     }
     return list.codes.some((c) => c.system === coding.system && c.code === coding.code);
   });
@@ -98,15 +118,22 @@ function isActive(condition: Condition): boolean {
 }
 
 const USABLE_OBSERVATION = new Set(['final', 'amended', 'corrected', 'preliminary']);
-const daysSince = (iso: string | undefined) => (iso ? (NOW.getTime() - Date.parse(iso)) / DAY_MS : Number.POSITIVE_INFINITY);
+const daysSince = (iso: string | undefined) =>
+  iso ? (NOW.getTime() - Date.parse(iso)) / DAY_MS : Number.POSITIVE_INFINITY;
 
 /** Readings of one LOINC code, as a value or as a panel component; implausible values are ignored. */
-function readings(observations: Observation[], loinc: string, plausible: [number, number]): Array<{ value: number; days: number }> {
+function readings(
+  observations: Observation[],
+  loinc: string,
+  plausible: [number, number],
+): Array<{ value: number; days: number }> {
   return observations
     .filter((observation) => USABLE_OBSERVATION.has(observation.status))
     .flatMap((observation) => {
       const direct = observation.code?.coding?.some((c) => c.code === loinc) ? [observation.valueQuantity?.value] : [];
-      const components = (observation.component ?? []).filter((c) => c.code?.coding?.some((cc) => cc.code === loinc)).map((c) => c.valueQuantity?.value);
+      const components = (observation.component ?? [])
+        .filter((c) => c.code?.coding?.some((cc) => cc.code === loinc))
+        .map((c) => c.valueQuantity?.value);
       return [...direct, ...components]
         .filter((value): value is number => typeof value === 'number' && value >= plausible[0] && value <= plausible[1])
         .map((value) => ({ value, days: daysSince(observation.effectiveDateTime) }));
@@ -117,14 +144,20 @@ function readings(observations: Observation[], loinc: string, plausible: [number
  * The newest plausible readings (several when they share the newest time), if recent enough to use. Conflicting
  * readings at the same moment are ambiguous, so the oracle only relies on what all of them say.
  */
-function latestRecent(observations: Observation[] | undefined, loinc: string, plausible: [number, number], maxAgeDays: number): number[] {
+function latestRecent(
+  observations: Observation[] | undefined,
+  loinc: string,
+  plausible: [number, number],
+  maxAgeDays: number,
+): number[] {
   if (!observations) return [];
   const all = readings(observations, loinc, plausible);
   const newest = Math.min(...all.map((r) => r.days));
   return newest <= maxAgeDays ? all.filter((r) => r.days === newest).map((r) => r.value) : [];
 }
 
-const atLeast = (values: number[], threshold: number) => values.length > 0 && values.every((value) => value >= threshold);
+const atLeast = (values: number[], threshold: number) =>
+  values.length > 0 && values.every((value) => value >= threshold);
 
 const POSITIVE = new Set(['LA15173-0']);
 const NEGATIVE = new Set(['LA26683-5']);
@@ -138,7 +171,11 @@ function pregnant(data: Visible): boolean {
   if (data.conditions.some((c) => isActive(c) && inValueSet(c.code?.coding, 'pregnancy'))) return true;
   if (!data.observations) return false;
   const answers = data.observations
-    .filter((o) => USABLE_OBSERVATION.has(o.status) && (inValueSet(o.code?.coding, 'pregnancy-status') || inValueSet(o.code?.coding, 'pregnancy-test')))
+    .filter(
+      (o) =>
+        USABLE_OBSERVATION.has(o.status) &&
+        (inValueSet(o.code?.coding, 'pregnancy-status') || inValueSet(o.code?.coding, 'pregnancy-test')),
+    )
     .map((o) => ({ days: daysSince(o.effectiveDateTime), answer: o.valueCodeableConcept?.coding?.[0]?.code ?? '' }))
     .filter((o) => POSITIVE.has(o.answer) || NEGATIVE.has(o.answer));
   if (answers.length === 0) return false;
@@ -148,22 +185,41 @@ function pregnant(data: Visible): boolean {
 }
 
 function absoluteContraindications(data: Visible): Set<Modality> {
-  const has = (...ids: string[]) => data.conditions.some((c) => isActive(c) && ids.some((id) => inValueSet(c.code?.coding, id)));
-  const tScores = data.observations ? readings(data.observations, '38267-1', [-10, 10]).concat(
-    readings(data.observations, '38264-8', [-10, 10]),
-    readings(data.observations, '38263-0', [-10, 10]),
-    readings(data.observations, '38265-5', [-10, 10]),
-  ) : [];
+  const has = (...ids: string[]) =>
+    data.conditions.some((c) => isActive(c) && ids.some((id) => inValueSet(c.code?.coding, id)));
+  const tScores = data.observations
+    ? readings(data.observations, '38267-1', [-10, 10]).concat(
+        readings(data.observations, '38264-8', [-10, 10]),
+        readings(data.observations, '38263-0', [-10, 10]),
+        readings(data.observations, '38265-5', [-10, 10]),
+      )
+    : [];
   const osteoporosis = has('osteoporosis') || tScores.some((t) => t.value <= param('osteoporosisTScore'));
   const recentSurgery =
     (data.procedures ?? []).some(
-      (p) => ['completed', 'in-progress'].includes(p.status) && inValueSet(p.code?.coding, 'spinal-surgery-procedure') && daysSince(p.performedDateTime) <= param('recentSpinalSurgeryDays'),
+      (p) =>
+        ['completed', 'in-progress'].includes(p.status) &&
+        inValueSet(p.code?.coding, 'spinal-surgery-procedure') &&
+        daysSince(p.performedDateTime) <= param('recentSpinalSurgeryDays'),
     ) || has('spinal-surgery-status');
-  const emergency = has('cauda-equina-syndrome', 'urinary-retention', 'faecal-incontinence', 'saddle-anaesthesia', 'foot-drop');
+  const emergency = has(
+    'cauda-equina-syndrome',
+    'urinary-retention',
+    'faecal-incontinence',
+    'saddle-anaesthesia',
+    'foot-drop',
+  );
   const infection = has('spinal-infection');
   const tractionRow =
     osteoporosis ||
-    has('vertebral-fracture', 'spinal-instability', 'spondylolisthesis', 'spinal-neoplasm', 'abdominal-aortic-aneurysm', 'ruptured-abdominal-aortic-aneurysm') ||
+    has(
+      'vertebral-fracture',
+      'spinal-instability',
+      'spondylolisthesis',
+      'spinal-neoplasm',
+      'abdominal-aortic-aneurysm',
+      'ruptured-abdominal-aortic-aneurysm',
+    ) ||
     infection ||
     pregnant(data) ||
     recentSurgery ||
@@ -172,7 +228,10 @@ function absoluteContraindications(data: Visible): Set<Modality> {
   const systolic = latestRecent(data.observations, '8480-6', [40, 300], maxAge);
   const diastolic = latestRecent(data.observations, '8462-4', [20, 200], maxAge);
   const bmi = latestRecent(data.observations, '39156-5', [8, 150], maxAge);
-  const hypertension = has('hypertension') || atLeast(systolic, param('hypertensionSystolic')) || atLeast(diastolic, param('hypertensionDiastolic'));
+  const hypertension =
+    has('hypertension') ||
+    atLeast(systolic, param('hypertensionSystolic')) ||
+    atLeast(diastolic, param('hypertensionDiastolic'));
   const obesity = has('obesity', 'severe-obesity') || atLeast(bmi, param('obesityBmi'));
 
   const result = new Set<Modality>();
@@ -193,7 +252,9 @@ const ORDER_VALUESETS: Record<Modality, string[]> = {
 const MODALITIES = Object.keys(ORDER_VALUESETS) as Modality[];
 
 function modalitiesOfOrder(resource: { code?: { coding?: Coding[] } } | undefined): Modality[] {
-  return MODALITIES.filter((modality) => ORDER_VALUESETS[modality].some((id) => inValueSet(resource?.code?.coding, id)));
+  return MODALITIES.filter((modality) =>
+    ORDER_VALUESETS[modality].some((id) => inValueSet(resource?.code?.coding, id)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -206,12 +267,41 @@ const UNRELATED: Coding[] = [
 ];
 
 const CONDITION_VALUESETS = [
-  'low-back-pain', 'back-pain-site-unspecified', 'chronic-low-back-pain', 'radicular-pain', 'lumbar-disc-herniation', 'spinal-stenosis',
-  'neurogenic-claudication', 'spondylolisthesis', 'spondylolysis', 'degenerative-disc-disease', 'lumbar-spondylosis', 'cauda-equina-syndrome',
-  'urinary-retention', 'faecal-incontinence', 'saddle-anaesthesia', 'urinary-incontinence', 'neurogenic-bowel-or-bladder', 'foot-drop',
-  'motor-weakness', 'spinal-infection', 'spinal-neoplasm', 'history-of-cancer', 'vertebral-fracture', 'osteoporosis', 'long-term-steroid-use',
-  'spinal-instability', 'abdominal-aortic-aneurysm', 'ruptured-abdominal-aortic-aneurysm', 'hypertension', 'hernia', 'obesity', 'severe-obesity',
-  'pregnancy', 'spinal-surgery-status', 'anticoagulant-condition',
+  'low-back-pain',
+  'back-pain-site-unspecified',
+  'chronic-low-back-pain',
+  'radicular-pain',
+  'lumbar-disc-herniation',
+  'spinal-stenosis',
+  'neurogenic-claudication',
+  'spondylolisthesis',
+  'spondylolysis',
+  'degenerative-disc-disease',
+  'lumbar-spondylosis',
+  'cauda-equina-syndrome',
+  'urinary-retention',
+  'faecal-incontinence',
+  'saddle-anaesthesia',
+  'urinary-incontinence',
+  'neurogenic-bowel-or-bladder',
+  'foot-drop',
+  'motor-weakness',
+  'spinal-infection',
+  'spinal-neoplasm',
+  'history-of-cancer',
+  'vertebral-fracture',
+  'osteoporosis',
+  'long-term-steroid-use',
+  'spinal-instability',
+  'abdominal-aortic-aneurysm',
+  'ruptured-abdominal-aortic-aneurysm',
+  'hypertension',
+  'hernia',
+  'obesity',
+  'severe-obesity',
+  'pregnancy',
+  'spinal-surgery-status',
+  'anticoagulant-condition',
 ];
 
 /** Every listed code of the condition ValueSets, plus members of their ICD-10-CM families (root, and with 0/1/9). */
@@ -219,7 +309,12 @@ const conditionCodes: Coding[] = [
   ...UNRELATED,
   ...CONDITION_VALUESETS.flatMap((id) => {
     const list = valueSets.get(id) as CodeList;
-    return [...list.codes, ...list.icdFamilies.flatMap((root) => ['', '0', '1', '9'].map((suffix) => ({ system: ICD10, code: `${root}${suffix}` })))];
+    return [
+      ...list.codes,
+      ...list.icdFamilies.flatMap((root) =>
+        ['', '0', '1', '9'].map((suffix) => ({ system: ICD10, code: `${root}${suffix}` })),
+      ),
+    ];
   }),
 ];
 
@@ -228,35 +323,82 @@ const daysAgo = fc.integer({ min: 0, max: 3000 });
 
 const codingArb = fc
   .tuple(fc.constantFrom(...conditionCodes), fc.boolean())
-  .map(([coding, dotless]) => (dotless && coding.system === ICD10 ? { ...coding, code: (coding.code as string).replace('.', '') } : coding));
+  .map(([coding, dotless]) =>
+    dotless && coding.system === ICD10 ? { ...coding, code: (coding.code as string).replace('.', '') } : coding,
+  );
 
 const conditionArb = fc
   .record({
     codings: fc.array(codingArb, { minLength: 1, maxLength: 2 }),
-    clinical: fc.constantFrom(undefined, undefined, 'active', 'active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved'),
-    verification: fc.constantFrom(undefined, undefined, 'confirmed', 'unconfirmed', 'provisional', 'refuted', 'entered-in-error'),
+    clinical: fc.constantFrom(
+      undefined,
+      undefined,
+      'active',
+      'active',
+      'recurrence',
+      'relapse',
+      'inactive',
+      'remission',
+      'resolved',
+    ),
+    verification: fc.constantFrom(
+      undefined,
+      undefined,
+      'confirmed',
+      'unconfirmed',
+      'provisional',
+      'refuted',
+      'entered-in-error',
+    ),
     onset: fc.option(daysAgo, { nil: undefined }),
     recorded: fc.option(daysAgo, { nil: undefined }),
-    abatement: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: -400, max: 3000 }) }),
+    abatement: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.integer({ min: -400, max: 3000 }) },
+    ),
   })
-  .map(
-    (c): Omit<Condition, 'id'> => ({
-      resourceType: 'Condition',
-      subject: { reference: `Patient/${PID}` },
-      code: { coding: c.codings },
-      ...(c.clinical ? { clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: c.clinical }] } } : {}),
-      ...(c.verification ? { verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: c.verification }] } } : {}),
-      ...(c.onset !== undefined ? { onsetDateTime: days(c.onset) } : {}),
-      ...(c.recorded !== undefined ? { recordedDate: days(c.recorded) } : {}),
-      ...(c.abatement !== undefined ? { abatementDateTime: days(c.abatement) } : {}),
-    }),
-  );
+  .map((c): Omit<Condition, 'id'> => ({
+    resourceType: 'Condition',
+    subject: { reference: `Patient/${PID}` },
+    code: { coding: c.codings },
+    ...(c.clinical
+      ? {
+          clinicalStatus: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: c.clinical }],
+          },
+        }
+      : {}),
+    ...(c.verification
+      ? {
+          verificationStatus: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: c.verification }],
+          },
+        }
+      : {}),
+    ...(c.onset !== undefined ? { onsetDateTime: days(c.onset) } : {}),
+    ...(c.recorded !== undefined ? { recordedDate: days(c.recorded) } : {}),
+    ...(c.abatement !== undefined ? { abatementDateTime: days(c.abatement) } : {}),
+  }));
 
-const observationStatus = fc.constantFrom<Observation['status']>('final', 'final', 'final', 'amended', 'corrected', 'preliminary', 'cancelled', 'entered-in-error', 'registered');
+const observationStatus = fc.constantFrom<Observation['status']>(
+  'final',
+  'final',
+  'final',
+  'amended',
+  'corrected',
+  'preliminary',
+  'cancelled',
+  'entered-in-error',
+  'registered',
+);
 const obsDate = fc.option(fc.integer({ min: 0, max: 1500 }), { freq: 8, nil: undefined });
 /** A value in the plausible range, an absurd one, or none at all. */
 const reading = (min: number, max: number) =>
-  fc.oneof({ weight: 6, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: fc.constantFrom(-5, 999, 12000) }, { weight: 1, arbitrary: fc.constant(undefined) });
+  fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min, max }) },
+    { weight: 1, arbitrary: fc.constantFrom(-5, 999, 12000) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
 
 const LN = 'http://loinc.org';
 const quantity = (loinc: string, value: number | undefined, unit: string) => ({
@@ -266,13 +408,28 @@ const quantity = (loinc: string, value: number | undefined, unit: string) => ({
 
 const observationArb: fc.Arbitrary<Omit<Observation, 'id'>> = fc
   .record({
-    kind: fc.constantFrom('pain', 'pain', 'odi', 'tscore', 'bp', 'bp', 'systolic', 'bmi', 'bmi', 'pregnancy-status', 'hcg'),
+    kind: fc.constantFrom(
+      'pain',
+      'pain',
+      'odi',
+      'tscore',
+      'bp',
+      'bp',
+      'systolic',
+      'bmi',
+      'bmi',
+      'pregnancy-status',
+      'hcg',
+    ),
     status: observationStatus,
     date: obsDate,
     value: fc.integer({ min: 0, max: 100000 }),
     pain: reading(0, 10),
     odi: reading(0, 100),
-    tscore: fc.oneof(fc.integer({ min: -45, max: 30 }).map((n) => n / 10), fc.constantFrom(-60, 45, undefined)),
+    tscore: fc.oneof(
+      fc.integer({ min: -45, max: 30 }).map((n) => n / 10),
+      fc.constantFrom(-60, 45, undefined),
+    ),
     tcode: fc.constantFrom('38267-1', '38264-8', '38263-0', '38265-5'),
     systolic: reading(60, 250),
     diastolic: reading(30, 150),
@@ -292,7 +449,14 @@ const observationArb: fc.Arbitrary<Omit<Observation, 'id'>> = fc
       case 'odi':
         return {
           ...base,
-          code: { coding: [{ system: 'https://fhir.spine-cds.example/CodeSystem/spine-cds-local', code: 'oswestry-disability-index' }] },
+          code: {
+            coding: [
+              {
+                system: 'https://fhir.spine-cds.example/CodeSystem/spine-cds-local',
+                code: 'oswestry-disability-index',
+              },
+            ],
+          },
           ...(o.odi !== undefined ? { valueQuantity: { value: o.odi, unit: '%' } } : {}),
         };
       case 'tscore':
@@ -318,8 +482,19 @@ const observationArb: fc.Arbitrary<Omit<Observation, 'id'>> = fc
 
 const procedureArb: fc.Arbitrary<Omit<Procedure, 'id'>> = fc
   .record({
-    coding: fc.constantFrom(...(valueSets.get('spinal-surgery-procedure') as CodeList).codes, { system: 'http://snomed.info/sct', code: '80146002', display: 'Appendectomy' }),
-    status: fc.constantFrom<Procedure['status']>('completed', 'completed', 'in-progress', 'not-done', 'entered-in-error', 'preparation'),
+    coding: fc.constantFrom(...(valueSets.get('spinal-surgery-procedure') as CodeList).codes, {
+      system: 'http://snomed.info/sct',
+      code: '80146002',
+      display: 'Appendectomy',
+    }),
+    status: fc.constantFrom<Procedure['status']>(
+      'completed',
+      'completed',
+      'in-progress',
+      'not-done',
+      'entered-in-error',
+      'preparation',
+    ),
     date: fc.option(daysAgo, { freq: 8, nil: undefined }),
   })
   .map((p) => ({
@@ -337,7 +512,14 @@ const medicationArb: fc.Arbitrary<Omit<MedicationRequest, 'id'>> = fc
       code: '197361',
       display: 'amlodipine 5 MG Oral Tablet',
     }),
-    status: fc.constantFrom<MedicationRequest['status']>('active', 'active', 'on-hold', 'stopped', 'completed', 'entered-in-error'),
+    status: fc.constantFrom<MedicationRequest['status']>(
+      'active',
+      'active',
+      'on-hold',
+      'stopped',
+      'completed',
+      'entered-in-error',
+    ),
   })
   .map((m) => ({
     resourceType: 'MedicationRequest' as const,
@@ -350,8 +532,16 @@ const medicationArb: fc.Arbitrary<Omit<MedicationRequest, 'id'>> = fc
 
 const ORDER_CODES: Coding[] = [
   { system: 'http://www.ama-assn.org/go/cpt', code: '97012', display: 'Mechanical traction' },
-  { system: 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', code: 'S9090', display: 'Vertebral axial decompression' },
-  { system: 'https://fhir.spine-cds.example/CodeSystem/spine-cds-local', code: 'inversion-therapy', display: 'Inversion therapy' },
+  {
+    system: 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets',
+    code: 'S9090',
+    display: 'Vertebral axial decompression',
+  },
+  {
+    system: 'https://fhir.spine-cds.example/CodeSystem/spine-cds-local',
+    code: 'inversion-therapy',
+    display: 'Inversion therapy',
+  },
   { system: 'http://www.ama-assn.org/go/cpt', code: '62322', display: 'Lumbar epidural injection' },
   { system: 'http://snomed.info/sct', code: '308447003', display: 'Referral to physiotherapist' },
   { system: 'http://www.ama-assn.org/go/cpt', code: '72148', display: 'MRI lumbar spine without contrast' },
@@ -372,7 +562,8 @@ interface Generated {
   optional: Record<'observations' | 'procedures' | 'medications', 'sent' | 'null' | 'omitted'>;
 }
 
-const withIds = <T extends object>(prefix: string, items: T[]) => items.map((item, i) => ({ ...item, id: `${prefix}-${i}` }));
+const withIds = <T extends object>(prefix: string, items: T[]) =>
+  items.map((item, i) => ({ ...item, id: `${prefix}-${i}` }));
 const keyMode = fc.constantFrom<'sent' | 'null' | 'omitted'>('sent', 'sent', 'sent', 'sent', 'null', 'omitted');
 
 const generatedArb: fc.Arbitrary<Generated> = fc
@@ -402,9 +593,17 @@ const generatedArb: fc.Arbitrary<Generated> = fc
           }));
     const chosen = orders.filter((_order, i) => g.selectionMask[i]);
     const selections = (chosen.length > 0 ? chosen : orders.slice(0, 1)).map((order) => `ServiceRequest/${order.id}`);
-    const birthDate = g.age === undefined ? undefined : new Date(Date.UTC(NOW.getUTCFullYear() - g.age, 0, 15)).toISOString().slice(0, 10);
+    const birthDate =
+      g.age === undefined
+        ? undefined
+        : new Date(Date.UTC(NOW.getUTCFullYear() - g.age, 0, 15)).toISOString().slice(0, 10);
     return {
-      patient: { resourceType: 'Patient', id: PID, ...(g.gender ? { gender: g.gender } : {}), ...(birthDate ? { birthDate } : {}) },
+      patient: {
+        resourceType: 'Patient',
+        id: PID,
+        ...(g.gender ? { gender: g.gender } : {}),
+        ...(birthDate ? { birthDate } : {}),
+      },
       conditions: withIds('c', g.conditions) as Condition[],
       observations: withIds('o', g.observations) as Observation[],
       procedures: withIds('p', g.procedures) as Procedure[],
@@ -445,7 +644,8 @@ function requestFor(g: Generated): Record<string, unknown> {
 /** What the service could see: the prefetch as sent (the EHR's filters applied, null or omitted keys empty). */
 function visibleData(body: Record<string, unknown>): Visible {
   const prefetch = body.prefetch as Record<string, { entry?: Array<{ resource: Resource }> } | null | undefined>;
-  const entries = (key: string) => (prefetch[key] ? (prefetch[key]?.entry ?? []).map((entry) => entry.resource) : undefined);
+  const entries = (key: string) =>
+    prefetch[key] ? (prefetch[key]?.entry ?? []).map((entry) => entry.resource) : undefined;
   return {
     conditions: (entries('conditions') ?? []) as Condition[],
     observations: entries('observations') as Observation[] | undefined,
@@ -454,12 +654,16 @@ function visibleData(body: Record<string, unknown>): Visible {
 }
 
 function orderedModalities(g: Generated): Set<Modality> {
-  const inContext = g.hook === 'order-select' ? g.orders.filter((order) => g.selections.includes(`ServiceRequest/${order.id}`)) : g.orders;
+  const inContext =
+    g.hook === 'order-select'
+      ? g.orders.filter((order) => g.selections.includes(`ServiceRequest/${order.id}`))
+      : g.orders;
   return new Set(inContext.flatMap(modalitiesOfOrder));
 }
 
 const ruleOf = (card: Card) => RULES.get(card.source.topic?.code ?? '');
-const createdResources = (card: Card) => (card.suggestions ?? []).flatMap((s) => (s.actions ?? []).filter((a) => a.type === 'create').map((a) => a.resource));
+const createdResources = (card: Card) =>
+  (card.suggestions ?? []).flatMap((s) => (s.actions ?? []).filter((a) => a.type === 'create').map((a) => a.resource));
 
 async function evaluate(g: Generated) {
   const body = requestFor(g);
@@ -486,12 +690,15 @@ describe('generated patients', () => {
           expect(rule).toBeDefined();
           // (a) no step card for a modality that is absolutely contraindicated...
           if (rule?.card.kind === 'step' && absolute.has(rule.card.modality as Modality)) {
-            throw new Error(`step card "${rule.name}" shown although ${rule.card.modality} is absolutely contraindicated`);
+            throw new Error(
+              `step card "${rule.name}" shown although ${rule.card.modality} is absolutely contraindicated`,
+            );
           }
           // ...and no suggestion that creates an order for it.
           for (const resource of createdResources(card)) {
             const offered = modalitiesOfOrder(resource as ServiceRequest).filter((modality) => absolute.has(modality));
-            if (offered.length > 0) throw new Error(`card "${rule?.name}" offers ${offered.join(', ')} although absolutely contraindicated`);
+            if (offered.length > 0)
+              throw new Error(`card "${rule?.name}" offers ${offered.join(', ')} although absolutely contraindicated`);
           }
         }
         // An ordered modality that is absolutely contraindicated gets its critical contraindication card.
@@ -499,15 +706,23 @@ describe('generated patients', () => {
           if (!absolute.has(modality)) continue;
           const critical = response.cards.some((card) => {
             const rule = ruleOf(card);
-            return rule?.card.kind === 'contraindication' && rule.card.modality === modality && card.indicator === 'critical';
+            return (
+              rule?.card.kind === 'contraindication' && rule.card.modality === modality && card.indicator === 'critical'
+            );
           });
-          if (!critical) throw new Error(`${modality} is ordered and absolutely contraindicated, but no critical contraindication card was shown`);
+          if (!critical)
+            throw new Error(
+              `${modality} is ordered and absolutely contraindicated, but no critical contraindication card was shown`,
+            );
         }
         // Traction, decompression and inversion are never positively recommended, whatever the patient.
         for (const card of response.cards) {
           for (const resource of createdResources(card)) {
-            const offered = modalitiesOfOrder(resource as ServiceRequest).filter((modality) => modality === 'traction' || modality === 'inversion');
-            if (offered.length > 0) throw new Error(`card "${ruleOf(card)?.name}" proposes ordering ${offered.join(', ')}`);
+            const offered = modalitiesOfOrder(resource as ServiceRequest).filter(
+              (modality) => modality === 'traction' || modality === 'inversion',
+            );
+            if (offered.length > 0)
+              throw new Error(`card "${ruleOf(card)?.name}" proposes ordering ${offered.join(', ')}`);
           }
         }
       }),

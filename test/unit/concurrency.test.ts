@@ -45,15 +45,26 @@ function calls(count: number): Call[] {
     const scenario = scenarios[i % scenarios.length];
     const shiftWeeks = shifts[Math.floor(i / scenarios.length) % shifts.length];
     const now = new Date(Date.parse(scenario.now) + shiftWeeks * WEEK_MS);
-    return { label: `${scenario.name} +${shiftWeeks}w`, scenario, now, body: buildHookRequest(scenario, ruleSet.terminology) };
+    return {
+      label: `${scenario.name} +${shiftWeeks}w`,
+      scenario,
+      now,
+      body: buildHookRequest(scenario, ruleSet.terminology),
+    };
   });
 }
 
 /** What must not differ between a lone and an overlapping call: which cards, in which order, saying what. */
 const cardsOf = (response: CdsResponse) =>
-  response.cards.map((card) => ({ rule: card.source.topic?.code, indicator: card.indicator, summary: card.summary, detail: card.detail }));
+  response.cards.map((card) => ({
+    rule: card.source.topic?.code,
+    indicator: card.indicator,
+    summary: card.summary,
+    detail: card.detail,
+  }));
 
-const run = (call: Call) => handleHookCall(call.scenario.hook, call.body, { ruleSet, fetchSettings: NO_FETCH, now: () => call.now });
+const run = (call: Call) =>
+  handleHookCall(call.scenario.hook, call.body, { ruleSet, fetchSettings: NO_FETCH, now: () => call.now });
 
 /**
  * Makes every fact look-up of json-rules-engine slow and asynchronous, each run at its own pace (0-8 ms per look-up,
@@ -65,12 +76,18 @@ function slowFactsAndCountRuns(seed: number) {
   const originalRun = Engine.prototype.run;
   const stats = { running: 0, maxRunning: 0, runs: 0 };
   const pace = new WeakMap<Almanac, number>();
-  const factValue = jest.spyOn(Almanac.prototype, 'factValue').mockImplementation(async function (this: Almanac, ...args: Parameters<Almanac['factValue']>) {
+  const factValue = jest.spyOn(Almanac.prototype, 'factValue').mockImplementation(async function (
+    this: Almanac,
+    ...args: Parameters<Almanac['factValue']>
+  ) {
     if (!pace.has(this)) pace.set(this, Math.floor(next() * 9));
     await sleep((pace.get(this) as number) + Math.floor(next() * 2));
     return originalFactValue.apply(this, args);
   });
-  const engineRun = jest.spyOn(Engine.prototype, 'run').mockImplementation(async function (this: Engine, ...args: Parameters<Engine['run']>) {
+  const engineRun = jest.spyOn(Engine.prototype, 'run').mockImplementation(async function (
+    this: Engine,
+    ...args: Parameters<Engine['run']>
+  ) {
     stats.runs++;
     stats.running++;
     stats.maxRunning = Math.max(stats.maxRunning, stats.running);
@@ -110,9 +127,15 @@ test('200 overlapping hook calls with slow asynchronous facts give exactly the c
     // The runs really overlapped: far more than one engine run was in flight at once.
     expect(slow.stats.maxRunning).toBeGreaterThan(100);
     const differences = all.flatMap((call, i) => {
-      const lost = alone[i].filter((card) => !together[i].some((other) => other.rule === card.rule)).map((card) => card.rule);
-      const gained = together[i].filter((card) => !alone[i].some((other) => other.rule === card.rule)).map((card) => card.rule);
-      return lost.length > 0 || gained.length > 0 ? [`${call.label}: lost ${lost.join(', ') || '-'}; gained ${gained.join(', ') || '-'}`] : [];
+      const lost = alone[i]
+        .filter((card) => !together[i].some((other) => other.rule === card.rule))
+        .map((card) => card.rule);
+      const gained = together[i]
+        .filter((card) => !alone[i].some((other) => other.rule === card.rule))
+        .map((card) => card.rule);
+      return lost.length > 0 || gained.length > 0
+        ? [`${call.label}: lost ${lost.join(', ') || '-'}; gained ${gained.join(', ') || '-'}`]
+        : [];
     });
     expect(differences).toEqual([]);
     expect(together).toEqual(alone);
@@ -135,7 +158,8 @@ test('the same calls interleaved with out-of-order completion (shuffled start, r
         return [i, cardsOf((await run(all[i])).response)] as const;
       }),
     );
-    for (const [i, cards] of results) expect({ call: all[i].label, cards }).toEqual({ call: all[i].label, cards: alone.get(i) });
+    for (const [i, cards] of results)
+      expect({ call: all[i].label, cards }).toEqual({ call: all[i].label, cards: alone.get(i) });
   } finally {
     slow.restore();
   }
@@ -146,7 +170,7 @@ test('the same calls interleaved with out-of-order completion (shuffled start, r
  * over two priority levels (as a rule author might do to put red flags first): the run that finishes first marks the
  * Engine finished, and the slower run silently skips its second priority group. A fresh Engine per run keeps them.
  */
-test('control: a shared Engine with two priority levels loses the slower run\'s rules; fresh Engines do not', async () => {
+test("control: a shared Engine with two priority levels loses the slower run's rules; fresh Engines do not", async () => {
   const rules: RuleProperties[] = Array.from({ length: 20 }, (_unused, i) => ({
     name: `rule-${i}`,
     priority: i < 10 ? 2 : 1,
@@ -169,6 +193,9 @@ test('control: a shared Engine with two priority levels loses the slower run\'s 
   expect(fastShared).toBe(rules.length);
   expect(slowShared).toBeLessThan(rules.length);
 
-  const [slowFresh, fastFresh] = await Promise.all([counted(withSlowFact(new Engine(rules)), 50), counted(withSlowFact(new Engine(rules)), 0)]);
+  const [slowFresh, fastFresh] = await Promise.all([
+    counted(withSlowFact(new Engine(rules)), 50),
+    counted(withSlowFact(new Engine(rules)), 0),
+  ]);
   expect([slowFresh, fastFresh]).toEqual([rules.length, rules.length]);
 });

@@ -16,7 +16,10 @@ const ruleNamed = (name: string) => {
 function factsWith(values: Record<string, Facts[string]['value']>): Facts {
   const facts: Facts = {};
   for (const definition of FACT_DEFINITIONS.values()) {
-    facts[definition.id] = { value: definition.type === 'boolean' ? false : definition.type === 'list' ? [] : null, cites: [] };
+    facts[definition.id] = {
+      value: definition.type === 'boolean' ? false : definition.type === 'list' ? [] : null,
+      cites: [],
+    };
   }
   for (const [id, value] of Object.entries(values)) facts[id] = { value, cites: [] };
   return facts;
@@ -40,20 +43,34 @@ describe('describeCondition', () => {
   it('annotates each comparison with the patient value and the engine result (for rules explain)', async () => {
     const facts = factsWith({ backPain: true, durationClass: 'acute', painScore: 8 });
     facts.disabilityIndex = { value: null, cites: [], missing: 'no disability index in the last 90 days' };
-    const outcome = (await evaluateRules(ruleSet, 'patient-view', facts)).find((o) => o.rule.spec.name === 'physiotherapy');
-    const described = describeCondition(ruleNamed('physiotherapy').spec.when, ruleSet.parameterSpecs, { facts, evaluated: outcome?.conditions });
+    const outcome = (await evaluateRules(ruleSet, 'patient-view', facts)).find(
+      (o) => o.rule.spec.name === 'physiotherapy',
+    );
+    const described = describeCondition(ruleNamed('physiotherapy').spec.when, ruleSet.parameterSpecs, {
+      facts,
+      evaluated: outcome?.conditions,
+    });
     expect(described.result).toBe(true);
     const text = conditionToText(described);
     expect(text).toContain('✓ all of:');
-    expect(text).toContain('✗ Duration class (acute < 4 weeks, subacute 4–12, chronic > 12) is one of subacute, chronic — patient: acute');
+    expect(text).toContain(
+      '✗ Duration class (acute < 4 weeks, subacute 4–12, chronic > 12) is one of subacute, chronic — patient: acute',
+    );
     expect(text).toContain('✓ Latest pain score (0–10) ≥ physiotherapyMinPain (7) — patient: 8');
-    expect(text).toContain('physiotherapyMinDisability (40%) — patient: not known (no disability index in the last 90 days)');
+    expect(text).toContain(
+      'physiotherapyMinDisability (40%) — patient: not known (no disability index in the last 90 days)',
+    );
   });
 
   it('lines up a lone comparison with the all-wrapper the engine evaluates', async () => {
     const facts = factsWith({ caudaEquina: true });
-    const outcome = (await evaluateRules(ruleSet, 'patient-view', facts)).find((o) => o.rule.spec.name === 'cauda-equina');
-    const described = describeCondition(ruleNamed('cauda-equina').spec.when, ruleSet.parameterSpecs, { facts, evaluated: outcome?.conditions });
+    const outcome = (await evaluateRules(ruleSet, 'patient-view', facts)).find(
+      (o) => o.rule.spec.name === 'cauda-equina',
+    );
+    const described = describeCondition(ruleNamed('cauda-equina').spec.when, ruleSet.parameterSpecs, {
+      facts,
+      evaluated: outcome?.conditions,
+    });
     expect(described).toMatchObject({ type: 'comparison', fact: 'caudaEquina', result: true, actual: 'yes' });
   });
 
@@ -66,10 +83,19 @@ describe('describeCondition', () => {
         ],
       },
     };
-    const evaluated = { not: { any: [{ fact: 'pregnant', result: false }, { fact: 'orderedModalities', result: false }] } };
+    const evaluated = {
+      not: {
+        any: [
+          { fact: 'pregnant', result: false },
+          { fact: 'orderedModalities', result: false },
+        ],
+      },
+    };
     const described = describeCondition(condition, ruleSet.parameterSpecs, { evaluated });
     expect(conditionToText(described)).toBe(
-      ['✓ none of:', '  ✗ Currently pregnant: yes', '  ✗ Treatments ordered in this hook call includes traction'].join('\n'),
+      ['✓ none of:', '  ✗ Currently pregnant: yes', '  ✗ Treatments ordered in this hook call includes traction'].join(
+        '\n',
+      ),
     );
   });
 });

@@ -1,14 +1,19 @@
 import { refuseUnlistedServer } from '../../src/fhir/fhir-server-policy';
 
-const allowlist = { servers: ['https://ehr.example/fhir/R4', 'http://127.0.0.1:8103/fhir'], notListed: 'is not allowed here' };
+const allowlist = {
+  servers: ['https://ehr.example/fhir/R4', 'http://127.0.0.1:8103/fhir'],
+  notListed: 'is not allowed here',
+};
 
 describe('FHIR server allowlist', () => {
-  test.each(['https://ehr.example/fhir/R4', 'https://ehr.example/fhir/R4/', 'https://EHR.example:443/fhir/R4/tenant-1', 'http://127.0.0.1:8103/fhir'])(
-    '%s is allowed',
-    (server) => {
-      expect(refuseUnlistedServer(allowlist, server, false)).toBeUndefined();
-    },
-  );
+  test.each([
+    'https://ehr.example/fhir/R4',
+    'https://ehr.example/fhir/R4/',
+    'https://EHR.example:443/fhir/R4/tenant-1',
+    'http://127.0.0.1:8103/fhir',
+  ])('%s is allowed', (server) => {
+    expect(refuseUnlistedServer(allowlist, server, false)).toBeUndefined();
+  });
 
   test.each([
     ['another port', 'https://ehr.example:8443/fhir/R4', /is not allowed here/],

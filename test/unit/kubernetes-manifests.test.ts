@@ -64,12 +64,18 @@ function mountedFiles(volumeName: string): Map<string, string> {
 
 test('every manifest is a named Kubernetes object and every listed file exists', () => {
   expect(kustomization.kind).toBe('Kustomization');
-  expect(objects.map((object) => object.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service']);
+  expect(objects.map((object) => object.kind).sort()).toEqual([
+    'Deployment',
+    'HorizontalPodAutoscaler',
+    'PodDisruptionBudget',
+    'Service',
+  ]);
   for (const object of objects) {
     expect(typeof object.apiVersion).toBe('string');
     expect(typeof object.metadata?.name).toBe('string');
   }
-  for (const files of generated.values()) for (const file of files.values()) expect(fs.existsSync(path.resolve(DIR, file))).toBe(true);
+  for (const files of generated.values())
+    for (const file of files.values()) expect(fs.existsSync(path.resolve(DIR, file))).toBe(true);
 });
 
 test('the Service, the autoscaler and the disruption budget find the Deployment and its pods', () => {
@@ -88,7 +94,8 @@ test('the container listens where the probes look, with requests and limits', ()
   expect(container.ports[0].containerPort).toBe(Number(env.PORT));
   expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 'http' });
   expect(container.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 'http' });
-  for (const kind of ['requests', 'limits']) expect(Object.keys(container.resources[kind]).sort()).toEqual(['cpu', 'memory']);
+  for (const kind of ['requests', 'limits'])
+    expect(Object.keys(container.resources[kind]).sort()).toEqual(['cpu', 'memory']);
   expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(env.SPINE_CDS_SHUTDOWN_GRACE_MS));
 });
 
@@ -116,7 +123,8 @@ test('the rules ConfigMap, mounted where SPINE_CDS_RULES_DIR points, loads as th
   }
   // A pack missing from the ConfigMap would load without error, and without its rules.
   const packs = fs.readdirSync(path.join(rulesDir, 'packs')).filter((name) => name.endsWith('.json'));
-  for (const pack of packs) expect(files.get(path.posix.join(env.SPINE_CDS_RULES_DIR, 'packs', pack))).toBe(path.join(rulesDir, 'packs', pack));
+  for (const pack of packs)
+    expect(files.get(path.posix.join(env.SPINE_CDS_RULES_DIR, 'packs', pack))).toBe(path.join(rulesDir, 'packs', pack));
 });
 
 test("the environment and the trust file pass the service's production checks", () => {
@@ -124,7 +132,11 @@ test("the environment and the trust file pass the service's production checks", 
   expect(trustFile).toBeDefined();
   expect(readTrustFile(trustFile, 'production').problems).toEqual([]);
   // The mounted folders, read from the repository instead.
-  const config = loadConfig({ ...env, SPINE_CDS_RULES_DIR: path.join(PROJECT_ROOT, 'rules'), SPINE_CDS_TRUST_FILE: trustFile });
+  const config = loadConfig({
+    ...env,
+    SPINE_CDS_RULES_DIR: path.join(PROJECT_ROOT, 'rules'),
+    SPINE_CDS_TRUST_FILE: trustFile,
+  });
   expect(config).toMatchObject({ mode: 'production', port: 8080, auth: { required: true } });
   expect(() => loadRuleSet(config.rulesDir, config.valueSetsDir)).not.toThrow();
 });

@@ -33,9 +33,21 @@ function problemsAfter(change: (pathway: Pack, parameters: Record<string, any>) 
 const physiotherapy = (pack: Pack) => pack.rules.find((rule) => rule.name === 'physiotherapy') as Record<string, any>;
 
 test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp]>([
-  ['an unknown fact', (pack) => (physiotherapy(pack).when.all[0].fact = 'painScor'), /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.fact: must be one of/],
-  ['an unknown operator', (pack) => (physiotherapy(pack).when.all[0].operator = 'atLeast'), /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.operator: must be one of/],
-  ['a summary of 140 characters', (pack) => (physiotherapy(pack).card.summary = 'x'.repeat(140)), /rule "physiotherapy" › rules\[\d+\]\.card\.summary: is too long: at most 139 characters/],
+  [
+    'an unknown fact',
+    (pack) => (physiotherapy(pack).when.all[0].fact = 'painScor'),
+    /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.fact: must be one of/,
+  ],
+  [
+    'an unknown operator',
+    (pack) => (physiotherapy(pack).when.all[0].operator = 'atLeast'),
+    /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.operator: must be one of/,
+  ],
+  [
+    'a summary of 140 characters',
+    (pack) => (physiotherapy(pack).card.summary = 'x'.repeat(140)),
+    /rule "physiotherapy" › rules\[\d+\]\.card\.summary: is too long: at most 139 characters/,
+  ],
   [
     'a summary that grows past 139 characters once parameters are filled in',
     (pack, parameters) => {
@@ -44,22 +56,66 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
     },
     /rules\[\d+\]\.card\.summary: is 144 characters once parameters are filled in/,
   ],
-  ['a fact placeholder in a summary', (pack) => (physiotherapy(pack).card.summary = 'Pain {{painScore}}'), /card\.summary: \{\{painScore\}\}: a summary may only name parameters/],
-  ['a missing source', (pack) => delete physiotherapy(pack).card.source, /rule "physiotherapy" › rules\[\d+\]\.card: "source" is missing/],
-  ['an unknown ValueSet', (pack) => (physiotherapy(pack).card.suggestions[0].order = 'physio-referal'), /card\.suggestions\[0\]\.order: ValueSet "physio-referal" does not exist/],
-  ['a threshold of the wrong type', (_pack, parameters) => (parameters.physiotherapyMinPain.value = 'seven'), /parameter "physiotherapyMinPain" must be a number to be compared with greaterThanInclusive/],
-  ['an unknown parameter', (pack) => (physiotherapy(pack).when.all[1].any[1].value = { param: 'physioMinPain' }), /parameter "physioMinPain" is not defined in rules\/parameters\.json/],
-  ['a numeric comparison on a yes/no fact', (pack) => (physiotherapy(pack).when.all[0] = { fact: 'backPain', operator: 'greaterThan', value: 1 }), /"backPain" is a boolean, so greaterThan can never be true/],
-  ['an unknown override reason set', (pack) => (physiotherapy(pack).card.overrideReasons = 'stepz'), /set "stepz" is not defined in rules\/override-reasons\.json/],
+  [
+    'a fact placeholder in a summary',
+    (pack) => (physiotherapy(pack).card.summary = 'Pain {{painScore}}'),
+    /card\.summary: \{\{painScore\}\}: a summary may only name parameters/,
+  ],
+  [
+    'a missing source',
+    (pack) => delete physiotherapy(pack).card.source,
+    /rule "physiotherapy" › rules\[\d+\]\.card: "source" is missing/,
+  ],
+  [
+    'an unknown ValueSet',
+    (pack) => (physiotherapy(pack).card.suggestions[0].order = 'physio-referal'),
+    /card\.suggestions\[0\]\.order: ValueSet "physio-referal" does not exist/,
+  ],
+  [
+    'a threshold of the wrong type',
+    (_pack, parameters) => (parameters.physiotherapyMinPain.value = 'seven'),
+    /parameter "physiotherapyMinPain" must be a number to be compared with greaterThanInclusive/,
+  ],
+  [
+    'an unknown parameter',
+    (pack) => (physiotherapy(pack).when.all[1].any[1].value = { param: 'physioMinPain' }),
+    /parameter "physioMinPain" is not defined in rules\/parameters\.json/,
+  ],
+  [
+    'a numeric comparison on a yes/no fact',
+    (pack) => (physiotherapy(pack).when.all[0] = { fact: 'backPain', operator: 'greaterThan', value: 1 }),
+    /"backPain" is a boolean, so greaterThan can never be true/,
+  ],
+  [
+    'an unknown override reason set',
+    (pack) => (physiotherapy(pack).card.overrideReasons = 'stepz'),
+    /set "stepz" is not defined in rules\/override-reasons\.json/,
+  ],
   [
     '"not" around a threshold (true when the fact is unknown)',
     (pack) => (physiotherapy(pack).when.all[1].any[1] = { not: { fact: 'painScore', operator: 'lessThan', value: 7 } }),
     /when\.all\[1\]\.any\[1\]\.not: "not" around "painScore lessThan …" is also true when painScore is not known/,
   ],
-  ['notEqual (true when the fact is unknown)', (pack) => (physiotherapy(pack).when.all[0] = { fact: 'durationClass', operator: 'notEqual', value: 'acute' }), /notEqual is also true when durationClass is not known/],
-  ['an unknown shared condition', (pack) => (physiotherapy(pack).when.all[0] = { shared: 'noSuchCondition' }), /when\.all\[0\]\.shared: no shared condition "noSuchCondition" in rules\/shared\.json/],
-  ['an unknown check list', (pack) => (physiotherapy(pack).card.checks = [{ list: 'noSuchList' }]), /card\.checks\[0\]\.list: no check list "noSuchList" in rules\/shared\.json/],
-  ['hiding a rule that does not exist', (pack) => (physiotherapy(pack).card.suppresses = ['rule:no-such-rule']), /card\.suppresses\[0\]: no rule is named "no-such-rule"/],
+  [
+    'notEqual (true when the fact is unknown)',
+    (pack) => (physiotherapy(pack).when.all[0] = { fact: 'durationClass', operator: 'notEqual', value: 'acute' }),
+    /notEqual is also true when durationClass is not known/,
+  ],
+  [
+    'an unknown shared condition',
+    (pack) => (physiotherapy(pack).when.all[0] = { shared: 'noSuchCondition' }),
+    /when\.all\[0\]\.shared: no shared condition "noSuchCondition" in rules\/shared\.json/,
+  ],
+  [
+    'an unknown check list',
+    (pack) => (physiotherapy(pack).card.checks = [{ list: 'noSuchList' }]),
+    /card\.checks\[0\]\.list: no check list "noSuchList" in rules\/shared\.json/,
+  ],
+  [
+    'hiding a rule that does not exist',
+    (pack) => (physiotherapy(pack).card.suppresses = ['rule:no-such-rule']),
+    /card\.suppresses\[0\]: no rule is named "no-such-rule"/,
+  ],
 ])('%s is an error naming file, rule and path', (_name, change, message) => {
   const problems = problemsAfter(change);
   expect(problems.join('\n')).toMatch(message);
@@ -76,7 +132,9 @@ test('a shared condition and a check list are expanded where rules name them', (
   const traction = ruleSet.rules.find((rule) => rule.spec.name === 'traction-absolute')?.spec;
   const inversion = ruleSet.rules.find((rule) => rule.spec.name === 'inversion-absolute')?.spec;
   expect(traction?.when).toEqual(shared.conditions.tractionAbsoluteContraindication.when);
-  expect((inversion?.when as { any: unknown[] }).any[0]).toEqual(shared.conditions.tractionAbsoluteContraindication.when);
+  expect((inversion?.when as { any: unknown[] }).any[0]).toEqual(
+    shared.conditions.tractionAbsoluteContraindication.when,
+  );
   expect(inversion?.card.checks).toEqual([...shared.checkLists.tractionContraindications.facts, 'hypertension']);
 });
 
@@ -91,7 +149,8 @@ test('the JSON Schemas list exactly the facts the code computes', () => {
       Object.values(node).forEach(collect);
     }
   };
-  for (const name of ['rule-pack', 'shared']) collect(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'rules', 'schema', `${name}.schema.json`), 'utf8')));
+  for (const name of ['rule-pack', 'shared'])
+    collect(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'rules', 'schema', `${name}.schema.json`), 'utf8')));
   expect(enums.length).toBeGreaterThanOrEqual(4);
   for (const listed of enums) expect(listed).toEqual(facts);
 });

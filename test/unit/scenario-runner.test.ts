@@ -59,7 +59,9 @@ test('a valid file loads, with the file recorded on each scenario', () => {
   const file = write('ok.json', { scenarios: [scenario({ name: 'ok' })] });
   const { scenarios, problems } = loadScenarios(dir, [file], ruleSet);
   expect(problems).toEqual([]);
-  expect(scenarios.map((s) => [s.file, s.name])).toEqual([[path.join(path.basename(dir), 'scenarios', 'ok.json'), 'ok']]);
+  expect(scenarios.map((s) => [s.file, s.name])).toEqual([
+    [path.join(path.basename(dir), 'scenarios', 'ok.json'), 'ok'],
+  ]);
 });
 
 test('JSON syntax errors name the line', () => {
@@ -70,14 +72,24 @@ test('JSON syntax errors name the line', () => {
 test('schema problems name the scenario and the field, in plain words', () => {
   const bad = { ...scenario({ name: 'bad' }), hook: 'patient-open', expect: { cards: [] } };
   const problems = problemsOf([write('bad.json', { scenarios: [bad] })]);
-  expect(problems.join('\n')).toMatch(/scenario "bad" › scenarios\[0\]\.hook: must be one of: "patient-view", "order-select", "order-sign"/);
+  expect(problems.join('\n')).toMatch(
+    /scenario "bad" › scenarios\[0\]\.hook: must be one of: "patient-view", "order-select", "order-sign"/,
+  );
   expect(problems.join('\n')).toMatch(/scenario "bad" › scenarios\[0\]\.expect: "absent" is missing/);
 });
 
 test('a misspelt FHIR element is reported rather than silently ignored', () => {
-  const typo = scenario({ name: 'typo', resources: [patient('p1'), { ...lbp('p1', '2026-11-07'), onsetDateTime: undefined, onsetDatetime: '2026-11-07' }] as Scenario['resources'] });
+  const typo = scenario({
+    name: 'typo',
+    resources: [
+      patient('p1'),
+      { ...lbp('p1', '2026-11-07'), onsetDateTime: undefined, onsetDatetime: '2026-11-07' },
+    ] as Scenario['resources'],
+  });
   expect(problemsOf([write('typo.json', { scenarios: [typo] })])).toEqual([
-    expect.stringMatching(/scenario "typo" › scenarios\[0\]\.resources\[1\]: "onsetDatetime" is not a known field here \(check the spelling\)/),
+    expect.stringMatching(
+      /scenario "typo" › scenarios\[0\]\.resources\[1\]: "onsetDatetime" is not a known field here \(check the spelling\)/,
+    ),
   ]);
 });
 
@@ -112,12 +124,30 @@ test('what the schema cannot know: rule names, hooks, patients, references, sele
 });
 
 test('order-select needs selections that name draft orders', () => {
-  const order = { resourceType: 'ServiceRequest', id: 'o1', status: 'draft', intent: 'order', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97012' }] } };
+  const order = {
+    resourceType: 'ServiceRequest',
+    id: 'o1',
+    status: 'draft',
+    intent: 'order',
+    subject: { reference: 'Patient/p1' },
+    code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97012' }] },
+  };
   const problems = problemsOf([
     write('o.json', {
       scenarios: [
-        scenario({ name: 'missing-selections', hook: 'order-select', draftOrders: [order] as never, expect: { cards: [], absent: [] } }),
-        scenario({ name: 'wrong-selection', hook: 'order-select', draftOrders: [order] as never, selections: ['ServiceRequest/o2'], expect: { cards: [], absent: [] } }),
+        scenario({
+          name: 'missing-selections',
+          hook: 'order-select',
+          draftOrders: [order] as never,
+          expect: { cards: [], absent: [] },
+        }),
+        scenario({
+          name: 'wrong-selection',
+          hook: 'order-select',
+          draftOrders: [order] as never,
+          selections: ['ServiceRequest/o2'],
+          expect: { cards: [], absent: [] },
+        }),
         scenario({ name: 'no-drafts', hook: 'order-sign', expect: { cards: [], absent: [] } }),
       ],
     }),
@@ -128,18 +158,54 @@ test('order-select needs selections that name draft orders', () => {
 });
 
 test('compareCards: missing, forbidden and (with exactly) extra cards', () => {
-  expect(compareCards({ cards: ['a'], absent: ['b'] }, ['a', 'c'])).toEqual({ passed: true, missing: [], unexpected: [] });
-  expect(compareCards({ cards: ['a', 'd'], absent: ['b'] }, ['b', 'c'])).toEqual({ passed: false, missing: ['a', 'd'], unexpected: ['b'] });
-  expect(compareCards({ cards: ['a'], absent: [], exactly: true }, ['c', 'a'])).toEqual({ passed: false, missing: [], unexpected: ['c'] });
+  expect(compareCards({ cards: ['a'], absent: ['b'] }, ['a', 'c'])).toEqual({
+    passed: true,
+    missing: [],
+    unexpected: [],
+  });
+  expect(compareCards({ cards: ['a', 'd'], absent: ['b'] }, ['b', 'c'])).toEqual({
+    passed: false,
+    missing: ['a', 'd'],
+    unexpected: ['b'],
+  });
+  expect(compareCards({ cards: ['a'], absent: [], exactly: true }, ['c', 'a'])).toEqual({
+    passed: false,
+    missing: [],
+    unexpected: ['c'],
+  });
 });
 
 test('the prefetch is what an EHR sends for the service templates: active prescriptions, only the observation codes asked for', () => {
   const resources = [
     patient('p1'),
-    { resourceType: 'MedicationRequest', id: 'm1', status: 'active', subject: { reference: 'Patient/p1' }, medicationCodeableConcept: { coding: [{ code: '855332' }] } },
-    { resourceType: 'MedicationRequest', id: 'm2', status: 'stopped', subject: { reference: 'Patient/p1' }, medicationCodeableConcept: { coding: [{ code: '855332' }] } },
-    { resourceType: 'Observation', id: 'o1', status: 'final', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://loinc.org', code: '72514-3' }] } },
-    { resourceType: 'Observation', id: 'o2', status: 'final', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] } },
+    {
+      resourceType: 'MedicationRequest',
+      id: 'm1',
+      status: 'active',
+      subject: { reference: 'Patient/p1' },
+      medicationCodeableConcept: { coding: [{ code: '855332' }] },
+    },
+    {
+      resourceType: 'MedicationRequest',
+      id: 'm2',
+      status: 'stopped',
+      subject: { reference: 'Patient/p1' },
+      medicationCodeableConcept: { coding: [{ code: '855332' }] },
+    },
+    {
+      resourceType: 'Observation',
+      id: 'o1',
+      status: 'final',
+      subject: { reference: 'Patient/p1' },
+      code: { coding: [{ system: 'http://loinc.org', code: '72514-3' }] },
+    },
+    {
+      resourceType: 'Observation',
+      id: 'o2',
+      status: 'final',
+      subject: { reference: 'Patient/p1' },
+      code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] },
+    },
   ] as Scenario['resources'];
   const prefetch = prefetchFor(resources, 'p1', dataRequirements(ruleSet.terminology)) as Record<string, any>;
   expect(prefetch.patient.id).toBe('p1');
@@ -149,11 +215,34 @@ test('the prefetch is what an EHR sends for the service templates: active prescr
 });
 
 test('buildHookRequest: draft orders as a Bundle, no prefetch on request', () => {
-  const order = { resourceType: 'ServiceRequest', id: 'o1', status: 'draft', intent: 'order', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97012' }] } };
-  const s = scenario({ name: 'x', hook: 'order-select', draftOrders: [order] as never, selections: ['ServiceRequest/o1'] });
-  const body = buildHookRequest(s, ruleSet.terminology, { prefetch: 'none', fhirServer: 'http://fhir.example/r4' }) as any;
-  expect(body).toMatchObject({ hook: 'order-select', fhirServer: 'http://fhir.example/r4', context: { patientId: 'p1', selections: ['ServiceRequest/o1'] } });
-  expect(body.context.draftOrders).toEqual({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: order }] });
+  const order = {
+    resourceType: 'ServiceRequest',
+    id: 'o1',
+    status: 'draft',
+    intent: 'order',
+    subject: { reference: 'Patient/p1' },
+    code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97012' }] },
+  };
+  const s = scenario({
+    name: 'x',
+    hook: 'order-select',
+    draftOrders: [order] as never,
+    selections: ['ServiceRequest/o1'],
+  });
+  const body = buildHookRequest(s, ruleSet.terminology, {
+    prefetch: 'none',
+    fhirServer: 'http://fhir.example/r4',
+  }) as any;
+  expect(body).toMatchObject({
+    hook: 'order-select',
+    fhirServer: 'http://fhir.example/r4',
+    context: { patientId: 'p1', selections: ['ServiceRequest/o1'] },
+  });
+  expect(body.context.draftOrders).toEqual({
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: [{ resource: order }],
+  });
   expect(body.prefetch).toBeUndefined();
 });
 
@@ -163,7 +252,10 @@ test('runScenario uses the scenario clock and reports a readable difference', as
   expect(acute.cards).toContain('self-care');
 
   // The same record three months later is chronic: the expectation no longer holds, and the report says why.
-  const later = await runScenario({ ...scenario({ name: 'later', now: '2027-02-21T12:00:00Z' }), file: 'rules/scenarios/x.json' }, ruleSet);
+  const later = await runScenario(
+    { ...scenario({ name: 'later', now: '2027-02-21T12:00:00Z' }), file: 'rules/scenarios/x.json' },
+    ruleSet,
+  );
   expect(later).toMatchObject({ passed: false, missing: ['self-care'], unexpected: ['physiotherapy'] });
   const report = formatScenarioReport([acute, later]);
   expect(report).toContain('FAIL rules/scenarios/x.json › later [patient-view at 2027-02-21T12:00:00Z]');
@@ -173,7 +265,14 @@ test('runScenario uses the scenario clock and reports a readable difference', as
 });
 
 test('a request the service rejects is a failed scenario with the reason, not an exception', async () => {
-  const result = await runScenario(scenario({ name: 'bad-id', patientId: 'has space', resources: [{ ...patient('has space') }] as Scenario['resources'] }), ruleSet);
+  const result = await runScenario(
+    scenario({
+      name: 'bad-id',
+      patientId: 'has space',
+      resources: [{ ...patient('has space') }] as Scenario['resources'],
+    }),
+    ruleSet,
+  );
   expect(result.passed).toBe(false);
   expect(result.error).toMatch(/patientId/);
 });

@@ -22,16 +22,55 @@ const LOINC = 'http://loinc.org';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
 const REQUIRED_VALUESETS = [
-  'low-back-pain', 'chronic-low-back-pain', 'radicular-pain', 'lumbar-disc-herniation', 'spinal-stenosis',
-  'neurogenic-claudication', 'spondylolisthesis', 'degenerative-disc-disease', 'cauda-equina-syndrome',
-  'urinary-retention', 'faecal-incontinence', 'urinary-incontinence', 'saddle-anaesthesia', 'foot-drop',
-  'motor-weakness', 'osteoporosis', 'vertebral-fracture', 'spinal-instability', 'spinal-neoplasm', 'history-of-cancer',
-  'spinal-infection', 'abdominal-aortic-aneurysm', 'ruptured-abdominal-aortic-aneurysm', 'pregnancy', 'hypertension',
-  'hernia', 'obesity', 'long-term-steroid-use', 'spinal-surgery-procedure', 'spinal-surgery-status',
-  'anticoagulant-condition', 'anticoagulant-medication', 'pain-score', 'pain-score-panel', 'pregnancy-status',
-  'pregnancy-test', 'bmd-t-score', 'blood-pressure-panel', 'systolic-blood-pressure', 'diastolic-blood-pressure', 'bmi',
-  'disability-index', 'physiotherapy-referral', 'spinal-traction', 'inversion-therapy', 'epidural-steroid-injection',
-  'spine-surgery-referral', 'pain-medicine-referral', 'lumbar-spine-mri',
+  'low-back-pain',
+  'chronic-low-back-pain',
+  'radicular-pain',
+  'lumbar-disc-herniation',
+  'spinal-stenosis',
+  'neurogenic-claudication',
+  'spondylolisthesis',
+  'degenerative-disc-disease',
+  'cauda-equina-syndrome',
+  'urinary-retention',
+  'faecal-incontinence',
+  'urinary-incontinence',
+  'saddle-anaesthesia',
+  'foot-drop',
+  'motor-weakness',
+  'osteoporosis',
+  'vertebral-fracture',
+  'spinal-instability',
+  'spinal-neoplasm',
+  'history-of-cancer',
+  'spinal-infection',
+  'abdominal-aortic-aneurysm',
+  'ruptured-abdominal-aortic-aneurysm',
+  'pregnancy',
+  'hypertension',
+  'hernia',
+  'obesity',
+  'long-term-steroid-use',
+  'spinal-surgery-procedure',
+  'spinal-surgery-status',
+  'anticoagulant-condition',
+  'anticoagulant-medication',
+  'pain-score',
+  'pain-score-panel',
+  'pregnancy-status',
+  'pregnancy-test',
+  'bmd-t-score',
+  'blood-pressure-panel',
+  'systolic-blood-pressure',
+  'diastolic-blood-pressure',
+  'bmi',
+  'disability-index',
+  'physiotherapy-referral',
+  'spinal-traction',
+  'inversion-therapy',
+  'epidural-steroid-injection',
+  'spine-surgery-referral',
+  'pain-medicine-referral',
+  'lumbar-spine-mri',
 ];
 
 // validateResource throws on errors and returns warnings; a test failure should show both, with the file name.
@@ -144,9 +183,7 @@ describe('terminology loaded from fhir-profiles', () => {
   it('ships ValueSets and CodeSystems that are valid FHIR R4 resources', () => {
     indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
     indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
-    const files = [VALUESET_DIR, CODESYSTEM_DIR].flatMap((dir) =>
-      readdirSync(dir).map((name) => path.join(dir, name)),
-    );
+    const files = [VALUESET_DIR, CODESYSTEM_DIR].flatMap((dir) => readdirSync(dir).map((name) => path.join(dir, name)));
     for (const file of files) {
       const resource = JSON.parse(readFileSync(file, 'utf8')) as Resource;
       expect({ file, issues: fhirIssues(resource) }).toEqual({ file, issues: [] });

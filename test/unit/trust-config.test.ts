@@ -8,9 +8,16 @@ import { writeTrustFile } from '../support/jwt';
 import { PROJECT_ROOT } from '../support/spine-service';
 
 /** Generated synchronously: the test tables below are built before any hook runs. */
-const publicJwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' }), kid: 'k1' };
+const publicJwk = {
+  ...generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' }),
+  kid: 'k1',
+};
 
-const issuer = (extra: Record<string, unknown> = {}) => ({ iss: 'https://ehr.example', jwks: { keys: [publicJwk] }, ...extra });
+const issuer = (extra: Record<string, unknown> = {}) => ({
+  iss: 'https://ehr.example',
+  jwks: { keys: [publicJwk] },
+  ...extra,
+});
 
 function problemsOf(trust: unknown, mode: 'development' | 'production' = 'development'): string[] {
   return readTrustFile(writeTrustFile(trust), mode).problems;
@@ -20,16 +27,30 @@ describe('trust file', () => {
   test('a minimal issuer gets the recommended algorithms and no jku', () => {
     const { trust, problems } = readTrustFile(writeTrustFile({ issuers: [issuer()] }), 'production');
     expect(problems).toEqual([]);
-    expect(trust.issuers).toEqual([{ iss: 'https://ehr.example', jwks: { keys: [publicJwk] }, allowedJku: [], algorithms: DEFAULT_ALGORITHMS }]);
+    expect(trust.issuers).toEqual([
+      { iss: 'https://ehr.example', jwks: { keys: [publicJwk] }, allowedJku: [], algorithms: DEFAULT_ALGORITHMS },
+    ]);
   });
 
   test('URLs: key set URLs are normalised, FHIR base URLs lose their trailing slash', () => {
     const { trust, problems } = readTrustFile(
-      writeTrustFile({ issuers: [{ iss: 'x', jwksUrl: 'https://EHR.example:443/jwks', allowedJku: ['https://ehr.example/a'], fhirServers: ['https://ehr.example/fhir/'] }] }),
+      writeTrustFile({
+        issuers: [
+          {
+            iss: 'x',
+            jwksUrl: 'https://EHR.example:443/jwks',
+            allowedJku: ['https://ehr.example/a'],
+            fhirServers: ['https://ehr.example/fhir/'],
+          },
+        ],
+      }),
       'production',
     );
     expect(problems).toEqual([]);
-    expect(trust.issuers[0]).toMatchObject({ jwksUrl: 'https://ehr.example/jwks', fhirServers: ['https://ehr.example/fhir'] });
+    expect(trust.issuers[0]).toMatchObject({
+      jwksUrl: 'https://ehr.example/jwks',
+      fhirServers: ['https://ehr.example/fhir'],
+    });
   });
 
   test.each<[string, unknown, RegExp]>([
@@ -39,19 +60,67 @@ describe('trust file', () => {
     ['no iss', { issuers: [{ jwks: { keys: [] } }] }, /^issuers\[0\]\.iss: must be a non-empty string/],
     ['HMAC', { issuers: [issuer({ algorithms: ['HS256'] })] }, /^issuers\[0\]\.algorithms: "HS256" is not allowed/],
     ['alg none', { issuers: [issuer({ algorithms: ['none'] })] }, /^issuers\[0\]\.algorithms: "none" is not allowed/],
-    ['a private key', { issuers: [issuer({ jwks: { keys: [{ ...publicJwk, d: 'secret' }] } })] }, /^issuers\[0\]\.jwks\.keys\[0\]: holds private key material \(d\)/],
-    ['a symmetric key', { issuers: [issuer({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } })] }, /^issuers\[0\]\.jwks\.keys\[0\]\.kty: must be one of EC, RSA, OKP/],
-    ['a key that is not a valid point', { issuers: [issuer({ jwks: { keys: [{ ...publicJwk, x: 'AAAA' }] } })] }, /^issuers\[0\]\.jwks\.keys\[0\]: is not a valid EC public key/],
-    ['an empty key set', { issuers: [issuer({ jwks: { keys: [] } })] }, /^issuers\[0\]\.jwks: must be a JSON Web Key Set/],
-    ['two key sources', { issuers: [issuer({ jwksUrl: 'https://ehr.example/jwks' })] }, /^issuers\[0\]: give one of jwks, jwksUrl/],
+    [
+      'a private key',
+      { issuers: [issuer({ jwks: { keys: [{ ...publicJwk, d: 'secret' }] } })] },
+      /^issuers\[0\]\.jwks\.keys\[0\]: holds private key material \(d\)/,
+    ],
+    [
+      'a symmetric key',
+      { issuers: [issuer({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } })] },
+      /^issuers\[0\]\.jwks\.keys\[0\]\.kty: must be one of EC, RSA, OKP/,
+    ],
+    [
+      'a key that is not a valid point',
+      { issuers: [issuer({ jwks: { keys: [{ ...publicJwk, x: 'AAAA' }] } })] },
+      /^issuers\[0\]\.jwks\.keys\[0\]: is not a valid EC public key/,
+    ],
+    [
+      'an empty key set',
+      { issuers: [issuer({ jwks: { keys: [] } })] },
+      /^issuers\[0\]\.jwks: must be a JSON Web Key Set/,
+    ],
+    [
+      'two key sources',
+      { issuers: [issuer({ jwksUrl: 'https://ehr.example/jwks' })] },
+      /^issuers\[0\]: give one of jwks, jwksUrl/,
+    ],
     ['no key source', { issuers: [{ iss: 'x' }] }, /^issuers\[0\]: has no keys/],
-    ['a relative jku', { issuers: [issuer({ allowedJku: ['/jwks'] })] }, /^issuers\[0\]\.allowedJku\[0\]: "\/jwks" is not an absolute URL/],
-    ['a FHIR server with a query', { issuers: [issuer({ fhirServers: ['https://ehr.example/fhir?x=1'] })] }, /^issuers\[0\]\.fhirServers\[0\]: .* must be a base URL/],
-    ['credentials in a FHIR server', { issuers: [issuer({ fhirServers: ['https://u:p@ehr.example/fhir'] })] }, /must not contain credentials/],
-    ['an empty tenant list', { issuers: [issuer({ tenants: [] })] }, /^issuers\[0\]\.tenants: must be a non-empty array/],
-    ['the same issuer twice', { issuers: [issuer(), issuer()] }, /^issuers\[1\]\.iss: "https:\/\/ehr\.example" is listed twice/],
-    ['a missing jwksFile', { issuers: [{ iss: 'x', jwksFile: 'nope.json' }] }, /^issuers\[0\]\.jwksFile: .*nope\.json cannot be read \(ENOENT\)/],
-    ['skipWhenJwksFileMissing without jwksFile', { issuers: [issuer({ skipWhenJwksFileMissing: true })] }, /only applies with jwksFile/],
+    [
+      'a relative jku',
+      { issuers: [issuer({ allowedJku: ['/jwks'] })] },
+      /^issuers\[0\]\.allowedJku\[0\]: "\/jwks" is not an absolute URL/,
+    ],
+    [
+      'a FHIR server with a query',
+      { issuers: [issuer({ fhirServers: ['https://ehr.example/fhir?x=1'] })] },
+      /^issuers\[0\]\.fhirServers\[0\]: .* must be a base URL/,
+    ],
+    [
+      'credentials in a FHIR server',
+      { issuers: [issuer({ fhirServers: ['https://u:p@ehr.example/fhir'] })] },
+      /must not contain credentials/,
+    ],
+    [
+      'an empty tenant list',
+      { issuers: [issuer({ tenants: [] })] },
+      /^issuers\[0\]\.tenants: must be a non-empty array/,
+    ],
+    [
+      'the same issuer twice',
+      { issuers: [issuer(), issuer()] },
+      /^issuers\[1\]\.iss: "https:\/\/ehr\.example" is listed twice/,
+    ],
+    [
+      'a missing jwksFile',
+      { issuers: [{ iss: 'x', jwksFile: 'nope.json' }] },
+      /^issuers\[0\]\.jwksFile: .*nope\.json cannot be read \(ENOENT\)/,
+    ],
+    [
+      'skipWhenJwksFileMissing without jwksFile',
+      { issuers: [issuer({ skipWhenJwksFileMissing: true })] },
+      /only applies with jwksFile/,
+    ],
   ])('%s is refused, naming the field', (_name, trust, problem) => {
     expect(problemsOf(trust)).toContainEqual(expect.stringMatching(problem));
   });
@@ -80,19 +149,30 @@ describe('trust file', () => {
   test('not JSON: the problem names the file, and the line and column when JSON.parse gives a position', () => {
     const file = writeTrustFile({});
     fs.writeFileSync(file, '{ "issuers": [');
-    expect(readTrustFile(file, 'development').problems).toEqual([`${file} is not valid JSON: Unexpected end of JSON input`]);
+    expect(readTrustFile(file, 'development').problems).toEqual([
+      `${file} is not valid JSON: Unexpected end of JSON input`,
+    ]);
     fs.writeFileSync(file, '{\n  "issuers": [\n    { "iss": "x", }\n  ]\n}');
-    expect(readTrustFile(file, 'development').problems).toEqual([expect.stringMatching(/trust\.json is not valid JSON: .* at line 3, column 19$/)]);
+    expect(readTrustFile(file, 'development').problems).toEqual([
+      expect.stringMatching(/trust\.json is not valid JSON: .* at line 3, column 19$/),
+    ]);
   });
 
   test('a jwksFile that is not JSON is reported under its field', () => {
     const file = writeTrustFile({ issuers: [{ iss: 'x', jwksFile: 'keys.json' }] });
     fs.writeFileSync(path.join(path.dirname(file), 'keys.json'), '{ "keys": [],\n}');
-    expect(readTrustFile(file, 'development').problems).toEqual([expect.stringMatching(/^issuers\[0\]\.jwksFile: .*keys\.json is not valid JSON: .* at line 2, column 1$/)]);
+    expect(readTrustFile(file, 'development').problems).toEqual([
+      expect.stringMatching(/^issuers\[0\]\.jwksFile: .*keys\.json is not valid JSON: .* at line 2, column 1$/),
+    ]);
   });
 
   test('jwksFile is relative to the trust file; a missing optional one leaves the issuer out', () => {
-    const file = writeTrustFile({ issuers: [{ iss: 'here', jwksFile: 'keys.json' }, { iss: 'later', jwksFile: 'later.json', skipWhenJwksFileMissing: true }] });
+    const file = writeTrustFile({
+      issuers: [
+        { iss: 'here', jwksFile: 'keys.json' },
+        { iss: 'later', jwksFile: 'later.json', skipWhenJwksFileMissing: true },
+      ],
+    });
     fs.writeFileSync(path.join(path.dirname(file), 'keys.json'), JSON.stringify({ keys: [publicJwk] }));
     const { trust, problems } = readTrustFile(file, 'development');
     expect(problems).toEqual([]);
@@ -115,8 +195,12 @@ describe('the development trust profile (deploy/trust/trust.development.json)', 
   });
 
   test('the pinned Sandbox key set is the one in the shared data', () => {
-    const shipped = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'trust', 'cds-hooks-sandbox-jwks.json'), 'utf8'));
-    expect(shipped.keys).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-384', alg: 'ES384', kid: '44823f3d-0b01-4a6c-a80e-b9d3e8a7226f' })]);
+    const shipped = JSON.parse(
+      fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'trust', 'cds-hooks-sandbox-jwks.json'), 'utf8'),
+    );
+    expect(shipped.keys).toEqual([
+      expect.objectContaining({ kty: 'EC', crv: 'P-384', alg: 'ES384', kid: '44823f3d-0b01-4a6c-a80e-b9d3e8a7226f' }),
+    ]);
   });
 
   test('its development issuer is the one mint-token signs as, with the key file mint-token writes', () => {
@@ -131,7 +215,9 @@ describe('authentication settings', () => {
 
   test('production without a trust file does not start', () => {
     expect(() => loadConfig({ SPINE_CDS_MODE: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig({ SPINE_CDS_MODE: 'production' })).toThrow(/SPINE_CDS_TRUST_FILE: production requires authenticated callers/);
+    expect(() => loadConfig({ SPINE_CDS_MODE: 'production' })).toThrow(
+      /SPINE_CDS_TRUST_FILE: production requires authenticated callers/,
+    );
   });
 
   test('production requires authentication by default, and may only be opened explicitly', () => {
@@ -143,17 +229,27 @@ describe('authentication settings', () => {
     expect(loadConfig({}).auth.required).toBe(false);
     expect(loadConfig({ SPINE_CDS_TRUST_FILE: trustFile() }).auth.required).toBe(true);
     expect(loadConfig({ SPINE_CDS_TRUST_FILE: trustFile(), SPINE_CDS_AUTH: 'disabled' }).auth.required).toBe(false);
-    expect(() => loadConfig({ SPINE_CDS_AUTH: 'required' })).toThrow(/SPINE_CDS_TRUST_FILE: SPINE_CDS_AUTH=required needs a trust file/);
+    expect(() => loadConfig({ SPINE_CDS_AUTH: 'required' })).toThrow(
+      /SPINE_CDS_TRUST_FILE: SPINE_CDS_AUTH=required needs a trust file/,
+    );
   });
 
   test('trust file problems stop start-up, prefixed with the variable and the file', () => {
     const file = writeTrustFile({ issuers: [issuer({ algorithms: ['HS256'] })] });
-    expect(() => loadConfig({ SPINE_CDS_TRUST_FILE: file })).toThrow(`SPINE_CDS_TRUST_FILE ${file}: issuers[0].algorithms: "HS256" is not allowed`);
+    expect(() => loadConfig({ SPINE_CDS_TRUST_FILE: file })).toThrow(
+      `SPINE_CDS_TRUST_FILE ${file}: issuers[0].algorithms: "HS256" is not allowed`,
+    );
   });
 
   test('rate limiting is on in production and off in development unless set', () => {
-    expect(loadConfig({ SPINE_CDS_MODE: 'production', SPINE_CDS_AUTH: 'disabled' }).rateLimit).toEqual({ perSecond: 100, burst: 200 });
+    expect(loadConfig({ SPINE_CDS_MODE: 'production', SPINE_CDS_AUTH: 'disabled' }).rateLimit).toEqual({
+      perSecond: 100,
+      burst: 200,
+    });
     expect(loadConfig({}).rateLimit.perSecond).toBe(0);
-    expect(loadConfig({ SPINE_CDS_RATE_LIMIT_PER_SECOND: '5', SPINE_CDS_RATE_LIMIT_BURST: '10' }).rateLimit).toEqual({ perSecond: 5, burst: 10 });
+    expect(loadConfig({ SPINE_CDS_RATE_LIMIT_PER_SECOND: '5', SPINE_CDS_RATE_LIMIT_BURST: '10' }).rateLimit).toEqual({
+      perSecond: 5,
+      burst: 10,
+    });
   });
 });

@@ -29,7 +29,8 @@ const OPERATOR_WORDS: Record<string, string> = {
 export function thresholdText(operator: string | undefined, value: unknown): string | undefined {
   if (operator === 'in' || operator === 'notIn') {
     const values = (Array.isArray(value) ? value : [value]).map(String);
-    const list = values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` : values.join('');
+    const list =
+      values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` : values.join('');
     return operator === 'in' ? list : `not ${list}`;
   }
   const word = operator ? OPERATOR_WORDS[operator] : undefined;

@@ -54,14 +54,23 @@ function renderDetail(card: CardSpec, conditions: EvaluatedCondition, render: Re
 
   const sections = [fillPlaceholders(card.detail, render)];
   if (reasons.length > 0) {
-    sections.push(`**Why this card**\n${reasons.map(({ fact, thresholds }) => `${factLine(fact, render.facts)}${thresholdSuffix(thresholds)}${cite(fact)}`).join('\n')}`);
+    sections.push(
+      `**Why this card**\n${reasons.map(({ fact, thresholds }) => `${factLine(fact, render.facts)}${thresholdSuffix(thresholds)}${cite(fact)}`).join('\n')}`,
+    );
   }
   const knownChecks = checked.filter((id) => !unknownFacts.includes(id));
-  if (knownChecks.length > 0) sections.push(`**Also checked**\n${knownChecks.map((id) => `${factLine(id, render.facts)}${cite(id)}`).join('\n')}`);
+  if (knownChecks.length > 0)
+    sections.push(
+      `**Also checked**\n${knownChecks.map((id) => `${factLine(id, render.facts)}${cite(id)}`).join('\n')}`,
+    );
   if (unknownFacts.length > 0) {
-    sections.push(`**Could not be checked** (missing data is not treated as normal)\n${unknownFacts.map((id) => factLine(id, render.facts)).join('\n')}`);
+    sections.push(
+      `**Could not be checked** (missing data is not treated as normal)\n${unknownFacts.map((id) => factLine(id, render.facts)).join('\n')}`,
+    );
   }
-  sections.push(`**Evidence** (${card.evidence.strength}): ${card.evidence.statement} Source: [${card.source.label}](${card.source.url}).`);
+  sections.push(
+    `**Evidence** (${card.evidence.strength}): ${card.evidence.statement} Source: [${card.source.label}](${card.source.url}).`,
+  );
   return sections.join('\n\n');
 }
 
@@ -126,7 +135,9 @@ const MAX_CITATIONS_PER_FACT = 10;
  */
 function citer(card: CardSpec, render: RenderContext): (id: string) => string {
   const shown = new Set<string>();
-  const ownOrders = new Set(render.orders.filter((order) => order.modality === card.modality).map((order) => order.reference));
+  const ownOrders = new Set(
+    render.orders.filter((order) => order.modality === card.modality).map((order) => order.reference),
+  );
   return (id) => {
     let cites = render.facts[id]?.cites ?? [];
     if (id === 'orderedModalities' && ownOrders.size > 0) cites = cites.filter((c) => ownOrders.has(c.reference));
@@ -136,21 +147,29 @@ function citer(card: CardSpec, render: RenderContext): (id: string) => string {
       shown.add(key);
       return true;
     });
-    const lines = fresh.slice(0, MAX_CITATIONS_PER_FACT).map((c: Citation) => `\n  - ${escapeMarkdown(c.text)}${c.reference ? ` (${codeSpan(c.reference)})` : ''}`);
+    const lines = fresh
+      .slice(0, MAX_CITATIONS_PER_FACT)
+      .map((c: Citation) => `\n  - ${escapeMarkdown(c.text)}${c.reference ? ` (${codeSpan(c.reference)})` : ''}`);
     if (fresh.length > MAX_CITATIONS_PER_FACT) lines.push(`\n  - and ${fresh.length - MAX_CITATIONS_PER_FACT} more`);
     return lines.join('');
   };
 }
 
 function fillPlaceholders(text: string, render: RenderContext): string {
-  return fillParameters(text, render.ruleSet.parameters).replace(PLACEHOLDER, (_match, name: string) => formatFact(name, render.facts[name]));
+  return fillParameters(text, render.ruleSet.parameters).replace(PLACEHOLDER, (_match, name: string) =>
+    formatFact(name, render.facts[name]),
+  );
 }
 
 function renderSuggestion(spec: SuggestionSpec, render: RenderContext): Suggestion[] {
   const removals: Action[] = spec.remove
     ? render.orders
         .filter((order) => order.modality === spec.remove && order.reference !== undefined)
-        .map((order) => ({ type: 'delete', description: `Remove the draft order: ${order.display}`, resourceId: order.reference }))
+        .map((order) => ({
+          type: 'delete',
+          description: `Remove the draft order: ${order.display}`,
+          resourceId: order.reference,
+        }))
     : [];
   // A removal with nothing to remove would be an empty promise to the clinician.
   if (spec.remove && removals.length === 0) return [];
@@ -167,7 +186,9 @@ function renderSuggestion(spec: SuggestionSpec, render: RenderContext): Suggesti
 
 function createOrder(spec: SuggestionSpec, valueSet: string, render: RenderContext): Action {
   const coding = render.ruleSet.terminology.firstCoding(valueSet) as Coding;
-  const requester = /^(Practitioner|PractitionerRole)\//.test(render.context.userId) ? { requester: { reference: render.context.userId } } : {};
+  const requester = /^(Practitioner|PractitionerRole)\//.test(render.context.userId)
+    ? { requester: { reference: render.context.userId } }
+    : {};
   const reasons = reasonReferences(render);
   const resource: ServiceRequest = {
     resourceType: 'ServiceRequest',

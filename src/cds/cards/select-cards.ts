@@ -15,15 +15,23 @@ const KIND_RANK = { 'red-flag': 0, contraindication: 1, step: 2, advice: 3 } as 
  * - on order hooks, advice about a modality shows only when that modality is among the orders;
  * - most severe first, then red flags, contraindications, steps, advice, then rule order: deterministic.
  */
-export function selectCards(outcomes: RuleOutcome[], hook: HookName, orderedModalities: ReadonlySet<string>): RuleOutcome[] {
+export function selectCards(
+  outcomes: RuleOutcome[],
+  hook: HookName,
+  orderedModalities: ReadonlySet<string>,
+): RuleOutcome[] {
   const fired = outcomes.filter((outcome) => outcome.fired);
-  const hiddenBy = (cards: RuleOutcome[]) => new Set(cards.flatMap((outcome) => outcome.rule.spec.card.suppresses ?? []));
+  const hiddenBy = (cards: RuleOutcome[]) =>
+    new Set(cards.flatMap((outcome) => outcome.rule.spec.card.suppresses ?? []));
   const hidden = hiddenBy(fired);
   const hiddenByOthers = hiddenBy(fired.filter((outcome) => outcome.rule.spec.card.kind !== 'contraindication'));
   const stepModalities = new Set(
-    fired.filter(({ rule }) => rule.spec.card.kind === 'step' && !isHidden(rule.spec, hiddenByOthers)).map(({ rule }) => rule.spec.card.modality),
+    fired
+      .filter(({ rule }) => rule.spec.card.kind === 'step' && !isHidden(rule.spec, hiddenByOthers))
+      .map(({ rule }) => rule.spec.card.modality),
   );
-  const inPlay = (modality: string) => orderedModalities.has(modality) || (hook === 'patient-view' && stepModalities.has(modality));
+  const inPlay = (modality: string) =>
+    orderedModalities.has(modality) || (hook === 'patient-view' && stepModalities.has(modality));
 
   const shown = fired.filter(({ rule }) => {
     const { kind, modality } = rule.spec.card;

@@ -2,29 +2,40 @@ import { activeCondition, type FactDefinition } from './definition';
 
 /** Coded problems the red-flag and contraindication rules ask about; all count only while active. */
 export const conditionFacts: FactDefinition[] = [
-  activeCondition('caudaEquina', 'Cauda equina syndrome or its signs (urinary retention, faecal incontinence, saddle anaesthesia)', [
-    'cauda-equina-syndrome',
-    'urinary-retention',
-    'faecal-incontinence',
-    'saddle-anaesthesia',
-  ]),
-  activeCondition('bladderOrBowelDysfunction', 'Urinary incontinence or neurogenic bladder/bowel (new onset with back pain can signal cauda equina)', [
-    'urinary-incontinence',
-    'neurogenic-bowel-or-bladder',
-  ]),
+  activeCondition(
+    'caudaEquina',
+    'Cauda equina syndrome or its signs (urinary retention, faecal incontinence, saddle anaesthesia)',
+    ['cauda-equina-syndrome', 'urinary-retention', 'faecal-incontinence', 'saddle-anaesthesia'],
+  ),
+  activeCondition(
+    'bladderOrBowelDysfunction',
+    'Urinary incontinence or neurogenic bladder/bowel (new onset with back pain can signal cauda equina)',
+    ['urinary-incontinence', 'neurogenic-bowel-or-bladder'],
+  ),
   activeCondition('footDrop', 'Foot drop', ['foot-drop']),
-  activeCondition('motorWeakness', 'Motor weakness (progression cannot be read from a single code)', ['motor-weakness']),
-  activeCondition('spinalInfection', 'Spinal infection (osteomyelitis, discitis, epidural abscess)', ['spinal-infection']),
+  activeCondition('motorWeakness', 'Motor weakness (progression cannot be read from a single code)', [
+    'motor-weakness',
+  ]),
+  activeCondition('spinalInfection', 'Spinal infection (osteomyelitis, discitis, epidural abscess)', [
+    'spinal-infection',
+  ]),
   activeCondition('spinalNeoplasm', 'Spinal tumour or metastasis', ['spinal-neoplasm']),
   activeCondition('vertebralFracture', 'Vertebral fracture', ['vertebral-fracture']),
   activeCondition('osteoporosisDiagnosed', 'Osteoporosis diagnosis', ['osteoporosis']),
   activeCondition('longTermSteroids', 'Long-term systemic steroid use', ['long-term-steroid-use']),
   activeCondition('spinalInstability', 'Spinal instability', ['spinal-instability']),
-  activeCondition('aorticAneurysm', 'Abdominal aortic aneurysm', ['abdominal-aortic-aneurysm', 'ruptured-abdominal-aortic-aneurysm']),
-  activeCondition('rupturedAorticAneurysm', 'Ruptured abdominal aortic aneurysm', ['ruptured-abdominal-aortic-aneurysm']),
+  activeCondition('aorticAneurysm', 'Abdominal aortic aneurysm', [
+    'abdominal-aortic-aneurysm',
+    'ruptured-abdominal-aortic-aneurysm',
+  ]),
+  activeCondition('rupturedAorticAneurysm', 'Ruptured abdominal aortic aneurysm', [
+    'ruptured-abdominal-aortic-aneurysm',
+  ]),
   activeCondition('hypertension', 'Hypertension diagnosis', ['hypertension']),
   activeCondition('hernia', 'Abdominal, inguinal or hiatal hernia', ['hernia']),
   activeCondition('obesityDiagnosed', 'Obesity diagnosis', ['obesity', 'severe-obesity']),
   activeCondition('severeObesityDiagnosed', 'Severe obesity diagnosis (BMI 40+)', ['severe-obesity']),
-  activeCondition('spinalSurgeryStatus', 'Spinal implant, fusion or post-laminectomy status', ['spinal-surgery-status']),
+  activeCondition('spinalSurgeryStatus', 'Spinal implant, fusion or post-laminectomy status', [
+    'spinal-surgery-status',
+  ]),
 ];

@@ -1,7 +1,14 @@
 import { citeCondition, citeProcedure, isoDate } from '../citations';
 import { known, notKnown, type Citation, type FactValue } from '../fact';
 import { onsetTime, type PatientRecord } from '../patient-record';
-import { activeCondition, activeConditionsIn, numberParameter, uniqueCitations, type FactContext, type FactDefinition } from './definition';
+import {
+  activeCondition,
+  activeConditionsIn,
+  numberParameter,
+  uniqueCitations,
+  type FactContext,
+  type FactDefinition,
+} from './definition';
 
 /** Conditions whose onset starts a low back pain episode. */
 const BACK_PAIN_FAMILY = [
@@ -49,7 +56,9 @@ function findEpisode(record: PatientRecord) {
 
 function painWeeks(record: PatientRecord): number | undefined {
   const { start } = episode(record);
-  return start === undefined ? undefined : Math.max(0, Math.round(((record.now.getTime() - start) / WEEK_MS) * 10) / 10);
+  return start === undefined
+    ? undefined
+    : Math.max(0, Math.round(((record.now.getTime() - start) / WEEK_MS) * 10) / 10);
 }
 
 function durationClass(record: PatientRecord, context: FactContext): string | undefined {
@@ -85,7 +94,8 @@ function datedEpisodeFact(
 export const episodeFacts: FactDefinition[] = [
   {
     id: 'backPain',
-    label: 'Back pain recorded (low back pain, sciatica, disc herniation or stenosis; else spondylolisthesis or disc degeneration)',
+    label:
+      'Back pain recorded (low back pain, sciatica, disc herniation or stenosis; else spondylolisthesis or disc degeneration)',
     type: 'boolean',
     absentText: 'none recorded',
     compute: (record) => {
@@ -93,9 +103,17 @@ export const episodeFacts: FactDefinition[] = [
       return known(matches.length > 0, cites);
     },
   },
-  datedEpisodeFact({ id: 'episodeStart', label: 'Start of the current back pain episode', type: 'string' }, (record) => isoDate(episode(record).start)),
-  datedEpisodeFact({ id: 'painWeeks', label: 'Weeks since the episode started', type: 'number', unit: 'weeks' }, painWeeks),
-  datedEpisodeFact({ id: 'durationClass', label: 'Duration class (acute < 4 weeks, subacute 4–12, chronic > 12)', type: 'string' }, durationClass),
+  datedEpisodeFact({ id: 'episodeStart', label: 'Start of the current back pain episode', type: 'string' }, (record) =>
+    isoDate(episode(record).start),
+  ),
+  datedEpisodeFact(
+    { id: 'painWeeks', label: 'Weeks since the episode started', type: 'number', unit: 'weeks' },
+    painWeeks,
+  ),
+  datedEpisodeFact(
+    { id: 'durationClass', label: 'Duration class (acute < 4 weeks, subacute 4–12, chronic > 12)', type: 'string' },
+    durationClass,
+  ),
   datedEpisodeFact(
     {
       id: 'conservativeCareWeeks',
@@ -111,9 +129,13 @@ export const episodeFacts: FactDefinition[] = [
   activeCondition('discHerniation', 'Lumbar disc herniation', ['lumbar-disc-herniation']),
   activeCondition('spinalStenosis', 'Lumbar spinal stenosis', ['spinal-stenosis']),
   activeCondition('neurogenicClaudication', 'Neurogenic claudication', ['neurogenic-claudication']),
-  activeCondition('spondylolisthesis', 'Spondylolisthesis or spondylolysis (grade not coded, so treated as possibly grade 2 or more)', [
+  activeCondition(
     'spondylolisthesis',
-    'spondylolysis',
+    'Spondylolisthesis or spondylolysis (grade not coded, so treated as possibly grade 2 or more)',
+    ['spondylolisthesis', 'spondylolysis'],
+  ),
+  activeCondition('degenerativeDisc', 'Degenerative disc disease or lumbar spondylosis', [
+    'degenerative-disc-disease',
+    'lumbar-spondylosis',
   ]),
-  activeCondition('degenerativeDisc', 'Degenerative disc disease or lumbar spondylosis', ['degenerative-disc-disease', 'lumbar-spondylosis']),
 ];

@@ -12,7 +12,9 @@ export type { DraftOrder, FactContext, FactDefinition, Parameters } from './defi
 
 /** Every fact the rules may use, by id. Rule packs naming any other fact are rejected at load. */
 export const FACT_DEFINITIONS: ReadonlyMap<string, FactDefinition> = new Map(
-  [...personFacts, ...episodeFacts, ...measurementFacts, ...conditionFacts, ...historyFacts, ...orderFacts].map((fact) => [fact.id, fact]),
+  [...personFacts, ...episodeFacts, ...measurementFacts, ...conditionFacts, ...historyFacts, ...orderFacts].map(
+    (fact) => [fact.id, fact],
+  ),
 );
 
 /**
@@ -32,7 +34,12 @@ function safely(definition: FactDefinition, record: PatientRecord, context: Fact
     return definition.compute(record, context);
   } catch (error) {
     // Cards get plain words; the technical reason is kept for `rules explain`, never shown to clinicians.
-    return { value: null, cites: [], missing: "could not be worked out from this patient's data", error: (error as Error).message };
+    return {
+      value: null,
+      cites: [],
+      missing: "could not be worked out from this patient's data",
+      error: (error as Error).message,
+    };
   }
 }
 

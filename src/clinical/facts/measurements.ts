@@ -13,7 +13,10 @@ interface Reading {
 
 function quantityOf(observation: Observation): { value: number; unit?: string } | undefined {
   if (typeof observation.valueQuantity?.value === 'number') {
-    return { value: observation.valueQuantity.value, unit: observation.valueQuantity.unit ?? observation.valueQuantity.code };
+    return {
+      value: observation.valueQuantity.value,
+      unit: observation.valueQuantity.unit ?? observation.valueQuantity.code,
+    };
   }
   return typeof observation.valueInteger === 'number' ? { value: observation.valueInteger } : undefined;
 }
@@ -48,7 +51,8 @@ interface LatestOptions {
  * older reading exists the fact is unknown and says how old the newest one is, never silently "normal".
  */
 function latestReading(record: PatientRecord, context: FactContext, valueSet: string, options: LatestOptions): Fact {
-  if (!record.isAvailable('observations')) return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
+  if (!record.isAvailable('observations'))
+    return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
   const all = readings(record, valueSet);
   const valid = options.range ? all.filter((r) => r.value >= options.range![0] && r.value <= options.range![1]) : all;
   const newest = valid[0];
@@ -66,7 +70,8 @@ function latestReading(record: PatientRecord, context: FactContext, valueSet: st
 }
 
 function lowestTScore(record: PatientRecord): Fact {
-  if (!record.isAvailable('observations')) return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
+  if (!record.isAvailable('observations'))
+    return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
   const all = readings(record, 'bmd-t-score').filter((r) => r.value >= -10 && r.value <= 10);
   if (all.length === 0) return notKnown('no bone density (DXA T-score) result on record');
   const lowest = all.reduce((min, r) => (r.value < min.value ? r : min));
@@ -82,11 +87,24 @@ interface MeasurementSpec extends LatestOptions {
 
 /** A fact holding the latest reading of one measurement (within its maximum age). */
 function latestMeasurement({ id, factLabel, unit, valueSet, ...options }: MeasurementSpec): FactDefinition {
-  return { id, label: factLabel, type: 'number', ...(unit ? { unit } : {}), compute: (record, context) => latestReading(record, context, valueSet, options) };
+  return {
+    id,
+    label: factLabel,
+    type: 'number',
+    ...(unit ? { unit } : {}),
+    compute: (record, context) => latestReading(record, context, valueSet, options),
+  };
 }
 
 export const measurementFacts: FactDefinition[] = [
-  latestMeasurement({ id: 'painScore', factLabel: 'Latest pain score (0–10)', valueSet: 'pain-score', label: 'pain score', maxAgeParameter: 'painScoreMaxAgeDays', range: [0, 10] }),
+  latestMeasurement({
+    id: 'painScore',
+    factLabel: 'Latest pain score (0–10)',
+    valueSet: 'pain-score',
+    label: 'pain score',
+    maxAgeParameter: 'painScoreMaxAgeDays',
+    range: [0, 10],
+  }),
   latestMeasurement({
     id: 'disabilityIndex',
     factLabel: 'Latest disability index (Oswestry, %)',
@@ -115,5 +133,13 @@ export const measurementFacts: FactDefinition[] = [
     maxAgeParameter: 'vitalsMaxAgeDays',
     range: [20, 200],
   }),
-  latestMeasurement({ id: 'bmi', factLabel: 'Latest body mass index', unit: 'kg/m2', valueSet: 'bmi', label: 'body mass index', maxAgeParameter: 'vitalsMaxAgeDays', range: [8, 150] }),
+  latestMeasurement({
+    id: 'bmi',
+    factLabel: 'Latest body mass index',
+    unit: 'kg/m2',
+    valueSet: 'bmi',
+    label: 'body mass index',
+    maxAgeParameter: 'vitalsMaxAgeDays',
+    range: [8, 150],
+  }),
 ];

@@ -10,7 +10,10 @@ export const orderFacts: FactDefinition[] = [
     compute: (_record, context) =>
       known(
         [...new Set(context.orders.map((order) => order.modality))].sort(),
-        context.orders.map((order) => ({ ...(order.reference ? { reference: order.reference } : {}), text: `draft order: ${order.display}` })),
+        context.orders.map((order) => ({
+          ...(order.reference ? { reference: order.reference } : {}),
+          text: `draft order: ${order.display}`,
+        })),
       ),
   },
 ];

@@ -16,18 +16,23 @@ function ageInYears(record: PatientRecord): number | undefined {
   const born = new Date(birth);
   const now = record.now;
   const hadBirthday =
-    now.getUTCMonth() > born.getUTCMonth() || (now.getUTCMonth() === born.getUTCMonth() && now.getUTCDate() >= born.getUTCDate());
+    now.getUTCMonth() > born.getUTCMonth() ||
+    (now.getUTCMonth() === born.getUTCMonth() && now.getUTCDate() >= born.getUTCDate());
   return now.getUTCFullYear() - born.getUTCFullYear() - (hadBirthday ? 0 : 1);
 }
 
 function age(record: PatientRecord): Fact {
   const years = ageInYears(record);
-  return years === undefined ? notKnown('birth date not recorded') : known(years, patientCitation(record, `born ${record.data.patient?.birthDate}`));
+  return years === undefined
+    ? notKnown('birth date not recorded')
+    : known(years, patientCitation(record, `born ${record.data.patient?.birthDate}`));
 }
 
 function sex(record: PatientRecord): Fact {
   const gender = record.data.patient?.gender;
-  return gender ? known(gender, patientCitation(record, `administrative gender ${gender}`)) : notKnown('gender not recorded');
+  return gender
+    ? known(gender, patientCitation(record, `administrative gender ${gender}`))
+    : notKnown('gender not recorded');
 }
 
 /** LOINC answer codes (LL4129-4) and SNOMED findings used for pregnancy status and hCG tests. */
@@ -44,12 +49,16 @@ function interpret(observation: Observation): boolean | undefined {
 }
 
 /** The newest interpretable pregnancy status or hCG result, whatever its age. */
-function newestResult(record: PatientRecord): { match: Match<Observation>; pregnant: boolean; time: number } | undefined {
-  const results = [...record.observations('pregnancy-status'), ...record.observations('pregnancy-test')].flatMap((match) => {
-    const time = effectiveTime(match.resource);
-    const result = interpret(match.resource);
-    return time === undefined || result === undefined ? [] : [{ match, pregnant: result, time }];
-  });
+function newestResult(
+  record: PatientRecord,
+): { match: Match<Observation>; pregnant: boolean; time: number } | undefined {
+  const results = [...record.observations('pregnancy-status'), ...record.observations('pregnancy-test')].flatMap(
+    (match) => {
+      const time = effectiveTime(match.resource);
+      const result = interpret(match.resource);
+      return time === undefined || result === undefined ? [] : [{ match, pregnant: result, time }];
+    },
+  );
   return results.sort((a, b) => b.time - a.time)[0];
 }
 
@@ -64,17 +73,29 @@ function pregnant(record: PatientRecord, context: FactContext): Fact {
   if (conditions.length > 0) return known(true, conditions.map(citeCondition));
   const result = record.isAvailable('observations') ? newestResult(record) : undefined;
   const cites = result ? [citeObservation(result.match, result.pregnant ? 'pregnant' : 'not pregnant')] : [];
-  const maxAge = numberParameter(context, result?.pregnant ? 'pregnancyPositiveMaxAgeDays' : 'pregnancyNegativeMaxAgeDays');
+  const maxAge = numberParameter(
+    context,
+    result?.pregnant ? 'pregnancyPositiveMaxAgeDays' : 'pregnancyNegativeMaxAgeDays',
+  );
   if (result && record.daysSince(result.time) <= maxAge) return known(result.pregnant, cites);
 
   const gender = record.data.patient?.gender;
   const years = ageInYears(record);
   if (gender === 'male') return known(false, patientCitation(record, 'administrative gender male'));
   if (gender === 'female' && years !== undefined && (years < 12 || years > 55)) {
-    return known(false, patientCitation(record, `female, age ${years}: outside the ages this service treats as possibly pregnant (12-55)`));
+    return known(
+      false,
+      patientCitation(
+        record,
+        `female, age ${years}: outside the ages this service treats as possibly pregnant (12-55)`,
+      ),
+    );
   }
   return result
-    ? notKnown(`the latest pregnancy result is ${record.daysSince(result.time)} days old, older than ${maxAge} days`, cites)
+    ? notKnown(
+        `the latest pregnancy result is ${record.daysSince(result.time)} days old, older than ${maxAge} days`,
+        cites,
+      )
     : notKnown('no active pregnancy condition and no pregnancy status or test recorded');
 }
 

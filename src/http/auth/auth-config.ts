@@ -22,7 +22,12 @@ export interface AuthConfig {
 export function readAuthConfig(read: EnvReader, problems: string[], mode: 'development' | 'production'): AuthConfig {
   const file = read.string('SPINE_CDS_TRUST_FILE', '');
   const trustFile = file === '' ? undefined : path.resolve(file);
-  const required = read.oneOf('SPINE_CDS_AUTH', ['required', 'disabled'] as const, mode === 'production' || trustFile ? 'required' : 'disabled') === 'required';
+  const required =
+    read.oneOf(
+      'SPINE_CDS_AUTH',
+      ['required', 'disabled'] as const,
+      mode === 'production' || trustFile ? 'required' : 'disabled',
+    ) === 'required';
   let trust: Trust = { issuers: [], skipped: [] };
   if (trustFile) {
     const result = readTrustFile(trustFile, mode);

@@ -25,12 +25,19 @@ export function authenticate(verifier: TokenVerifier, publicBaseUrl: string, log
     const path = req.originalUrl.split('?')[0];
     const audience = publicBaseUrl + path;
     try {
-      if (token === undefined) throw new AuthFailure(req.headers.authorization ? 'authorization is not a bearer token' : 'no bearer token');
+      if (token === undefined)
+        throw new AuthFailure(req.headers.authorization ? 'authorization is not a bearer token' : 'no bearer token');
       res.locals[CLIENT] = await verifier.verify(token, audience);
     } catch (error) {
       if (!(error instanceof AuthFailure)) throw error;
       logger.warn(
-        { event: 'auth-rejected', method: req.method, path, reason: error.reason, ...(token ? unverifiedIdentity(token) : {}) },
+        {
+          event: 'auth-rejected',
+          method: req.method,
+          path,
+          reason: error.reason,
+          ...(token ? unverifiedIdentity(token) : {}),
+        },
         'request rejected: authentication failed',
       );
       res.status(401).setHeader('WWW-Authenticate', 'Bearer').end();

@@ -33,7 +33,8 @@ export class IssuerKeys {
     const pinned = this.pinned.get(issuer.iss);
     if (pinned) return pinned;
     const url = named ?? issuer.jwksUrl;
-    if (url === undefined) throw new KeySourceError('the token names no jku and the issuer has no pinned keys or jwksUrl');
+    if (url === undefined)
+      throw new KeySourceError('the token names no jku and the issuer has no pinned keys or jwksUrl');
     return this.remoteSet(url).getKey;
   }
 

@@ -19,10 +19,13 @@ export function publicJwksProblems(value: unknown, field: string): string[] {
 function publicJwkProblems(key: unknown, field: string): string[] {
   if (!isObject(key)) return [`${field}: must be a JSON Web Key object`];
   if (typeof key.kty !== 'string' || !ASYMMETRIC_KEY_TYPES.includes(key.kty)) {
-    return [`${field}.kty: must be one of ${ASYMMETRIC_KEY_TYPES.join(', ')} (public-key signatures only, never a shared secret)`];
+    return [
+      `${field}.kty: must be one of ${ASYMMETRIC_KEY_TYPES.join(', ')} (public-key signatures only, never a shared secret)`,
+    ];
   }
   const secrets = SECRET_MEMBERS.filter((member) => Object.hasOwn(key, member));
-  if (secrets.length > 0) return [`${field}: holds private key material (${secrets.join(', ')}); publish only the public key`];
+  if (secrets.length > 0)
+    return [`${field}: holds private key material (${secrets.join(', ')}); publish only the public key`];
   if (key.kid !== undefined && typeof key.kid !== 'string') return [`${field}.kid: must be a string`];
   try {
     createPublicKey({ key: key as JsonWebKeyInput['key'], format: 'jwk' });

@@ -9,7 +9,19 @@ import { publicJwksProblems } from './public-jwks';
 export const DEFAULT_ALGORITHMS = ['ES384', 'RS384'];
 
 /** Public-key JWS algorithms an issuer may opt into. Never `none`; never HMAC, whose secret would let its holder forge calls. */
-const CONFIGURABLE_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'];
+const CONFIGURABLE_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+  'Ed25519',
+];
 
 const FILE_FIELDS = ['description', 'developmentOnly', 'issuers'];
 const ISSUER_FIELDS = [
@@ -58,7 +70,8 @@ export function readTrustFile(file: string, mode: 'development' | 'production'):
   if (!isObject(root)) return { trust, problems: ['must be a JSON object: { "issuers": [ ... ] }'] };
   const check = new TrustChecker(problems, mode, path.dirname(file));
   check.knownFields(root, FILE_FIELDS, '');
-  if (root.developmentOnly !== undefined && typeof root.developmentOnly !== 'boolean') check.problem('developmentOnly', 'must be true or false');
+  if (root.developmentOnly !== undefined && typeof root.developmentOnly !== 'boolean')
+    check.problem('developmentOnly', 'must be true or false');
   if (root.developmentOnly === true && mode === 'production') {
     check.problem('developmentOnly', 'this trust file is marked for development only and is refused in production');
   }
@@ -74,7 +87,8 @@ export function readTrustFile(file: string, mode: 'development' | 'production'):
     }
     const issuer = check.issuer(value, field);
     if (issuer === 'skipped') trust.skipped.push({ iss: value.iss as string, jwksFile: value.jwksFile as string });
-    else if (issuer && trust.issuers.some((other) => other.iss === issuer.iss)) check.problem(`${field}.iss`, `"${issuer.iss}" is listed twice`);
+    else if (issuer && trust.issuers.some((other) => other.iss === issuer.iss))
+      check.problem(`${field}.iss`, `"${issuer.iss}" is listed twice`);
     else if (issuer) trust.issuers.push(issuer);
   });
   return { trust, problems };
@@ -105,7 +119,8 @@ class TrustChecker {
   /** Unknown fields are refused: a misspelt `tenants` would otherwise silently allow every tenant. */
   knownFields(value: JsonObject, allowed: string[], parent: string): void {
     for (const name of Object.keys(value)) {
-      if (!allowed.includes(name)) this.problem(parent ? `${parent}.${name}` : name, `unknown field; expected one of ${allowed.join(', ')}`);
+      if (!allowed.includes(name))
+        this.problem(parent ? `${parent}.${name}` : name, `unknown field; expected one of ${allowed.join(', ')}`);
     }
   }
 
@@ -115,17 +130,23 @@ class TrustChecker {
     const iss = this.text(value.iss, `${field}.iss`);
     const keySources = ['jwks', 'jwksFile', 'jwksUrl'].filter((name) => value[name] !== undefined);
     if (keySources.length > 1) this.problem(field, `give one of ${keySources.join(', ')}, not several`);
-    const skip = this.skipWhenMissing(value, field) && typeof value.jwksFile === 'string' && !fs.existsSync(path.resolve(this.baseDir, value.jwksFile));
+    const skip =
+      this.skipWhenMissing(value, field) &&
+      typeof value.jwksFile === 'string' &&
+      !fs.existsSync(path.resolve(this.baseDir, value.jwksFile));
     const jwks = skip ? undefined : this.pinnedKeys(value, field);
     const jwksUrl = value.jwksUrl === undefined ? undefined : this.url(value.jwksUrl, `${field}.jwksUrl`, 'keys');
     const allowedJku = value.allowedJku === undefined ? [] : this.urls(value.allowedJku, `${field}.allowedJku`, 'keys');
     if (keySources.length === 0 && allowedJku?.length === 0) {
       this.problem(field, 'has no keys: give jwks, jwksFile, jwksUrl or allowedJku');
     }
-    const algorithms = value.algorithms === undefined ? DEFAULT_ALGORITHMS : this.algorithms(value.algorithms, `${field}.algorithms`);
+    const algorithms =
+      value.algorithms === undefined ? DEFAULT_ALGORITHMS : this.algorithms(value.algorithms, `${field}.algorithms`);
     const tenants = value.tenants === undefined ? undefined : this.texts(value.tenants, `${field}.tenants`);
-    const fhirServers = value.fhirServers === undefined ? undefined : this.urls(value.fhirServers, `${field}.fhirServers`, 'fhirBase');
-    if (this.problems.length > before || iss === undefined || allowedJku === undefined || algorithms === undefined) return undefined;
+    const fhirServers =
+      value.fhirServers === undefined ? undefined : this.urls(value.fhirServers, `${field}.fhirServers`, 'fhirBase');
+    if (this.problems.length > before || iss === undefined || allowedJku === undefined || algorithms === undefined)
+      return undefined;
     if (skip) return 'skipped';
     return {
       iss,
@@ -141,10 +162,17 @@ class TrustChecker {
   private skipWhenMissing(value: JsonObject, field: string): boolean {
     const flag = value.skipWhenJwksFileMissing;
     if (flag === undefined) return false;
-    if (typeof flag !== 'boolean') return this.problem(`${field}.skipWhenJwksFileMissing`, 'must be true or false') ?? false;
-    if (flag && value.jwksFile === undefined) return this.problem(`${field}.skipWhenJwksFileMissing`, 'only applies with jwksFile') ?? false;
+    if (typeof flag !== 'boolean')
+      return this.problem(`${field}.skipWhenJwksFileMissing`, 'must be true or false') ?? false;
+    if (flag && value.jwksFile === undefined)
+      return this.problem(`${field}.skipWhenJwksFileMissing`, 'only applies with jwksFile') ?? false;
     if (flag && this.mode === 'production') {
-      return this.problem(`${field}.skipWhenJwksFileMissing`, 'is for development key files; in production a missing key file is an error') ?? false;
+      return (
+        this.problem(
+          `${field}.skipWhenJwksFileMissing`,
+          'is for development key files; in production a missing key file is an error',
+        ) ?? false
+      );
     }
     return flag;
   }
@@ -189,7 +217,10 @@ class TrustChecker {
       return this.problem(field, `"${text}" is not an absolute URL`);
     }
     if (url.protocol !== 'https:' && (this.mode === 'production' || url.protocol !== 'http:')) {
-      return this.problem(field, `"${text}" must use https${this.mode === 'production' ? ' in production' : ' (or http in development)'}`);
+      return this.problem(
+        field,
+        `"${text}" must use https${this.mode === 'production' ? ' in production' : ' (or http in development)'}`,
+      );
     }
     if (url.username || url.password) return this.problem(field, `"${text}" must not contain credentials`);
     if (kind === 'keys') return url.href;
@@ -206,7 +237,8 @@ class TrustChecker {
   private algorithms(value: unknown, field: string): string[] | undefined {
     const names = this.texts(value, field);
     const bad = names?.find((name) => !CONFIGURABLE_ALGORITHMS.includes(name));
-    if (bad !== undefined) return this.problem(field, `"${bad}" is not allowed; choose from ${CONFIGURABLE_ALGORITHMS.join(', ')}`);
+    if (bad !== undefined)
+      return this.problem(field, `"${bad}" is not allowed; choose from ${CONFIGURABLE_ALGORITHMS.join(', ')}`);
     return names;
   }
 }

@@ -51,20 +51,30 @@ export class TokenVerifier {
     const issuer = typeof claims.iss === 'string' ? this.issuers.get(claims.iss) : undefined;
     if (!issuer) throw new AuthFailure('issuer is not trusted');
     if (typeof header.alg !== 'string' || !issuer.algorithms.includes(header.alg)) {
-      throw new AuthFailure(`algorithm ${JSON.stringify(String(header.alg).slice(0, 20))} is not allowed for the issuer`);
+      throw new AuthFailure(
+        `algorithm ${JSON.stringify(String(header.alg).slice(0, 20))} is not allowed for the issuer`,
+      );
     }
     const now = this.options.now();
     const payload = await this.verifySignatureAndClaims(token, issuer, header.jku, audience, now);
 
     const tenant = payload.tenant;
     if (tenant !== undefined && typeof tenant !== 'string') throw new AuthFailure('tenant claim is not a string');
-    if (issuer.tenants && (tenant === undefined || !issuer.tenants.includes(tenant))) throw new AuthFailure('tenant is not allowed for the issuer');
-    if (typeof payload.jti !== 'string' || payload.jti === '') throw new AuthFailure('jti claim is not a non-empty string');
+    if (issuer.tenants && (tenant === undefined || !issuer.tenants.includes(tenant)))
+      throw new AuthFailure('tenant is not allowed for the issuer');
+    if (typeof payload.jti !== 'string' || payload.jti === '')
+      throw new AuthFailure('jti claim is not a non-empty string');
     this.rememberTokenId(issuer, payload as JWTPayload & { jti: string; exp: number; iat: number }, now);
     return { issuer, jti: payload.jti, ...(tenant !== undefined ? { tenant } : {}) };
   }
 
-  private async verifySignatureAndClaims(token: string, issuer: TrustedIssuer, jku: unknown, audience: string, now: Date): Promise<JWTPayload> {
+  private async verifySignatureAndClaims(
+    token: string,
+    issuer: TrustedIssuer,
+    jku: unknown,
+    audience: string,
+    now: Date,
+  ): Promise<JWTPayload> {
     try {
       const getKey = this.keys.for(issuer, jku);
       const { payload } = await jwtVerify(token, getKey, {
@@ -85,8 +95,13 @@ export class TokenVerifier {
 
   /** After the signature check, so a forged token cannot burn a legitimate client's jti. */
   private rememberTokenId(issuer: TrustedIssuer, payload: { jti: string; exp: number; iat: number }, now: Date): void {
-    const acceptedUntil = Math.min(payload.exp, payload.iat + this.options.maxTokenAgeSeconds) + this.options.clockSkewSeconds;
-    const refusal = this.replay.remember(JSON.stringify([issuer.iss, payload.jti]), acceptedUntil * 1000, now.getTime());
+    const acceptedUntil =
+      Math.min(payload.exp, payload.iat + this.options.maxTokenAgeSeconds) + this.options.clockSkewSeconds;
+    const refusal = this.replay.remember(
+      JSON.stringify([issuer.iss, payload.jti]),
+      acceptedUntil * 1000,
+      now.getTime(),
+    );
     if (refusal === 'replayed') throw new AuthFailure('jti was already used');
     if (refusal === 'full') throw new AuthFailure('replay cache is full of unexpired token ids');
   }
@@ -116,7 +131,12 @@ export function unverifiedIdentity(token: string): Record<string, string> {
   const identity: Record<string, string> = {};
   try {
     const { header, claims } = decode(token);
-    for (const [name, value] of Object.entries({ iss: claims.iss, kid: header.kid, tenant: claims.tenant, jti: claims.jti })) {
+    for (const [name, value] of Object.entries({
+      iss: claims.iss,
+      kid: header.kid,
+      tenant: claims.tenant,
+      jti: claims.jti,
+    })) {
       if (typeof value === 'string') identity[name] = value.slice(0, 200);
     }
   } catch {
