@@ -38,7 +38,10 @@ function engineRules(ruleSet: RuleSet, hook: HookName): RuleProperties[] {
       .map((rule) => ({
         name: rule.spec.name,
         // json-rules-engine only accepts all/any/not at the root; a lone comparison is wrapped.
-        conditions: substituteParameters(isComparison(rule.spec.when) ? { all: [rule.spec.when] } : rule.spec.when, ruleSet.parameters) as TopLevelCondition,
+        conditions: substituteParameters(
+          isComparison(rule.spec.when) ? { all: [rule.spec.when] } : rule.spec.when,
+          ruleSet.parameters,
+        ) as TopLevelCondition,
         event: { type: 'card', params: { rule: rule.spec.name } },
       }));
     byHook.set(hook, rules);
@@ -48,7 +51,9 @@ function engineRules(ruleSet: RuleSet, hook: HookName): RuleProperties[] {
 
 function substituteParameters(condition: Condition, parameters: RuleSet['parameters']): unknown {
   if (isComparison(condition)) {
-    return isParameterReference(condition.value) ? { ...condition, value: parameters[condition.value.param] } : condition;
+    return isParameterReference(condition.value)
+      ? { ...condition, value: parameters[condition.value.param] }
+      : condition;
   }
   if ('all' in condition) return { all: condition.all.map((c) => substituteParameters(c, parameters)) };
   if ('any' in condition) return { any: condition.any.map((c) => substituteParameters(c, parameters)) };

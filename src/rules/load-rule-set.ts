@@ -41,7 +41,9 @@ export class RuleSetError extends Error {
 }
 
 export function formatProblem(problem: FileProblem): string {
-  const where = [problem.file, problem.rule ? `rule "${problem.rule}"` : undefined, problem.path || undefined].filter(Boolean).join(' › ');
+  const where = [problem.file, problem.rule ? `rule "${problem.rule}"` : undefined, problem.path || undefined]
+    .filter(Boolean)
+    .join(' › ');
   return `- ${where}: ${problem.message}`;
 }
 
@@ -53,10 +55,25 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
   const problems: FileProblem[] = [];
   const relative = (file: string) => path.relative(path.dirname(rulesDir), file);
 
-  const parametersFile = readChecked<ParametersFile>(path.join(rulesDir, 'parameters.json'), 'parameters', relative, problems);
-  const reasonsFile = readChecked<OverrideReasonsFile>(path.join(rulesDir, 'override-reasons.json'), 'override-reasons', relative, problems);
+  const parametersFile = readChecked<ParametersFile>(
+    path.join(rulesDir, 'parameters.json'),
+    'parameters',
+    relative,
+    problems,
+  );
+  const reasonsFile = readChecked<OverrideReasonsFile>(
+    path.join(rulesDir, 'override-reasons.json'),
+    'override-reasons',
+    relative,
+    problems,
+  );
   const packFiles = listJsonFiles(path.join(rulesDir, 'packs'));
-  if (packFiles.length === 0) problems.push({ file: relative(path.join(rulesDir, 'packs')), path: '', message: 'contains no rule pack (*.json)' });
+  if (packFiles.length === 0)
+    problems.push({
+      file: relative(path.join(rulesDir, 'packs')),
+      path: '',
+      message: 'contains no rule pack (*.json)',
+    });
   const sharedPath = path.join(rulesDir, 'shared.json');
   const shared = readChecked<SharedFile>(sharedPath, 'shared', relative, problems);
   if (shared) problems.push(...nestedSharedReferences(shared).map((p) => ({ file: relative(sharedPath), ...p })));
@@ -77,11 +94,18 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
   const parameterSpecs = parametersFile?.parameters ?? {};
   for (const name of REQUIRED_PARAMETERS) {
     if (parametersFile && !(name in parameterSpecs)) {
-      problems.push({ file: relative(path.join(rulesDir, 'parameters.json')), path: `parameters.${name}`, message: 'is missing; the fact computations need it' });
+      problems.push({
+        file: relative(path.join(rulesDir, 'parameters.json')),
+        path: `parameters.${name}`,
+        message: 'is missing; the fact computations need it',
+      });
     }
   }
   const overrideReasons: OverrideReasons = Object.fromEntries(
-    Object.entries(reasonsFile?.sets ?? {}).map(([name, reasons]) => [name, reasons.map((r) => ({ system: reasonsFile!.system, ...r }))]),
+    Object.entries(reasonsFile?.sets ?? {}).map(([name, reasons]) => [
+      name,
+      reasons.map((r) => ({ system: reasonsFile!.system, ...r })),
+    ]),
   );
 
   const rules: LoadedRule[] = [];
@@ -91,22 +115,44 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
     pack.rules.forEach((spec, index) => {
       const where = { file: relative(file), rule: spec.name };
       const previous = firstFileOfRule.get(spec.name);
-      if (previous) problems.push({ ...where, path: `rules[${index}].name`, message: `is already used by a rule in ${previous}; rule names must be unique` });
+      if (previous)
+        problems.push({
+          ...where,
+          path: `rules[${index}].name`,
+          message: `is already used by a rule in ${previous}; rule names must be unique`,
+        });
       firstFileOfRule.set(spec.name, relative(file));
       rules.push({ pack: pack.pack, position: rules.length, spec });
     });
   }
   for (const { file, pack } of packs) {
     pack?.rules.forEach((spec, index) => {
-      const context: RuleCheckContext = { file: relative(file), rule: spec.name, index, parameterSpecs, overrideReasons, terminology, ruleNames: firstFileOfRule };
+      const context: RuleCheckContext = {
+        file: relative(file),
+        rule: spec.name,
+        index,
+        parameterSpecs,
+        overrideReasons,
+        terminology,
+        ruleNames: firstFileOfRule,
+      };
       problems.push(...checkRule(spec, context));
     });
   }
 
-  if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile || !shared) throw new RuleSetError(problems);
+  if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile || !shared)
+    throw new RuleSetError(problems);
   return {
     version: contentVersion([
-      { root: rulesDir, files: [...packFiles, path.join(rulesDir, 'parameters.json'), path.join(rulesDir, 'override-reasons.json'), sharedPath] },
+      {
+        root: rulesDir,
+        files: [
+          ...packFiles,
+          path.join(rulesDir, 'parameters.json'),
+          path.join(rulesDir, 'override-reasons.json'),
+          sharedPath,
+        ],
+      },
       { root: path.dirname(valueSetsDir), files: [...listJsonFiles(valueSetsDir), ...listJsonFiles(codeSystemDir)] },
     ]),
     packs: packs.map(({ pack }) => pack as RulePack),
@@ -123,7 +169,9 @@ type WrittenPack = Omit<RulePack, 'rules'> & { rules: WrittenRule[] };
 function expandPack(written: WrittenPack, shared: SharedFile, file: string, problems: FileProblem[]): RulePack {
   const rules = written.rules.map((rule, index) => {
     const { spec, unknown } = expandRule(rule, shared);
-    problems.push(...unknown.map((p) => ({ file, rule: rule.name, path: `rules[${index}].${p.path}`, message: p.message })));
+    problems.push(
+      ...unknown.map((p) => ({ file, rule: rule.name, path: `rules[${index}].${p.path}`, message: p.message })),
+    );
     return spec;
   });
   return { ...written, rules };
@@ -152,7 +200,8 @@ function readChecked<T>(
 function contentVersion(folders: Array<{ root: string; files: string[] }>): string {
   const hash = createHash('sha256');
   const named = folders.flatMap(({ root, files }) => files.map((file) => ({ file, name: path.relative(root, file) })));
-  for (const { file, name } of named.sort((a, b) => a.name.localeCompare(b.name))) hash.update(name).update('\0').update(fs.readFileSync(file)).update('\0');
+  for (const { file, name } of named.sort((a, b) => a.name.localeCompare(b.name)))
+    hash.update(name).update('\0').update(fs.readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -179,7 +228,10 @@ function checkRule(spec: RulePack['rules'][number], context: RuleCheckContext): 
       const parameter = context.parameterSpecs[value.param];
       if (!parameter) at(`${where}.value.param`, `parameter "${value.param}" is not defined in rules/parameters.json`);
       else if (NUMERIC_OPERATORS.has(comparison.operator) && typeof parameter.value !== 'number') {
-        at(`${where}.value.param`, `parameter "${value.param}" must be a number to be compared with ${comparison.operator}`);
+        at(
+          `${where}.value.param`,
+          `parameter "${value.param}" must be a number to be compared with ${comparison.operator}`,
+        );
       }
     } else if (NUMERIC_OPERATORS.has(comparison.operator) && !isFactReference(value) && typeof value !== 'number') {
       at(`${where}.value`, `must be a number (or a parameter) for ${comparison.operator}`);
@@ -187,17 +239,28 @@ function checkRule(spec: RulePack['rules'][number], context: RuleCheckContext): 
     if (NUMERIC_OPERATORS.has(comparison.operator) && fact && fact.type !== 'number') {
       at(`${where}.fact`, `"${comparison.fact}" is a ${fact.type}, so ${comparison.operator} can never be true`);
     }
-    if (LIST_OPERATORS.has(comparison.operator) && !Array.isArray(value)) at(`${where}.value`, `must be a list for ${comparison.operator}`);
-    if ((comparison.operator === 'contains' || comparison.operator === 'doesNotContain') && fact && fact.type !== 'list') {
+    if (LIST_OPERATORS.has(comparison.operator) && !Array.isArray(value))
+      at(`${where}.value`, `must be a list for ${comparison.operator}`);
+    if (
+      (comparison.operator === 'contains' || comparison.operator === 'doesNotContain') &&
+      fact &&
+      fact.type !== 'list'
+    ) {
       at(`${where}.fact`, `"${comparison.fact}" is not a list, so ${comparison.operator} does not apply`);
     }
   });
   for (const { comparison, where } of comparisonsUnderNot(spec.when, 'when', false)) {
-    at(where, `"not" around "${comparison.fact} ${comparison.operator} …" is also true when ${comparison.fact} is not known; compare the other way and say what unknown means (e.g. any of: "${comparison.fact} lessThan …", "${comparison.fact} equal null")`);
+    at(
+      where,
+      `"not" around "${comparison.fact} ${comparison.operator} …" is also true when ${comparison.fact} is not known; compare the other way and say what unknown means (e.g. any of: "${comparison.fact} lessThan …", "${comparison.fact} equal null")`,
+    );
   }
   walkComparisons(spec.when, 'when', (comparison, where) => {
     if (comparison.operator === 'notEqual' || comparison.operator === 'notIn') {
-      at(`${where}.operator`, `${comparison.operator} is also true when ${comparison.fact} is not known; use equal or in with the values you mean`);
+      at(
+        `${where}.operator`,
+        `${comparison.operator} is also true when ${comparison.fact} is not known; use equal or in with the values you mean`,
+      );
     }
   });
   spec.card.suggestions?.forEach((suggestion, i) => {
@@ -214,7 +277,9 @@ function checkRule(spec: RulePack['rules'][number], context: RuleCheckContext): 
   });
   for (const name of placeholderNames(spec.card.detail)) {
     const isParameter = name.startsWith(PARAMETER_PREFIX);
-    const known = isParameter ? name.slice(PARAMETER_PREFIX.length) in context.parameterSpecs : FACT_DEFINITIONS.has(name);
+    const known = isParameter
+      ? name.slice(PARAMETER_PREFIX.length) in context.parameterSpecs
+      : FACT_DEFINITIONS.has(name);
     if (!known) at('card.detail', `{{${name}}} names no ${isParameter ? 'parameter' : 'fact'}`);
   }
   for (const name of placeholderNames(spec.card.summary)) {
@@ -222,21 +287,35 @@ function checkRule(spec: RulePack['rules'][number], context: RuleCheckContext): 
       at('card.summary', `{{${name}}}: a summary may only name parameters ({{param.name}}) that exist`);
     }
   }
-  const values = Object.fromEntries(Object.entries(context.parameterSpecs).map(([name, parameter]) => [name, parameter.value]));
+  const values = Object.fromEntries(
+    Object.entries(context.parameterSpecs).map(([name, parameter]) => [name, parameter.value]),
+  );
   const summaryLength = fillParameters(spec.card.summary, values).length;
-  if (summaryLength >= 140) at('card.summary', `is ${summaryLength} characters once parameters are filled in; it must stay under 140`);
+  if (summaryLength >= 140)
+    at('card.summary', `is ${summaryLength} characters once parameters are filled in; it must stay under 140`);
   return problems;
 }
 
 /** Numeric comparisons under a `not`: unknown facts make them false, so the `not` makes them true. */
-function comparisonsUnderNot(condition: Condition, where: string, negated: boolean): Array<{ comparison: Comparison; where: string }> {
-  if (isComparison(condition)) return negated && NUMERIC_OPERATORS.has(condition.operator) ? [{ comparison: condition, where }] : [];
-  if ('all' in condition) return condition.all.flatMap((child, i) => comparisonsUnderNot(child, `${where}.all[${i}]`, negated));
-  if ('any' in condition) return condition.any.flatMap((child, i) => comparisonsUnderNot(child, `${where}.any[${i}]`, negated));
+function comparisonsUnderNot(
+  condition: Condition,
+  where: string,
+  negated: boolean,
+): Array<{ comparison: Comparison; where: string }> {
+  if (isComparison(condition))
+    return negated && NUMERIC_OPERATORS.has(condition.operator) ? [{ comparison: condition, where }] : [];
+  if ('all' in condition)
+    return condition.all.flatMap((child, i) => comparisonsUnderNot(child, `${where}.all[${i}]`, negated));
+  if ('any' in condition)
+    return condition.any.flatMap((child, i) => comparisonsUnderNot(child, `${where}.any[${i}]`, negated));
   return comparisonsUnderNot(condition.not, `${where}.not`, !negated);
 }
 
-export function walkComparisons(condition: Condition, where: string, visit: (comparison: Extract<Condition, { fact: string }>, where: string) => void): void {
+export function walkComparisons(
+  condition: Condition,
+  where: string,
+  visit: (comparison: Extract<Condition, { fact: string }>, where: string) => void,
+): void {
   if (isComparison(condition)) visit(condition, where);
   else if ('all' in condition) condition.all.forEach((child, i) => walkComparisons(child, `${where}.all[${i}]`, visit));
   else if ('any' in condition) condition.any.forEach((child, i) => walkComparisons(child, `${where}.any[${i}]`, visit));

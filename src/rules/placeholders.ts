@@ -12,6 +12,8 @@ export function placeholderNames(text: string): string[] {
 /** Fills parameter placeholders only: what a summary may hold, since it must stay one short sentence. */
 export function fillParameters(text: string, parameters: Parameters): string {
   return text.replace(PLACEHOLDER, (placeholder, name: string) =>
-    name.startsWith(PARAMETER_PREFIX) && name.slice(PARAMETER_PREFIX.length) in parameters ? String(parameters[name.slice(PARAMETER_PREFIX.length)]) : placeholder,
+    name.startsWith(PARAMETER_PREFIX) && name.slice(PARAMETER_PREFIX.length) in parameters
+      ? String(parameters[name.slice(PARAMETER_PREFIX.length)])
+      : placeholder,
   );
 }

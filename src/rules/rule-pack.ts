@@ -19,7 +19,8 @@ export type Operator =
   | 'contains'
   | 'doesNotContain';
 
-export type ComparisonValue = string | number | boolean | null | Array<string | number | boolean> | { param: string } | { fact: string };
+export type ComparisonValue =
+  string | number | boolean | null | Array<string | number | boolean> | { param: string } | { fact: string };
 
 export interface Comparison {
   fact: string;

@@ -6,7 +6,9 @@ export interface RejectedReload {
   problems: FileProblem[];
 }
 
-export type ReloadResult = { status: 'unchanged' | 'replaced'; version: string } | { status: 'rejected'; version: string; problems: FileProblem[] };
+export type ReloadResult =
+  | { status: 'unchanged' | 'replaced'; version: string }
+  | { status: 'rejected'; version: string; problems: FileProblem[] };
 
 /**
  * The live rule set. A request takes `current()` once and keeps that object to the end, so a reload that

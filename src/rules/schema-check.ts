@@ -43,7 +43,8 @@ function readableErrors(errors: ErrorObject[]): ErrorObject[] {
   const byPath = new Map<string, ErrorObject>();
   for (const error of chosen) {
     const deeper = chosen.some((other) => other.instancePath.startsWith(`${error.instancePath}/`));
-    if (!deeper && !byPath.has(error.instancePath + error.keyword)) byPath.set(error.instancePath + error.keyword, error);
+    if (!deeper && !byPath.has(error.instancePath + error.keyword))
+      byPath.set(error.instancePath + error.keyword, error);
   }
   return [...byPath.values()];
 }

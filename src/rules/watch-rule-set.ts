@@ -8,7 +8,8 @@ import type { ReloadResult, RuleSetHolder } from './rule-set-holder';
 export function reloadAndLog(holder: RuleSetHolder, logger: Logger, trigger: string): ReloadResult {
   const previous = holder.current().version;
   const result = holder.reload();
-  if (result.status === 'replaced') logger.info({ event: 'rules-reloaded', trigger, previous, version: result.version }, 'rule set replaced');
+  if (result.status === 'replaced')
+    logger.info({ event: 'rules-reloaded', trigger, previous, version: result.version }, 'rule set replaced');
   if (result.status === 'rejected') {
     logger.error(
       { event: 'rules-rejected', trigger, version: result.version, problems: result.problems.map(formatProblem) },
