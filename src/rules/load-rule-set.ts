@@ -104,7 +104,7 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
   const overrideReasons: OverrideReasons = Object.fromEntries(
     Object.entries(reasonsFile?.sets ?? {}).map(([name, reasons]) => [
       name,
-      reasons.map((r) => ({ system: reasonsFile!.system, ...r })),
+      reasons.map((r) => ({ system: reasonsFile?.system, ...r })),
     ]),
   );
 

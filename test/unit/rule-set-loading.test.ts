@@ -52,7 +52,7 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
     'a summary that grows past 139 characters once parameters are filled in',
     (pack, parameters) => {
       physiotherapy(pack).card.summary = `${'x'.repeat(127)}{{param.p}}`; // 138 characters as written
-      parameters.p = { value: 12345678901234567, description: 'a long value', source: 'test' };
+      parameters.p = { value: 1e16, description: 'a long value', source: 'test' };
     },
     /rules\[\d+\]\.card\.summary: is 144 characters once parameters are filled in/,
   ],

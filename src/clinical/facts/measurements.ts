@@ -54,7 +54,8 @@ function latestReading(record: PatientRecord, context: FactContext, valueSet: st
   if (!record.isAvailable('observations'))
     return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
   const all = readings(record, valueSet);
-  const valid = options.range ? all.filter((r) => r.value >= options.range![0] && r.value <= options.range![1]) : all;
+  const { range } = options;
+  const valid = range ? all.filter((r) => r.value >= range[0] && r.value <= range[1]) : all;
   const newest = valid[0];
   if (!newest) {
     const invalid = all.length - valid.length;
