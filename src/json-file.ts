@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse as parseTolerantly, type ParseError } from 'jsonc-parser';
 
 export interface FileProblem {
   file: string;
@@ -45,13 +46,18 @@ export function readJsonFile(file: string, displayName: string): { value?: unkno
   }
 }
 
+// Node's JSON.parse names the offset for some syntax errors only (not for a trailing comma, for example); an
+// informaticist fixing the file in an editor needs the line, so a strict JSON scanner locates the first error.
 function describeSyntaxError(text: string, error: Error): string {
-  const position = /position (\d+)/.exec(error.message)?.[1];
-  if (position === undefined) return error.message;
-  const before = text.slice(0, Number(position));
+  const found: ParseError[] = [];
+  parseTolerantly(text, found, { disallowComments: true, allowTrailingComma: false });
+  const offset = found[0]?.offset;
+  const reason = error.message.replace(/ in JSON at position \d+.*$/s, '');
+  if (offset === undefined) return reason;
+  const before = text.slice(0, offset);
   const line = before.split('\n').length;
-  const column = Number(position) - before.lastIndexOf('\n');
-  return `${error.message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
+  const column = offset - before.lastIndexOf('\n');
+  return `${reason} at line ${line}, column ${column}`;
 }
 
 /** `/rules/3/card/summary` → `rules[3].card.summary`: how the problem reads for a person. */

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ValueSet } from '@medplum/fhirtypes';
+import { listJsonFiles, readJsonFile } from '../json-file';
 
 export const ICD_10_CM = 'http://hl7.org/fhir/sid/icd-10-cm';
 
@@ -51,103 +52,11 @@ function readJsonFiles(dir: string, problems: TerminologyProblem[]): JsonFile[] 
     problems.push({ file: dir, path: '', message: 'folder not found' });
     return [];
   }
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .flatMap((name) => {
-      const file = path.join(dir, name);
-      const content = parseJson(file, problems);
-      return content === undefined ? [] : [{ file, content }];
-    });
-}
-
-function parseJson(file: string, problems: TerminologyProblem[]): unknown {
-  const text = readFileSync(file, 'utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const where = lineAndColumn(text, syntaxErrorOffset(text));
-    problems.push({ file, path: '', message: `not valid JSON (${where}): ${(error as Error).message}` });
-    return undefined;
-  }
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const linesBefore = text.slice(0, offset).split('\n');
-  return `line ${linesBefore.length}, column ${(linesBefore.at(-1)?.length ?? 0) + 1}`;
-}
-
-class JsonBreaksAt extends Error {
-  constructor(readonly offset: number) {
-    super(`JSON breaks at offset ${offset}`);
-  }
-}
-
-const JSON_LITERAL = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-
-// Node 20 leaves the position out of most JSON.parse messages (e.g. for a trailing comma), and an informaticist fixing
-// the file in an editor needs the line: re-scan the text for the first character that breaks JSON.
-function syntaxErrorOffset(text: string): number {
-  let at = 0;
-  const breakHere = (): never => {
-    throw new JsonBreaksAt(at);
-  };
-  const skipSpace = (): void => {
-    while (' \t\n\r'.includes(text.charAt(at)) && at < text.length) at++;
-  };
-  const consume = (char: string): void => {
-    if (text.charAt(at) !== char) breakHere();
-    at++;
-  };
-  const scanString = (): void => {
-    consume('"');
-    while (text.charAt(at) !== '"') {
-      if (at >= text.length || text.charAt(at) < ' ') breakHere();
-      if (text.charAt(at) === '\\' && !'"\\/bfnrtu'.includes(text.charAt(at + 1) || '?')) breakHere();
-      at += text.charAt(at) === '\\' ? 2 : 1;
-    }
-    at++;
-  };
-  const scanMember = (): void => {
-    skipSpace();
-    scanString();
-    skipSpace();
-    consume(':');
-    scanValue();
-  };
-  const scanList = (close: string, scanItem: () => void): void => {
-    at++;
-    skipSpace();
-    if (text.charAt(at) === close) {
-      at++;
-      return;
-    }
-    for (;;) {
-      scanItem();
-      skipSpace();
-      if (text.charAt(at) !== ',') return consume(close);
-      at++;
-    }
-  };
-  const scanValue = (): void => {
-    skipSpace();
-    const char = text.charAt(at);
-    if (char === '{') return scanList('}', scanMember);
-    if (char === '[') return scanList(']', scanValue);
-    if (char === '"') return scanString();
-    JSON_LITERAL.lastIndex = at;
-    if (JSON_LITERAL.exec(text) === null) breakHere();
-    at = JSON_LITERAL.lastIndex;
-  };
-  try {
-    scanValue();
-    skipSpace();
-    if (at < text.length) breakHere();
-  } catch (error) {
-    if (error instanceof JsonBreaksAt) return error.offset;
-    throw error;
-  }
-  return at;
+  return listJsonFiles(dir).flatMap((file) => {
+    const { value, problem } = readJsonFile(file, file);
+    if (problem) problems.push({ file, path: problem.path, message: problem.message });
+    return problem ? [] : [{ file, content: value }];
+  });
 }
 
 function isValidValueSet({ file, content }: JsonFile, problems: TerminologyProblem[]): boolean {

@@ -246,7 +246,7 @@ describe('loading ValueSets with problems', () => {
         {
           file: path.join(dir, 'broken.json'),
           path: '',
-          message: expect.stringMatching(/^not valid JSON \(line 2, column 10\): /),
+          message: expect.stringMatching(/^is not valid JSON: .* at line 2, column 10$/s),
         },
         {
           file: path.join(dir, 'regex.json'),

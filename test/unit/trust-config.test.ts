@@ -146,11 +146,11 @@ describe('trust file', () => {
     );
   });
 
-  test('not JSON: the problem names the file, and the line and column when JSON.parse gives a position', () => {
+  test('not JSON: the problem names the file, and the line and column of the first error', () => {
     const file = writeTrustFile({});
     fs.writeFileSync(file, '{ "issuers": [');
     expect(readTrustFile(file, 'development').problems).toEqual([
-      `${file} is not valid JSON: Unexpected end of JSON input`,
+      `${file} is not valid JSON: Unexpected end of JSON input at line 1, column 15`,
     ]);
     fs.writeFileSync(file, '{\n  "issuers": [\n    { "iss": "x", }\n  ]\n}');
     expect(readTrustFile(file, 'development').problems).toEqual([
