@@ -1,6 +1,7 @@
 import type { Facts } from '../clinical/fact';
 import { FACT_DEFINITIONS } from '../clinical/facts';
 import { formatFact } from '../cds/cards/describe-facts';
+import { isNumericOperator, OPERATORS } from '../rules/condition-tree';
 import type { EvaluatedCondition } from '../rules/evaluate';
 import {
   isComparison,
@@ -182,13 +183,6 @@ function describeComparison(
   return described;
 }
 
-const NUMERIC_RELATIONS: Record<string, string> = {
-  lessThan: '<',
-  lessThanInclusive: '≤',
-  greaterThan: '>',
-  greaterThanInclusive: '≥',
-};
-
 function relationWords(
   comparison: Comparison,
   parameters: ParameterSpecs,
@@ -223,7 +217,7 @@ function relationWords(
   }
   const text = Array.isArray(value)
     ? value.map(String).join(', ')
-    : typeof value === 'number' && operator in NUMERIC_RELATIONS
+    : typeof value === 'number' && isNumericOperator(operator)
       ? withUnit(value, definition?.unit)
       : String(value);
   return { relation: relationFor(operator, value), comparedWith: { kind: 'value', text } };
@@ -231,20 +225,12 @@ function relationWords(
 
 function relationFor(operator: Comparison['operator'], value: unknown): string {
   switch (operator) {
-    case 'equal':
-      return 'is';
-    case 'notEqual':
-      return 'is not';
     case 'in':
       return Array.isArray(value) && value.length === 1 ? 'is' : 'is one of';
     case 'notIn':
       return Array.isArray(value) && value.length === 1 ? 'is not' : 'is none of';
-    case 'contains':
-      return 'includes';
-    case 'doesNotContain':
-      return 'does not include';
     default:
-      return NUMERIC_RELATIONS[operator] ?? operator;
+      return OPERATORS[operator].words;
   }
 }
 

@@ -1,7 +1,7 @@
 import { REQUIRED_PARAMETERS } from '../clinical/facts';
 import { PARAMETER_PREFIX, placeholderNames } from '../rules/placeholders';
 import type { RuleSet } from '../rules/load-rule-set';
-import { walkComparisons } from '../rules/load-rule-set';
+import { forEachLeaf } from '../rules/condition-tree';
 import { isParameterReference, type LoadedRule } from '../rules/rule-pack';
 import { CATALOGUE_CSS } from './catalogue-style';
 import { anchor, html, SafeHtml } from './html';
@@ -189,7 +189,7 @@ function parameterUsers(rules: readonly LoadedRule[]): Map<string, string[]> {
     users.set(param, list);
   };
   for (const rule of rules) {
-    walkComparisons(rule.spec.when, 'when', (comparison) => {
+    forEachLeaf(rule.spec.when, (comparison) => {
       if (isParameterReference(comparison.value)) add(comparison.value.param, rule.spec.name);
     });
     for (const name of [...placeholderNames(rule.spec.card.detail), ...placeholderNames(rule.spec.card.summary)]) {

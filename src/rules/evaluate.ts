@@ -1,6 +1,14 @@
 import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
 import type { Facts } from '../clinical/fact';
-import { isComparison, isParameterReference, type Condition, type HookName, type LoadedRule } from './rule-pack';
+import { mapLeaves } from './condition-tree';
+import {
+  isComparison,
+  isParameterReference,
+  type Comparison,
+  type Condition,
+  type HookName,
+  type LoadedRule,
+} from './rule-pack';
 import type { RuleSet } from './load-rule-set';
 
 /** A condition tree after evaluation: json-rules-engine annotates each comparison it evaluated. */
@@ -41,7 +49,7 @@ function engineRules(ruleSet: RuleSet, hook: HookName): RuleProperties[] {
         conditions: substituteParameters(
           isComparison(rule.spec.when) ? { all: [rule.spec.when] } : rule.spec.when,
           ruleSet.parameters,
-        ) as TopLevelCondition,
+        ) as unknown as TopLevelCondition,
         event: { type: 'card', params: { rule: rule.spec.name } },
       }));
     byHook.set(hook, rules);
@@ -49,15 +57,10 @@ function engineRules(ruleSet: RuleSet, hook: HookName): RuleProperties[] {
   return rules;
 }
 
-function substituteParameters(condition: Condition, parameters: RuleSet['parameters']): unknown {
-  if (isComparison(condition)) {
-    return isParameterReference(condition.value)
-      ? { ...condition, value: parameters[condition.value.param] }
-      : condition;
-  }
-  if ('all' in condition) return { all: condition.all.map((c) => substituteParameters(c, parameters)) };
-  if ('any' in condition) return { any: condition.any.map((c) => substituteParameters(c, parameters)) };
-  return { not: substituteParameters(condition.not, parameters) };
+function substituteParameters(condition: Condition, parameters: RuleSet['parameters']): Condition {
+  return mapLeaves(condition, (comparison: Comparison) =>
+    isParameterReference(comparison.value) ? { ...comparison, value: parameters[comparison.value.param] } : comparison,
+  );
 }
 
 /**

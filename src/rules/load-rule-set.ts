@@ -1,23 +1,18 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FACT_DEFINITIONS, REQUIRED_PARAMETERS, type Parameters } from '../clinical/facts';
+import { REQUIRED_PARAMETERS, type Parameters } from '../clinical/facts';
 import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir/terminology';
 import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 import {
-  isComparison,
-  isFactReference,
-  isParameterReference,
   parameterValues,
-  type Comparison,
-  type Condition,
   type LoadedRule,
   type OverrideReasons,
   type OverrideReasonsFile,
   type ParametersFile,
   type RulePack,
 } from './rule-pack';
-import { fillParameters, PARAMETER_PREFIX, placeholderNames } from './placeholders';
+import { checkRule, type RuleCheckContext } from './checks';
+import { contentVersion } from './rule-set-version';
 import { schemaProblems } from './schema-check';
 import { expandRule, nestedSharedReferences, type SharedFile, type WrittenRule } from './shared-definitions';
 
@@ -46,9 +41,6 @@ export function formatProblem(problem: FileProblem): string {
     .join(' › ');
   return `- ${where}: ${problem.message}`;
 }
-
-const NUMERIC_OPERATORS = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
-const LIST_OPERATORS = new Set(['in', 'notIn']);
 
 /** Loads rules/packs/*.json, rules/parameters.json, rules/override-reasons.json, rules/shared.json and the ValueSets; all or nothing. */
 export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
@@ -191,133 +183,4 @@ function readChecked<T>(
   const found = schemaProblems(schema, value, relative(file));
   problems.push(...found);
   return found.length === 0 ? (value as T) : undefined;
-}
-
-/**
- * A hash of the files' contents under their names relative to their folder: the same rules give the same version
- * wherever they are installed (a laptop, a container, a Kubernetes ConfigMap).
- */
-function contentVersion(folders: Array<{ root: string; files: string[] }>): string {
-  const hash = createHash('sha256');
-  const named = folders.flatMap(({ root, files }) => files.map((file) => ({ file, name: path.relative(root, file) })));
-  for (const { file, name } of named.sort((a, b) => a.name.localeCompare(b.name)))
-    hash.update(name).update('\0').update(fs.readFileSync(file)).update('\0');
-  return hash.digest('hex').slice(0, 12);
-}
-
-interface RuleCheckContext {
-  file: string;
-  rule: string;
-  index: number;
-  parameterSpecs: ParametersFile['parameters'];
-  overrideReasons: OverrideReasons;
-  terminology: Terminology | undefined;
-  ruleNames: Map<string, string>;
-}
-
-/** What the schema cannot know: parameters, ValueSets, override sets and rule names that must exist. */
-function checkRule(spec: RulePack['rules'][number], context: RuleCheckContext): FileProblem[] {
-  const problems: FileProblem[] = [];
-  const at = (pathInRule: string, message: string) =>
-    problems.push({ file: context.file, rule: context.rule, path: `rules[${context.index}].${pathInRule}`, message });
-
-  walkComparisons(spec.when, 'when', (comparison, where) => {
-    const fact = FACT_DEFINITIONS.get(comparison.fact);
-    const { value } = comparison;
-    if (isParameterReference(value)) {
-      const parameter = context.parameterSpecs[value.param];
-      if (!parameter) at(`${where}.value.param`, `parameter "${value.param}" is not defined in rules/parameters.json`);
-      else if (NUMERIC_OPERATORS.has(comparison.operator) && typeof parameter.value !== 'number') {
-        at(
-          `${where}.value.param`,
-          `parameter "${value.param}" must be a number to be compared with ${comparison.operator}`,
-        );
-      }
-    } else if (NUMERIC_OPERATORS.has(comparison.operator) && !isFactReference(value) && typeof value !== 'number') {
-      at(`${where}.value`, `must be a number (or a parameter) for ${comparison.operator}`);
-    }
-    if (NUMERIC_OPERATORS.has(comparison.operator) && fact && fact.type !== 'number') {
-      at(`${where}.fact`, `"${comparison.fact}" is a ${fact.type}, so ${comparison.operator} can never be true`);
-    }
-    if (LIST_OPERATORS.has(comparison.operator) && !Array.isArray(value))
-      at(`${where}.value`, `must be a list for ${comparison.operator}`);
-    if (
-      (comparison.operator === 'contains' || comparison.operator === 'doesNotContain') &&
-      fact &&
-      fact.type !== 'list'
-    ) {
-      at(`${where}.fact`, `"${comparison.fact}" is not a list, so ${comparison.operator} does not apply`);
-    }
-  });
-  for (const { comparison, where } of comparisonsUnderNot(spec.when, 'when', false)) {
-    at(
-      where,
-      `"not" around "${comparison.fact} ${comparison.operator} …" is also true when ${comparison.fact} is not known; compare the other way and say what unknown means (e.g. any of: "${comparison.fact} lessThan …", "${comparison.fact} equal null")`,
-    );
-  }
-  walkComparisons(spec.when, 'when', (comparison, where) => {
-    if (comparison.operator === 'notEqual' || comparison.operator === 'notIn') {
-      at(
-        `${where}.operator`,
-        `${comparison.operator} is also true when ${comparison.fact} is not known; use equal or in with the values you mean`,
-      );
-    }
-  });
-  spec.card.suggestions?.forEach((suggestion, i) => {
-    if (suggestion.order && context.terminology && !context.terminology.has(suggestion.order)) {
-      at(`card.suggestions[${i}].order`, `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets`);
-    }
-  });
-  if (spec.card.overrideReasons && !context.overrideReasons[spec.card.overrideReasons]) {
-    at('card.overrideReasons', `set "${spec.card.overrideReasons}" is not defined in rules/override-reasons.json`);
-  }
-  spec.card.suppresses?.forEach((target, i) => {
-    const rule = /^rule:(.+)$/.exec(target)?.[1];
-    if (rule && !context.ruleNames.has(rule)) at(`card.suppresses[${i}]`, `no rule is named "${rule}"`);
-  });
-  for (const name of placeholderNames(spec.card.detail)) {
-    const isParameter = name.startsWith(PARAMETER_PREFIX);
-    const known = isParameter
-      ? name.slice(PARAMETER_PREFIX.length) in context.parameterSpecs
-      : FACT_DEFINITIONS.has(name);
-    if (!known) at('card.detail', `{{${name}}} names no ${isParameter ? 'parameter' : 'fact'}`);
-  }
-  for (const name of placeholderNames(spec.card.summary)) {
-    if (!name.startsWith(PARAMETER_PREFIX) || !(name.slice(PARAMETER_PREFIX.length) in context.parameterSpecs)) {
-      at('card.summary', `{{${name}}}: a summary may only name parameters ({{param.name}}) that exist`);
-    }
-  }
-  const values = Object.fromEntries(
-    Object.entries(context.parameterSpecs).map(([name, parameter]) => [name, parameter.value]),
-  );
-  const summaryLength = fillParameters(spec.card.summary, values).length;
-  if (summaryLength >= 140)
-    at('card.summary', `is ${summaryLength} characters once parameters are filled in; it must stay under 140`);
-  return problems;
-}
-
-/** Numeric comparisons under a `not`: unknown facts make them false, so the `not` makes them true. */
-function comparisonsUnderNot(
-  condition: Condition,
-  where: string,
-  negated: boolean,
-): Array<{ comparison: Comparison; where: string }> {
-  if (isComparison(condition))
-    return negated && NUMERIC_OPERATORS.has(condition.operator) ? [{ comparison: condition, where }] : [];
-  if ('all' in condition)
-    return condition.all.flatMap((child, i) => comparisonsUnderNot(child, `${where}.all[${i}]`, negated));
-  if ('any' in condition)
-    return condition.any.flatMap((child, i) => comparisonsUnderNot(child, `${where}.any[${i}]`, negated));
-  return comparisonsUnderNot(condition.not, `${where}.not`, !negated);
-}
-
-export function walkComparisons(
-  condition: Condition,
-  where: string,
-  visit: (comparison: Extract<Condition, { fact: string }>, where: string) => void,
-): void {
-  if (isComparison(condition)) visit(condition, where);
-  else if ('all' in condition) condition.all.forEach((child, i) => walkComparisons(child, `${where}.all[${i}]`, visit));
-  else if ('any' in condition) condition.any.forEach((child, i) => walkComparisons(child, `${where}.any[${i}]`, visit));
-  else walkComparisons(condition.not, `${where}.not`, visit);
 }

@@ -1,23 +1,12 @@
 import type { Coding } from '@medplum/fhirtypes';
 import type { Parameters } from '../clinical/facts';
+import type { ConditionTree, Operator } from './condition-tree';
 
 /** The shapes of rules/*.json, as described by rules/schema/rule-pack.schema.json. */
 
 /** The CDS Hooks a rule can run for (Hook Library 1.0.1). */
 export const HOOKS = ['patient-view', 'order-select', 'order-sign'] as const;
 export type HookName = (typeof HOOKS)[number];
-
-export type Operator =
-  | 'equal'
-  | 'notEqual'
-  | 'lessThan'
-  | 'lessThanInclusive'
-  | 'greaterThan'
-  | 'greaterThanInclusive'
-  | 'in'
-  | 'notIn'
-  | 'contains'
-  | 'doesNotContain';
 
 export type ComparisonValue =
   string | number | boolean | null | Array<string | number | boolean> | { param: string } | { fact: string };
@@ -28,7 +17,7 @@ export interface Comparison {
   value: ComparisonValue;
 }
 
-export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | Comparison;
+export type Condition = ConditionTree<Comparison>;
 
 export type CardKind = 'red-flag' | 'contraindication' | 'step' | 'advice';
 

@@ -1,4 +1,5 @@
-import type { Condition, RuleSpec } from './rule-pack';
+import { forEachLeaf, mapLeaves, type ConditionTree } from './condition-tree';
+import type { Comparison, Condition, RuleSpec } from './rule-pack';
 
 /** rules/shared.json: conditions and check lists several rules use, defined once. */
 export interface SharedFile {
@@ -7,12 +8,7 @@ export interface SharedFile {
 }
 
 /** As written in a pack: `when` may name shared conditions, `checks` may name check lists. */
-export type WrittenCondition =
-  | Condition
-  | { shared: string }
-  | { all: WrittenCondition[] }
-  | { any: WrittenCondition[] }
-  | { not: WrittenCondition };
+export type WrittenCondition = ConditionTree<Comparison | { shared: string }>;
 export type WrittenCheck = string | { list: string };
 export type WrittenRule = Omit<RuleSpec, 'when' | 'card'> & {
   when: WrittenCondition;
@@ -31,23 +27,21 @@ export interface Expansion {
  */
 export function expandRule(rule: WrittenRule, shared: SharedFile): Expansion {
   const unknown: Expansion['unknown'] = [];
-  const expandCondition = (condition: WrittenCondition, where: string): Condition => {
-    if ('shared' in condition) {
-      const definition = shared.conditions[condition.shared];
-      if (!definition)
-        unknown.push({
-          path: `${where}.shared`,
-          message: `no shared condition "${condition.shared}" in rules/shared.json`,
-        });
-      return definition?.when ?? { all: [] };
-    }
-    if ('all' in condition)
-      return { all: condition.all.map((child, i) => expandCondition(child, `${where}.all[${i}]`)) };
-    if ('any' in condition)
-      return { any: condition.any.map((child, i) => expandCondition(child, `${where}.any[${i}]`)) };
-    if ('not' in condition) return { not: expandCondition(condition.not, `${where}.not`) };
-    return condition;
-  };
+  const expandCondition = (condition: WrittenCondition, root: string): Condition =>
+    mapLeaves(
+      condition,
+      (leaf, where) => {
+        if (!('shared' in leaf)) return leaf;
+        const definition = shared.conditions[leaf.shared];
+        if (!definition)
+          unknown.push({
+            path: `${where}.shared`,
+            message: `no shared condition "${leaf.shared}" in rules/shared.json`,
+          });
+        return definition?.when ?? { all: [] };
+      },
+      root,
+    );
   const checks = rule.card.checks?.flatMap((check, i) => {
     if (typeof check === 'string') return [check];
     const list = shared.checkLists[check.list];
@@ -69,14 +63,14 @@ export function expandRule(rule: WrittenRule, shared: SharedFile): Expansion {
 /** A shared condition may not name another: one level keeps the files readable and rules out cycles. */
 export function nestedSharedReferences(shared: SharedFile): Array<{ path: string; message: string }> {
   const found: Array<{ path: string; message: string }> = [];
-  const visit = (condition: WrittenCondition, where: string): void => {
-    if ('shared' in condition)
-      found.push({ path: where, message: 'a shared condition cannot name another shared condition' });
-    else if ('all' in condition) condition.all.forEach((child, i) => visit(child, `${where}.all[${i}]`));
-    else if ('any' in condition) condition.any.forEach((child, i) => visit(child, `${where}.any[${i}]`));
-    else if ('not' in condition) visit(condition.not, `${where}.not`);
-  };
-  for (const [name, definition] of Object.entries(shared.conditions))
-    visit(definition.when as WrittenCondition, `conditions.${name}.when`);
+  for (const [name, definition] of Object.entries(shared.conditions)) {
+    forEachLeaf(
+      definition.when as WrittenCondition,
+      (leaf, { path }) => {
+        if ('shared' in leaf) found.push({ path, message: 'a shared condition cannot name another shared condition' });
+      },
+      { path: `conditions.${name}.when`, negated: false },
+    );
+  }
   return found;
 }

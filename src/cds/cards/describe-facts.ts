@@ -1,5 +1,6 @@
 import type { Fact } from '../../clinical/fact';
 import { FACT_DEFINITIONS } from '../../clinical/facts';
+import { numericSymbol } from '../../rules/condition-tree';
 
 /** A fact as a clinician reads it: "8", "yes", "none recorded", or "not known (why)". */
 export function formatFact(id: string, fact: Fact | undefined): string {
@@ -15,13 +16,6 @@ export function formatFact(id: string, fact: Fact | undefined): string {
 
 export const factLabel = (id: string): string => FACT_DEFINITIONS.get(id)?.label ?? id;
 
-const OPERATOR_WORDS: Record<string, string> = {
-  lessThan: '<',
-  lessThanInclusive: '≤',
-  greaterThan: '>',
-  greaterThanInclusive: '≥',
-};
-
 /**
  * "≥ 7" for a threshold comparison, "subacute or chronic" / "not acute" for a list; nothing for equality tests,
  * whose fact value already says it.
@@ -33,6 +27,6 @@ export function thresholdText(operator: string | undefined, value: unknown): str
       values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}` : values.join('');
     return operator === 'in' ? list : `not ${list}`;
   }
-  const word = operator ? OPERATOR_WORDS[operator] : undefined;
+  const word = numericSymbol(operator);
   return word ? `${word} ${String(value)}` : undefined;
 }

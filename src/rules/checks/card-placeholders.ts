@@ -1,0 +1,24 @@
+import { FACT_DEFINITIONS } from '../../clinical/facts';
+import { fillParameters, PARAMETER_PREFIX, placeholderNames } from '../placeholders';
+import type { RuleCheck } from './rule-check';
+
+/** CDS Hooks: a card summary is under 140 characters; it must stay so once parameters are filled in. */
+const SUMMARY_MAX_LENGTH = 139;
+
+/** `{{fact}}` and `{{param.name}}` placeholders name what exists; a summary names parameters only and stays short. */
+export const checkCardPlaceholders: RuleCheck = ({ card }, context, report) => {
+  const isParameter = (name: string) => name.startsWith(PARAMETER_PREFIX);
+  const parameterExists = (name: string) => name.slice(PARAMETER_PREFIX.length) in context.parameterSpecs;
+  for (const name of placeholderNames(card.detail)) {
+    const known = isParameter(name) ? parameterExists(name) : FACT_DEFINITIONS.has(name);
+    if (!known) report('card.detail', `{{${name}}} names no ${isParameter(name) ? 'parameter' : 'fact'}`);
+  }
+  for (const name of placeholderNames(card.summary)) {
+    if (!isParameter(name) || !parameterExists(name))
+      report('card.summary', `{{${name}}}: a summary may only name parameters ({{param.name}}) that exist`);
+  }
+  const values = Object.fromEntries(Object.entries(context.parameterSpecs).map(([name, p]) => [name, p.value]));
+  const length = fillParameters(card.summary, values).length;
+  if (length > SUMMARY_MAX_LENGTH)
+    report('card.summary', `is ${length} characters once parameters are filled in; it must stay under 140`);
+};

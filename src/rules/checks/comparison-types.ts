@@ -1,0 +1,31 @@
+import { FACT_DEFINITIONS } from '../../clinical/facts';
+import { forEachLeaf, OPERATORS } from '../condition-tree';
+import { isFactReference, isParameterReference } from '../rule-pack';
+import type { RuleCheck } from './rule-check';
+
+/** Each comparison compares values of the right kind: numbers with numeric operators, lists with in, list facts with contains. */
+export const checkComparisonTypes: RuleCheck = (spec, context, report) => {
+  forEachLeaf(
+    spec.when,
+    (comparison, { path }) => {
+      const fact = FACT_DEFINITIONS.get(comparison.fact);
+      const { operator, value } = comparison;
+      const kind = OPERATORS[operator].kind;
+      if (isParameterReference(value)) {
+        const parameter = context.parameterSpecs[value.param];
+        if (!parameter)
+          report(`${path}.value.param`, `parameter "${value.param}" is not defined in rules/parameters.json`);
+        else if (kind === 'numeric' && typeof parameter.value !== 'number')
+          report(`${path}.value.param`, `parameter "${value.param}" must be a number to be compared with ${operator}`);
+      } else if (kind === 'numeric' && !isFactReference(value) && typeof value !== 'number') {
+        report(`${path}.value`, `must be a number (or a parameter) for ${operator}`);
+      }
+      if (kind === 'numeric' && fact && fact.type !== 'number')
+        report(`${path}.fact`, `"${comparison.fact}" is a ${fact.type}, so ${operator} can never be true`);
+      if (kind === 'list' && !Array.isArray(value)) report(`${path}.value`, `must be a list for ${operator}`);
+      if (kind === 'contains' && fact && fact.type !== 'list')
+        report(`${path}.fact`, `"${comparison.fact}" is not a list, so ${operator} does not apply`);
+    },
+    { path: 'when', negated: false },
+  );
+};

@@ -1,0 +1,18 @@
+import type { FileProblem } from '../../json-file';
+import type { RuleSpec } from '../rule-pack';
+import { checkCardPlaceholders } from './card-placeholders';
+import { checkCardReferences } from './card-references';
+import { checkComparisonTypes } from './comparison-types';
+import { runRuleChecks, type RuleCheckContext } from './rule-check';
+import { checkUnknownData } from './unknown-data';
+
+export type { RuleCheckContext } from './rule-check';
+
+/** Every load-time check of one rule, in the order their problems are listed. */
+export function checkRule(spec: RuleSpec, context: RuleCheckContext): FileProblem[] {
+  return runRuleChecks(
+    [checkComparisonTypes, checkUnknownData, checkCardReferences, checkCardPlaceholders],
+    spec,
+    context,
+  );
+}

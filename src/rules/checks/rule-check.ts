@@ -1,0 +1,30 @@
+import type { FileProblem } from '../../json-file';
+import type { Terminology } from '../../fhir/terminology';
+import type { OverrideReasons, ParametersFile, RuleSpec } from '../rule-pack';
+
+/** What a load-time check may look up besides the rule itself. */
+export interface RuleCheckContext {
+  file: string;
+  rule: string;
+  index: number;
+  parameterSpecs: ParametersFile['parameters'];
+  overrideReasons: OverrideReasons;
+  terminology: Terminology | undefined;
+  /** Every rule name in the set, with the file that defines it. */
+  ruleNames: ReadonlyMap<string, string>;
+}
+
+/** Reports a problem at a path inside the rule (`when.all[0].value`). */
+export type ReportAt = (pathInRule: string, message: string) => void;
+
+/** One thing the JSON Schema cannot know about a rule; each check lives in its own module beside this one. */
+export type RuleCheck = (spec: RuleSpec, context: RuleCheckContext, report: ReportAt) => void;
+
+/** Runs the checks over one rule and returns its problems, each naming file, rule and path. */
+export function runRuleChecks(checks: RuleCheck[], spec: RuleSpec, context: RuleCheckContext): FileProblem[] {
+  const problems: FileProblem[] = [];
+  const report: ReportAt = (pathInRule, message) =>
+    problems.push({ file: context.file, rule: context.rule, path: `rules[${context.index}].${pathInRule}`, message });
+  for (const check of checks) check(spec, context, report);
+  return problems;
+}
