@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
-import { ConfigError, EnvReader, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
+import { EnvReader } from './env-reader';
 import { createLogger, type Logger } from './logger';
 import { main as startServer } from './server';
 

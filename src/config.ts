@@ -1,5 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
+import { EnvReader, type Env } from './env-reader';
 import { readAuthConfig, type AuthConfig } from './http/auth/auth-config';
 import type { RateLimitConfig } from './http/rate-limit';
 import { PROJECT_ROOT } from './project-root';
@@ -57,8 +58,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-type Env = Record<string, string | undefined>;
 
 /** Parses the environment into a Config, collecting every problem before failing. */
 export function loadConfig(env: Env = process.env): Config {
@@ -159,81 +158,4 @@ function isProxyAddress(entry: string): boolean {
   if (prefix === undefined) return true;
   // A /0 range trusts every address: the same as `true`.
   return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-export class EnvReader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
-
-  private raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === '' ? undefined : value;
-  }
-
-  isSet(name: string): boolean {
-    return this.raw(name) !== undefined;
-  }
-
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
-      this.problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
-      return fallback;
-    }
-    return parsed;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(value)) {
-      this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${value}"`);
-      return fallback;
-    }
-    return value as T;
-  }
-
-  list(name: string, fallback: string[]): string[] {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    return value
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
-  }
-
-  url(name: string, fallback: string): string {
-    const value = this.raw(name);
-    return value === undefined ? fallback : this.checkUrl(name, value);
-  }
-
-  /** A browser sends its origin as scheme://host[:port], nothing more: anything else would never match. */
-  checkOrigin(name: string, value: string): string {
-    if (value === '*') return value;
-    try {
-      if (new URL(value).origin === value) return value;
-    } catch {
-      // reported below
-    }
-    this.problems.push(`${name}: "${value}" is not an origin (scheme://host[:port], no path or trailing slash)`);
-    return value;
-  }
-
-  checkUrl(name: string, value: string): string {
-    try {
-      const url = new URL(value);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
-      this.problems.push(`${name}: "${value}" is not an absolute http(s) URL`);
-    }
-    return value;
-  }
 }

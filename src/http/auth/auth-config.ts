@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { EnvReader } from '../../config';
+import type { EnvReader } from '../../env-reader';
 import { readTrustFile, type Trust } from './trust-file';
 
 export interface AuthConfig {
