@@ -49,10 +49,20 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
   });
   app.get('/readyz', (_req, res) => {
     const rejected = ruleSets.lastRejected();
+    const accepted = ruleSets.lastAccepted();
     res.json({
       status: 'ready',
       ruleSetVersion: ruleSets.current().version,
-      ...(rejected ? { rejectedReload: { at: rejected.at, problems: rejected.problems.map(formatProblem) } } : {}),
+      ...(accepted ? { lastReload: accepted } : {}),
+      ...(rejected
+        ? {
+            rejectedReload: {
+              at: rejected.at,
+              changedFiles: rejected.changedFiles,
+              problems: rejected.problems.map(formatProblem),
+            },
+          }
+        : {}),
     });
   });
 

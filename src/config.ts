@@ -14,6 +14,8 @@ export interface Config {
   publicBaseUrl: string;
   rulesDir: string;
   valueSetsDir: string;
+  /** Every this many seconds the rule files' content hash is compared with the live set's (0: file events only). */
+  rulesPollSeconds: number;
   logLevel: string;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
@@ -79,6 +81,7 @@ export function loadConfig(env: Env = process.env): Config {
     valueSetsDir: path.resolve(
       read.string('SPINE_CDS_VALUESETS_DIR', path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets')),
     ),
+    rulesPollSeconds: read.integer('SPINE_CDS_RULES_POLL_SECONDS', 10, 0, 86400),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: read.integer('SPINE_CDS_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxJsonDepth: read.integer('SPINE_CDS_MAX_JSON_DEPTH', 64, 8, 1000),

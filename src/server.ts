@@ -46,7 +46,10 @@ export function main(): void {
       'spine-cds listening',
     );
   });
-  const stopWatching = watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger);
+  const stopWatching = watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger, {
+    debounceMs: 300,
+    pollMs: config.rulesPollSeconds * 1000,
+  });
   process.on('SIGHUP', () => reloadAndLog(ruleSets, logger, 'SIGHUP'));
   shutDownGracefully(server, config, logger, stopWatching);
 }

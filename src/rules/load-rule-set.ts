@@ -12,7 +12,7 @@ import {
   type RulePack,
 } from './rule-pack';
 import { checkRule, type RuleCheckContext } from './checks';
-import { contentVersion } from './rule-set-version';
+import { fileHashes, versionOf } from './rule-set-version';
 import { schemaProblems } from './schema-check';
 import { expandRule, nestedSharedReferences, type SharedFile, type WrittenRule } from './shared-definitions';
 
@@ -20,6 +20,8 @@ import { expandRule, nestedSharedReferences, type SharedFile, type WrittenRule }
 export interface RuleSet {
   /** Content hash of every rule, parameter and ValueSet file: which rule set produced a response. */
   version: string;
+  /** Each file's content hash by relative name, to say which files a reload changed. */
+  fileHashes: Record<string, string>;
   packs: RulePack[];
   rules: LoadedRule[];
   parameters: Parameters;
@@ -44,6 +46,19 @@ export function formatProblem(problem: FileProblem): string {
 
 /** Loads rules/packs/*.json, rules/parameters.json, rules/override-reasons.json, rules/shared.json and the ValueSets; all or nothing. */
 export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
+  // Files can change while they are read (a git checkout, an editor's save): read again until the hashes taken
+  // before and after agree, so a version never names content other than what was loaded.
+  for (let attempt = 1; ; attempt++) {
+    const hashes = fileHashes({ rulesDir, valueSetsDir });
+    const ruleSet = readRuleSet(rulesDir, valueSetsDir, hashes);
+    if (attempt >= MAX_READ_ATTEMPTS || versionOf(fileHashes({ rulesDir, valueSetsDir })) === ruleSet.version)
+      return ruleSet;
+  }
+}
+
+const MAX_READ_ATTEMPTS = 3;
+
+function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<string, string>): RuleSet {
   const problems: FileProblem[] = [];
   const relative = (file: string) => path.relative(path.dirname(rulesDir), file);
 
@@ -135,18 +150,8 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
   if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile || !shared)
     throw new RuleSetError(problems);
   return {
-    version: contentVersion([
-      {
-        root: rulesDir,
-        files: [
-          ...packFiles,
-          path.join(rulesDir, 'parameters.json'),
-          path.join(rulesDir, 'override-reasons.json'),
-          sharedPath,
-        ],
-      },
-      { root: path.dirname(valueSetsDir), files: [...listJsonFiles(valueSetsDir), ...listJsonFiles(codeSystemDir)] },
-    ]),
+    version: versionOf(hashes),
+    fileHashes: hashes,
     packs: packs.map(({ pack }) => pack as RulePack),
     rules,
     parameters: parameterValues(parametersFile),

@@ -1,15 +1,56 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { listJsonFiles } from '../json-file';
+
+/** Where a rule set is read from: the rules folder and the ValueSet folder (CodeSystems sit beside it). */
+export interface RuleSetSource {
+  rulesDir: string;
+  valueSetsDir: string;
+}
+
+/** The rule-set files other than the packs, in the rules folder. */
+export const RULES_FOLDER_FILES = ['parameters.json', 'override-reasons.json', 'shared.json'] as const;
+
+/** Every file that makes up a rule set, by absolute path, under the name it has relative to its folder. */
+export function ruleSetFiles({ rulesDir, valueSetsDir }: RuleSetSource): Array<{ file: string; name: string }> {
+  const profilesDir = path.dirname(valueSetsDir);
+  const rulesFiles = [
+    ...listJsonFiles(path.join(rulesDir, 'packs')),
+    ...RULES_FOLDER_FILES.map((name) => path.join(rulesDir, name)),
+  ];
+  const terminologyFiles = [...listJsonFiles(valueSetsDir), ...listJsonFiles(path.join(profilesDir, 'codesystems'))];
+  return [
+    ...rulesFiles.map((file) => ({ file, name: `rules/${path.relative(rulesDir, file)}` })),
+    ...terminologyFiles.map((file) => ({ file, name: path.relative(profilesDir, file) })),
+  ];
+}
 
 /**
- * A hash of the files' contents under their names relative to their folder: the same rules give the same version
- * wherever they are installed (a laptop, a container, a Kubernetes ConfigMap).
+ * Each file's content hash under its relative name: the same rules give the same hashes wherever they are installed
+ * (a laptop, a container, a Kubernetes ConfigMap). A file that cannot be read hashes as missing.
  */
-export function contentVersion(folders: Array<{ root: string; files: string[] }>): string {
+export function fileHashes(source: RuleSetSource): Record<string, string> {
+  const hashes: Record<string, string> = {};
+  for (const { file, name } of ruleSetFiles(source)) {
+    try {
+      hashes[name] = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    } catch {
+      hashes[name] = 'missing';
+    }
+  }
+  return hashes;
+}
+
+/** The rule-set version: a short hash over every file's name and content hash. */
+export function versionOf(hashes: Record<string, string>): string {
   const hash = createHash('sha256');
-  const named = folders.flatMap(({ root, files }) => files.map((file) => ({ file, name: path.relative(root, file) })));
-  for (const { file, name } of named.sort((a, b) => a.name.localeCompare(b.name)))
-    hash.update(name).update('\0').update(fs.readFileSync(file)).update('\0');
+  for (const name of Object.keys(hashes).sort()) hash.update(name).update('\0').update(hashes[name]).update('\0');
   return hash.digest('hex').slice(0, 12);
+}
+
+/** The files added, removed or changed between two sets of hashes, by name. */
+export function changedFiles(before: Record<string, string>, after: Record<string, string>): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => before[name] !== after[name]).sort();
 }

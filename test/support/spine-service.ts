@@ -54,7 +54,10 @@ export async function startService(
     ? new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir), config)
     : new RuleSetHolder(bundledRuleSet());
   const stopWatching = options.watch
-    ? watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger, 100)
+    ? watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger, {
+        debounceMs: 100,
+        pollMs: config.rulesPollSeconds * 1000,
+      })
     : () => undefined;
   const app = createApp({ config, logger, ruleSets, now: () => now });
   const server: Server = await new Promise((resolve) => {
