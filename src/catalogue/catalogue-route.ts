@@ -7,13 +7,13 @@ import { catalogueHtml } from './render-catalogue';
 export const CATALOGUE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
 
 /** GET /rules: the read-only rule catalogue of the rule set live at the time of the request. */
-export function catalogueHandler(ruleSets: Pick<RuleSetHolder, 'current'>): RequestHandler {
+export function catalogueHandler(ruleSets: Pick<RuleSetHolder, 'current' | 'lastRejected'>): RequestHandler {
   return (_req, res) => {
     const ruleSet = ruleSets.current();
     res.setHeader('Content-Security-Policy', CATALOGUE_CSP);
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader(RULE_SET_VERSION_HEADER, ruleSet.version);
-    res.send(catalogueHtml(ruleSet));
+    res.send(catalogueHtml(ruleSet, ruleSets.lastRejected()));
   };
 }

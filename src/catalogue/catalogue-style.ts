@@ -15,6 +15,8 @@ a:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .page-header { background: #16324f; color: #fff; padding: 20px 32px 18px; }
 .page-header h1 { margin: 0 0 4px; font-size: 1.6rem; font-weight: 650; }
 .page-header p { margin: 0; color: #d6e2f0; }
+.rejected-reload { background: #fdecea; border-left: 6px solid #b3261e; padding: 12px 32px; }
+.rejected-reload h2 { margin: 0 0 6px; font-size: 1.15rem; color: #8c1d18; }
 .version { display: inline-block; margin-left: 8px; padding: 2px 10px; border-radius: 999px; background: #fff; color: #16324f; font: 600 0.85rem ui-monospace, monospace; vertical-align: middle; }
 .layout { display: grid; grid-template-columns: 250px minmax(0, 1fr); gap: 28px; padding: 24px 32px 64px; max-width: 1500px; }
 nav.toc { position: sticky; top: 16px; align-self: start; max-height: calc(100vh - 32px); overflow: auto; font-size: 0.9rem; background: var(--paper); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; }

@@ -1,6 +1,7 @@
 import { REQUIRED_PARAMETERS } from '../clinical/facts';
 import { PARAMETER_PREFIX, placeholderNames } from '../rules/placeholders';
-import type { RuleSet } from '../rules/load-rule-set';
+import { formatProblem, type RuleSet } from '../rules/load-rule-set';
+import type { RejectedReload } from '../rules/rule-set-holder';
 import { forEachLeaf } from '../rules/condition-tree';
 import { isParameterReference, type LoadedRule } from '../rules/rule-pack';
 import { CATALOGUE_CSS } from './catalogue-style';
@@ -11,14 +12,33 @@ import { renderValueSets } from './render-valuesets';
 
 const rendered = new WeakMap<RuleSet, string>();
 
-/** The catalogue page of one rule set, built once per RuleSet object (a reload brings a new object, so a new page). */
-export function catalogueHtml(ruleSet: RuleSet): string {
+/** Where the page shows a standing rejected reload: the page is cached per rule set, the rejection is not. */
+const REJECTION_SLOT = '<!--rejected-reload-->';
+
+/**
+ * The catalogue page of one rule set, built once per RuleSet object (a reload brings a new object, so a new page),
+ * with a banner while a later edit of the files stands rejected.
+ */
+export function catalogueHtml(ruleSet: RuleSet, rejected?: RejectedReload): string {
   let page = rendered.get(ruleSet);
   if (page === undefined) {
     page = renderCatalogue(ruleSet).value;
     rendered.set(ruleSet, page);
   }
-  return page;
+  return page.replace(REJECTION_SLOT, rejected ? rejectionBanner(rejected).value : '');
+}
+
+function rejectionBanner(rejected: RejectedReload): SafeHtml {
+  return html`<section class="rejected-reload" role="alert" id="rejected-reload">
+    <h2>An edit of the rule files was rejected</h2>
+    <p>
+      At ${rejected.at}, the files on disk (changed: ${rejected.changedFiles.join(', ') || 'none'}) did not load. This
+      page and every hook call still use the version above. Fix these problems and save again:
+    </p>
+    <ul>
+      ${rejected.problems.map((problem) => html`<li><code>${formatProblem(problem).replace(/^- /, '')}</code></li>`)}
+    </ul>
+  </section>`;
 }
 
 function renderCatalogue(ruleSet: RuleSet): SafeHtml {
@@ -49,6 +69,7 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
             ${parameterCount} parameters, ${valueSetIds.length} ValueSets. Read-only: generated from the live rule set.
           </p>
         </header>
+        ${new SafeHtml(REJECTION_SLOT)}
         <div class="layout">
           <nav class="toc" aria-label="Contents">
             <h2>Contents</h2>

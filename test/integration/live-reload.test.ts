@@ -112,6 +112,23 @@ test.each([
   expect(service.logs.some((line) => line.event === 'rules-rejected')).toBe(true);
 });
 
+test('a rejection is shown on /rules while it stands, and clears once the files are back to the serving version', async () => {
+  const before = await cardRules();
+  const original = fs.readFileSync(parametersFile(), 'utf8');
+  fs.writeFileSync(parametersFile(), original.replace('"obesityBmi": { "value": 30', '"obesityBmi": { "value": "30"'));
+  const status = await waitFor(readyz, (value) => value.rejectedReload !== undefined);
+  expect(status.rejectedReload?.problems.join('\n')).toMatch(/obesityBmi/);
+  const page = await (await fetch(`${service.baseUrl}/rules`)).text();
+  expect(page).toContain('id="rejected-reload"');
+  expect(page).toContain('rules/parameters.json');
+
+  fs.writeFileSync(parametersFile(), original);
+  const cleared = await waitFor(readyz, (value) => value.rejectedReload === undefined);
+  expect(cleared.rejectedReload).toBeUndefined();
+  expect(cleared.ruleSetVersion).toBe(before.version);
+  expect(await (await fetch(`${service.baseUrl}/rules`)).text()).not.toContain('id="rejected-reload"');
+});
+
 test('a request in flight finishes on the rule set it started with', async () => {
   // Hold the request inside its FHIR read while the rule set is replaced under it.
   const fhir = await startFhirTestServer();
