@@ -11,7 +11,7 @@ import {
   type ParametersFile,
   type RulePack,
 } from './rule-pack';
-import { checkRule, type RuleCheckContext } from './checks';
+import { checkParameterTypes, checkRule, type RuleCheckContext } from './checks';
 import { fileHashes, versionOf } from './rule-set-version';
 import { schemaProblems } from './schema-check';
 import { expandRule, nestedSharedReferences, type SharedFile, type WrittenRule } from './shared-definitions';
@@ -85,8 +85,14 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
   const shared = readChecked<SharedFile>(sharedPath, 'shared', relative, problems);
   if (shared) problems.push(...nestedSharedReferences(shared).map((p) => ({ file: relative(sharedPath), ...p })));
   const packs = packFiles.map((file) => {
-    const written = readChecked<WrittenPack>(file, 'rule-pack', relative, problems);
-    return { file, pack: written && shared ? expandPack(written, shared, relative(file), problems) : undefined };
+    const { value, valid } = readValidated(file, 'rule-pack', relative, problems);
+    const written = valid ? (value as WrittenPack) : undefined;
+    return {
+      file,
+      pack: written && shared ? expandPack(written, shared, relative(file), problems) : undefined,
+      // A pack that fails its schema still names its rules: references to them are not separate problems.
+      names: value === undefined ? undefined : ruleNamesIn(value),
+    };
   });
 
   const codeSystemDir = path.join(path.dirname(valueSetsDir), 'codesystems');
@@ -132,19 +138,25 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
       rules.push({ pack: pack.pack, position: rules.length, spec });
     });
   }
+  const ruleNames = new Set(packs.flatMap(({ names }) => names ?? []));
+  const ruleNamesComplete = packs.every(({ names }) => names !== undefined);
   for (const { file, pack } of packs) {
     pack?.rules.forEach((spec, index) => {
       const context: RuleCheckContext = {
         file: relative(file),
         rule: spec.name,
         index,
-        parameterSpecs,
-        overrideReasons,
+        parameterSpecs: parametersFile?.parameters,
+        overrideReasons: reasonsFile ? overrideReasons : undefined,
         terminology,
-        ruleNames: firstFileOfRule,
+        ruleNames: ruleNamesComplete ? ruleNames : undefined,
       };
       problems.push(...checkRule(spec, context));
     });
+  }
+  if (parametersFile) {
+    const file = relative(path.join(rulesDir, 'parameters.json'));
+    problems.push(...checkParameterTypes(rules, parametersFile.parameters).map((p) => ({ file, ...p })));
   }
 
   if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile || !shared)
@@ -174,18 +186,39 @@ function expandPack(written: WrittenPack, shared: SharedFile, file: string, prob
   return { ...written, rules };
 }
 
+/** Reads a file and checks it against its schema; `value` is there whenever the file is JSON, valid or not. */
+function readValidated(
+  file: string,
+  schema: string,
+  relative: (file: string) => string,
+  problems: FileProblem[],
+): { value?: unknown; valid: boolean } {
+  const { value, problem } = readJsonFile(file, relative(file));
+  if (problem) {
+    problems.push(problem);
+    return { valid: false };
+  }
+  const found = schemaProblems(schema, value, relative(file));
+  problems.push(...found);
+  return { value, valid: found.length === 0 };
+}
+
 function readChecked<T>(
   file: string,
   schema: string,
   relative: (file: string) => string,
   problems: FileProblem[],
 ): T | undefined {
-  const { value, problem } = readJsonFile(file, relative(file));
-  if (problem) {
-    problems.push(problem);
-    return undefined;
-  }
-  const found = schemaProblems(schema, value, relative(file));
-  problems.push(...found);
-  return found.length === 0 ? (value as T) : undefined;
+  const { value, valid } = readValidated(file, schema, relative, problems);
+  return valid ? (value as T) : undefined;
+}
+
+function ruleNamesIn(pack: unknown): string[] {
+  const rules = (pack as { rules?: unknown } | null)?.rules;
+  return Array.isArray(rules)
+    ? rules.flatMap((rule) => {
+        const name = (rule as { name?: unknown } | null)?.name;
+        return typeof name === 'string' ? [name] : [];
+      })
+    : [];
 }

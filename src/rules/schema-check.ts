@@ -2,13 +2,14 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import path from 'node:path';
 import { SCHEMA_DIR } from '../project-root';
 import { jsonPath, listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
+import { didYouMean } from './did-you-mean';
 
 let ajv: Ajv | undefined;
 
 /** Every schema in rules/schema, registered once so that one may refer to another (shared → rule-pack). */
 function schemas(): Ajv {
   if (!ajv) {
-    ajv = new Ajv({ allErrors: true, strict: false });
+    ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     for (const file of listJsonFiles(SCHEMA_DIR)) {
       const { value, problem } = readJsonFile(file, file);
       if (problem) throw new Error(`${problem.file} ${problem.message}`);
@@ -57,7 +58,7 @@ function messageOf(error: ErrorObject): string {
     case 'additionalProperties':
       return `"${params.additionalProperty}" is not a known field here (check the spelling)`;
     case 'enum':
-      return `must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      return enumMessage(error.data, params.allowedValues as unknown[]);
     case 'maxLength':
       return `is too long: at most ${params.limit} characters`;
     case 'minLength':
@@ -69,6 +70,19 @@ function messageOf(error: ErrorObject): string {
     default:
       return error.message ?? 'is not valid';
   }
+}
+
+/** Long lists (the fact names) are not repeated in full: a likely typo gets a suggestion instead. */
+const ENUM_LIST_MAX = 12;
+
+function enumMessage(value: unknown, allowed: unknown[]): string {
+  const names = allowed.filter((v): v is string => typeof v === 'string');
+  const suggestion = typeof value === 'string' ? didYouMean(value, names) : '';
+  const list =
+    allowed.length <= ENUM_LIST_MAX || !suggestion
+      ? `: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
+      : ` the ${allowed.length} known values`;
+  return `${JSON.stringify(value)} is unknown.${suggestion} It must be one of${list}`;
 }
 
 function ruleNameAt(value: unknown, pointer: string): string | undefined {

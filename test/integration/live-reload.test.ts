@@ -82,7 +82,7 @@ test.each([
       const file = path.join(dir, 'rules', 'packs', 'pathway.json');
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"fact": "backPain"', '"fact": "backPian"'));
     },
-    /pathway\.json › rule "imaging-not-yet" › rules\[0\]\.when\.all\[0\]\.fact: must be one of/,
+    /pathway\.json › rule "imaging-not-yet" › rules\[0\]\.when\.all\[0\]\.fact: "backPian" is unknown\. Did you mean "backPain"\?/,
   ],
   [
     'two rules with the same name',

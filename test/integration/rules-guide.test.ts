@@ -89,6 +89,6 @@ test('a broken edit is reported with file, rule and path, and the exit code says
   const check = cli('rules', 'check');
   expect(check.status).toBe(1);
   expect(check.stdout).toMatch(
-    /rules\/packs\/pathway\.json › rule "imaging-not-yet" › rules\[0\]\.when\.all\[0\]\.fact: must be one of/,
+    /rules\/packs\/pathway\.json › rule "imaging-not-yet" › rules\[0\]\.when\.all\[0\]\.fact: "backPian" is unknown\. Did you mean "backPain"\?/,
   );
 });

@@ -4,7 +4,8 @@ import { checkComparisonTypes } from '../../src/rules/checks/comparison-types';
 import { runRuleChecks, type RuleCheck, type RuleCheckContext } from '../../src/rules/checks/rule-check';
 import { checkUnknownData } from '../../src/rules/checks/unknown-data';
 import type { Terminology } from '../../src/fhir/terminology';
-import type { CardSpec, Condition, RuleSpec } from '../../src/rules/rule-pack';
+import { checkParameterTypes } from '../../src/rules/checks/parameter-types';
+import type { CardSpec, Condition, LoadedRule, RuleSpec } from '../../src/rules/rule-pack';
 
 /** Each load-time check alone, on a rule built here: which problems it reports, at which path. */
 
@@ -25,8 +26,11 @@ const context: RuleCheckContext = {
     label: { value: 'text', description: 'd', source: 's' },
   },
   overrideReasons: { prescribing: [] },
-  terminology: { has: (id: string) => id === 'physiotherapy-referral' } as unknown as Terminology,
-  ruleNames: new Map([['other-rule', 'rules/packs/other.json']]),
+  terminology: {
+    has: (id: string) => id === 'physiotherapy-referral',
+    valueSetIds: () => ['physiotherapy-referral'],
+  } as unknown as Terminology,
+  ruleNames: new Set(['other-rule']),
 };
 
 function problems(check: RuleCheck, when: Condition, cardChanges: Partial<CardSpec> = {}): string[] {
@@ -49,7 +53,7 @@ describe('comparison types', () => {
       }),
     ).toEqual([]);
   });
-  test('an unknown parameter, a text parameter or a text value compared as a number', () => {
+  test('an unknown parameter or a text value compared as a number (a text parameter is reported by checkParameterTypes)', () => {
     expect(
       problems(checkComparisonTypes, {
         any: [
@@ -59,8 +63,7 @@ describe('comparison types', () => {
         ],
       }),
     ).toEqual([
-      'rules[2].when.any[0].value.param: parameter "nope" is not defined in rules/parameters.json',
-      'rules[2].when.any[1].value.param: parameter "label" must be a number to be compared with greaterThan',
+      'rules[2].when.any[0].value.param: parameter "nope" is not defined in rules/parameters.json.',
       'rules[2].when.any[2].value: must be a number (or a parameter) for lessThan',
     ]);
   });
@@ -119,9 +122,9 @@ describe('card references', () => {
         suppresses: ['rule:missing'],
       }),
     ).toEqual([
-      'rules[2].card.suggestions[0].order: ValueSet "physio" does not exist in fhir-profiles/valuesets',
-      'rules[2].card.overrideReasons: set "nope" is not defined in rules/override-reasons.json',
-      'rules[2].card.suppresses[0]: no rule is named "missing"',
+      'rules[2].card.suggestions[0].order: ValueSet "physio" does not exist in fhir-profiles/valuesets.',
+      'rules[2].card.overrideReasons: set "nope" is not defined in rules/override-reasons.json.',
+      'rules[2].card.suppresses[0]: no rule is named "missing".',
     ]);
   });
 });
@@ -143,5 +146,49 @@ describe('card placeholders', () => {
       'rules[2].card.summary: {{painScore}}: a summary may only name parameters ({{param.name}}) that exist',
       'rules[2].card.summary: is 147 characters once parameters are filled in; it must stay under 140',
     ]);
+  });
+});
+
+describe('references into a file that did not load', () => {
+  test('are not reported again: the file itself is the problem to fix', () => {
+    const spec: RuleSpec = {
+      name: 'r',
+      description: 'd',
+      when: { fact: 'painScore', operator: 'greaterThan', value: { param: 'nope' } },
+      card: { ...card, overrideReasons: 'nope', suppresses: ['rule:missing'], detail: '{{param.nope}}' },
+    };
+    const unloaded = { ...context, parameterSpecs: undefined, overrideReasons: undefined, ruleNames: undefined };
+    expect(runRuleChecks([checkComparisonTypes, checkCardReferences, checkCardPlaceholders], spec, unloaded)).toEqual(
+      [],
+    );
+  });
+});
+
+describe('parameter types', () => {
+  const rule = (name: string, when: Condition): LoadedRule => ({
+    pack: 'p',
+    position: 0,
+    spec: { name, description: 'd', when, card },
+  });
+  const numeric: Condition = { fact: 'painScore', operator: 'greaterThan', value: { param: 'label' } };
+  test('a text parameter compared as a number is one problem naming every rule that compares it', () => {
+    const rules = [
+      rule('a', numeric),
+      rule('b', { all: [numeric, numeric] }),
+      rule('c', { fact: 'sex', operator: 'equal', value: { param: 'label' } }),
+    ];
+    expect(checkParameterTypes(rules, context.parameterSpecs ?? {})).toEqual([
+      {
+        path: 'parameters.label.value',
+        message: 'must be a number (it is "text"): rules compare it as one ("a", "b")',
+      },
+    ]);
+  });
+  test('numbers, unknown parameters and comparisons that are not numeric pass', () => {
+    const rules = [
+      rule('a', { fact: 'painScore', operator: 'greaterThan', value: { param: 'minPain' } }),
+      rule('b', { fact: 'painScore', operator: 'lessThan', value: { param: 'nope' } }),
+    ];
+    expect(checkParameterTypes(rules, context.parameterSpecs ?? {})).toEqual([]);
   });
 });

@@ -36,12 +36,12 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
   [
     'an unknown fact',
     (pack) => (physiotherapy(pack).when.all[0].fact = 'painScor'),
-    /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.fact: must be one of/,
+    /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.fact: "painScor" is unknown\. Did you mean "painScore"\?/,
   ],
   [
     'an unknown operator',
     (pack) => (physiotherapy(pack).when.all[0].operator = 'atLeast'),
-    /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.operator: must be one of/,
+    /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.operator: "atLeast" is unknown\. It must be one of: "equal"/,
   ],
   [
     'a summary of 140 characters',
@@ -74,7 +74,7 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
   [
     'a threshold of the wrong type',
     (_pack, parameters) => (parameters.physiotherapyMinPain.value = 'seven'),
-    /parameter "physiotherapyMinPain" must be a number to be compared with greaterThanInclusive/,
+    /rules\/parameters\.json › parameters\.physiotherapyMinPain\.value: must be a number \(it is "seven"\): rules compare it as one \("order-physiotherapy-early", "physiotherapy"\)/,
   ],
   [
     'an unknown parameter',

@@ -7,8 +7,11 @@ const SUMMARY_MAX_LENGTH = 139;
 
 /** `{{fact}}` and `{{param.name}}` placeholders name what exists; a summary names parameters only and stays short. */
 export const checkCardPlaceholders: RuleCheck = ({ card }, context, report) => {
+  // When parameters.json did not load, its own problem is the one to fix: parameter names are not checked.
+  const parameters = context.parameterSpecs;
   const isParameter = (name: string) => name.startsWith(PARAMETER_PREFIX);
-  const parameterExists = (name: string) => name.slice(PARAMETER_PREFIX.length) in context.parameterSpecs;
+  const parameterExists = (name: string) =>
+    !parameters || Object.hasOwn(parameters, name.slice(PARAMETER_PREFIX.length));
   for (const name of placeholderNames(card.detail)) {
     const known = isParameter(name) ? parameterExists(name) : FACT_DEFINITIONS.has(name);
     if (!known) report('card.detail', `{{${name}}} names no ${isParameter(name) ? 'parameter' : 'fact'}`);
@@ -17,7 +20,8 @@ export const checkCardPlaceholders: RuleCheck = ({ card }, context, report) => {
     if (!isParameter(name) || !parameterExists(name))
       report('card.summary', `{{${name}}}: a summary may only name parameters ({{param.name}}) that exist`);
   }
-  const values = Object.fromEntries(Object.entries(context.parameterSpecs).map(([name, p]) => [name, p.value]));
+  if (!parameters) return;
+  const values = Object.fromEntries(Object.entries(parameters).map(([name, p]) => [name, p.value]));
   const length = fillParameters(card.summary, values).length;
   if (length > SUMMARY_MAX_LENGTH)
     report('card.summary', `is ${length} characters once parameters are filled in; it must stay under 140`);

@@ -1,18 +1,28 @@
+import { didYouMean } from '../did-you-mean';
 import type { RuleCheck } from './rule-check';
 
 /** Names a card refers to exist: order ValueSets, override-reason sets, rules it suppresses. */
 export const checkCardReferences: RuleCheck = ({ card }, context, report) => {
   card.suggestions?.forEach((suggestion, i) => {
-    if (suggestion.order && context.terminology && !context.terminology.has(suggestion.order))
+    const { terminology } = context;
+    if (suggestion.order && terminology && !terminology.has(suggestion.order)) {
       report(
         `card.suggestions[${i}].order`,
-        `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets`,
+        `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets.${didYouMean(suggestion.order, terminology.valueSetIds())}`,
       );
+    }
   });
-  if (card.overrideReasons && !context.overrideReasons[card.overrideReasons])
-    report('card.overrideReasons', `set "${card.overrideReasons}" is not defined in rules/override-reasons.json`);
+  const sets = context.overrideReasons;
+  if (card.overrideReasons && sets && !Object.hasOwn(sets, card.overrideReasons)) {
+    report(
+      'card.overrideReasons',
+      `set "${card.overrideReasons}" is not defined in rules/override-reasons.json.${didYouMean(card.overrideReasons, Object.keys(sets))}`,
+    );
+  }
   card.suppresses?.forEach((target, i) => {
     const rule = /^rule:(.+)$/.exec(target)?.[1];
-    if (rule && !context.ruleNames.has(rule)) report(`card.suppresses[${i}]`, `no rule is named "${rule}"`);
+    const names = context.ruleNames;
+    if (rule && names && !names.has(rule))
+      report(`card.suppresses[${i}]`, `no rule is named "${rule}".${didYouMean(rule, names)}`);
   });
 };

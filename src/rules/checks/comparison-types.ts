@@ -1,5 +1,6 @@
 import { FACT_DEFINITIONS } from '../../clinical/facts';
 import { forEachLeaf, OPERATORS } from '../condition-tree';
+import { didYouMean } from '../did-you-mean';
 import { isFactReference, isParameterReference } from '../rule-pack';
 import type { RuleCheck } from './rule-check';
 
@@ -12,11 +13,14 @@ export const checkComparisonTypes: RuleCheck = (spec, context, report) => {
       const { operator, value } = comparison;
       const kind = OPERATORS[operator].kind;
       if (isParameterReference(value)) {
-        const parameter = context.parameterSpecs[value.param];
-        if (!parameter)
-          report(`${path}.value.param`, `parameter "${value.param}" is not defined in rules/parameters.json`);
-        else if (kind === 'numeric' && typeof parameter.value !== 'number')
-          report(`${path}.value.param`, `parameter "${value.param}" must be a number to be compared with ${operator}`);
+        const known = context.parameterSpecs;
+        // A parameter of the wrong type is reported once, at parameters.json (checkParameterTypes).
+        if (known && !Object.hasOwn(known, value.param)) {
+          report(
+            `${path}.value.param`,
+            `parameter "${value.param}" is not defined in rules/parameters.json.${didYouMean(value.param, Object.keys(known))}`,
+          );
+        }
       } else if (kind === 'numeric' && !isFactReference(value) && typeof value !== 'number') {
         report(`${path}.value`, `must be a number (or a parameter) for ${operator}`);
       }

@@ -7,6 +7,7 @@ import { runRuleChecks, type RuleCheckContext } from './rule-check';
 import { checkUnknownData } from './unknown-data';
 
 export type { RuleCheckContext } from './rule-check';
+export { checkParameterTypes } from './parameter-types';
 
 /** Every load-time check of one rule, in the order their problems are listed. */
 export function checkRule(spec: RuleSpec, context: RuleCheckContext): FileProblem[] {

@@ -7,11 +7,13 @@ export interface RuleCheckContext {
   file: string;
   rule: string;
   index: number;
-  parameterSpecs: ParametersFile['parameters'];
-  overrideReasons: OverrideReasons;
+  // Each of the following is undefined when its file did not load: that file's own problem is the root cause, so
+  // references into it are not reported again.
+  parameterSpecs: ParametersFile['parameters'] | undefined;
+  overrideReasons: OverrideReasons | undefined;
   terminology: Terminology | undefined;
-  /** Every rule name in the set, with the file that defines it. */
-  ruleNames: ReadonlyMap<string, string>;
+  /** Every rule name in the set (also of packs that fail their schema); undefined when a pack is not even JSON. */
+  ruleNames: ReadonlySet<string> | undefined;
 }
 
 /** Reports a problem at a path inside the rule (`when.all[0].value`). */
