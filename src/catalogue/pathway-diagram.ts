@@ -47,34 +47,28 @@ export function pathwayDiagram(rules: readonly LoadedRule[]): SafeHtml {
   const steps = PATHWAY_STEPS.map((step, i) => {
     const { leadsHere, orderChecks, cautions } = rulesOfStep(rules, step.modalities);
     return html`<li class="step" id="${anchor('step', step.id)}">
-      <div class="step-head"><span class="step-no" aria-hidden="true">${i + 1}</span></div>
-      <span class="step-title">${step.title}</span>
-      <p class="step-note">${step.note}</p>
-      ${ruleGroup('Reached by', leadsHere, 'leads')} ${ruleGroup('Order checks', orderChecks, 'checks')}
-      ${ruleGroup('Cautions', cautions, 'cautions')}
-    </li>`;
+  <div class="step-head"><span class="step-no" aria-hidden="true">${i + 1}</span></div>
+  <span class="step-title">${step.title}</span>
+  <p class="step-note">${step.note}</p>
+  ${ruleGroup('Reached by', leadsHere, 'leads')}
+  ${ruleGroup('Order checks', orderChecks, 'checks')}
+  ${ruleGroup('Cautions', cautions, 'cautions')}
+</li>`;
   });
   return html`<figure class="pathway">
-    <ol class="steps" aria-label="Escalation pathway, least to most invasive">
-      ${steps}
-    </ol>
-    ${redFlags.length > 0 ? html`<figcaption class="red-flag-lane"><strong>Red flags at any step</strong> (urgent imaging or referral; critical ones hide the routine step cards): ${ruleLinks(redFlags)}</figcaption>` : ''}
-  </figure>`;
+<ol class="steps" aria-label="Escalation pathway, least to most invasive">${steps}</ol>
+${redFlags.length > 0 ? html`<figcaption class="red-flag-lane"><strong>Red flags at any step</strong> (urgent imaging or referral; critical ones hide the routine step cards): ${ruleLinks(redFlags)}</figcaption>` : ''}
+</figure>`;
 }
 
 function ruleGroup(title: string, rules: LoadedRule[], className: string): SafeHtml | '' {
   if (rules.length === 0)
     return className === 'leads'
-      ? html`<p class="step-group ${className}">
-          <span class="group-title">${title}</span> <span class="muted">no rule</span>
-        </p>`
+      ? html`<p class="step-group ${className}"><span class="group-title">${title}</span> <span class="muted">no rule</span></p>`
       : '';
-  return html`<div class="step-group ${className}">
-    <span class="group-title">${title}</span>
-    <ul>
-      ${rules.map((rule) => html`<li>${ruleLink(rule)}</li>`)}
-    </ul>
-  </div>`;
+  return html`<div class="step-group ${className}"><span class="group-title">${title}</span><ul>${rules.map(
+    (rule) => html`<li>${ruleLink(rule)}</li>`,
+  )}</ul></div>`;
 }
 
 function ruleLinks(rules: LoadedRule[]): SafeHtml {
@@ -83,7 +77,5 @@ function ruleLinks(rules: LoadedRule[]): SafeHtml {
 
 export function ruleLink(rule: LoadedRule): SafeHtml {
   const { indicator } = rule.spec.card;
-  return html`<a class="rule-link" href="#${anchor('rule', rule.spec.name)}"
-    ><span class="dot ${indicator}" title="${indicator}"></span>${rule.spec.name}</a
-  >`;
+  return html`<a class="rule-link" href="#${anchor('rule', rule.spec.name)}"><span class="dot ${indicator}" title="${indicator}"></span>${rule.spec.name}</a>`;
 }

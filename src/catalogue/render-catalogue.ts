@@ -46,107 +46,73 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
   const parameterCount = Object.keys(ruleSet.parameterSpecs).length;
   const valueSetIds = ruleSet.terminology.valueSetIds();
   return html`<!DOCTYPE html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>Rule catalogue · spine-cds · ${ruleSet.version}</title>
-        <link rel="icon" href="data:," />
-        <style>
-          ${styleSheet(CATALOGUE_CSS)}
-        </style>
-      </head>
-      <body>
-        <header class="page-header">
-          <h1>
-            Low back pain rule catalogue
-            <span class="version" title="rule-set version (content hash)" id="rule-set-version"
-              >${ruleSet.version}</span
-            >
-          </h1>
-          <p>
-            Every rule this service runs, in words; ${ruleSet.rules.length} rules in ${ruleSet.packs.length} packs,
-            ${parameterCount} parameters, ${valueSetIds.length} ValueSets. Read-only: generated from the live rule set.
-          </p>
-        </header>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Rule catalogue · spine-cds · ${ruleSet.version}</title>
+<link rel="icon" href="data:,">
+<style>${styleSheet(CATALOGUE_CSS)}</style>
+</head>
+<body>
+<header class="page-header">
+  <h1>Low back pain rule catalogue <span class="version" title="rule-set version (content hash)" id="rule-set-version">${ruleSet.version}</span></h1>
+  <p>Every rule this service runs, in words; ${ruleSet.rules.length} rules in ${ruleSet.packs.length} packs, ${parameterCount} parameters, ${valueSetIds.length} ValueSets. Read-only: generated from the live rule set.</p>
+</header>
         ${new SafeHtml(REJECTION_SLOT)}
-        <div class="layout">
-          <nav class="toc" aria-label="Contents">
-            <h2>Contents</h2>
-            <ol>
-              <li><a href="#pathway">Escalation pathway</a></li>
-              <li>
-                <a href="#rules">Rules</a>
-                <ol>
-                  ${packs.map(
-                    ({ pack, rules }) =>
-                      html`<li>
-                        <a href="#${anchor('pack', pack.pack)}">${pack.title}</a>
-                        <span class="muted">(${rules.length})</span>
-                        <ol class="toc-rules">
-                          ${rules.map((rule) => html`<li>${ruleLink(rule)}</li>`)}
-                        </ol>
-                      </li>`,
-                  )}
-                </ol>
-              </li>
-              <li><a href="#parameters">Parameters</a></li>
-              <li><a href="#override-reasons">Override reasons</a></li>
-              <li><a href="#valuesets">ValueSets</a> <span class="muted">(${valueSetIds.length})</span></li>
-            </ol>
-          </nav>
-          <main>
-            <section id="pathway" aria-labelledby="pathway-title">
-              <h2 id="pathway-title">Escalation pathway</h2>
-              <p class="section-intro">
-                From least to most invasive. Each step lists the rules whose cards recommend it in the patient's chart,
-                the checks run when it is ordered, and the cautions (contraindications and advice) about it.
-              </p>
-              ${pathwayDiagram(ruleSet.rules)}
-            </section>
-            <section id="rules" aria-labelledby="rules-title">
-              <h2 id="rules-title">Rules</h2>
-              <p class="section-intro">
-                Grouped by pack, in the order of the rule files. “Fires when” is the rule's condition; underlined
-                phrases are facts computed from the patient's record (hover for the fact id) and teal names are
-                parameters with their current value. A fact that is not known (for example no recent pain score) never
-                meets a threshold.
-              </p>
-              <div class="legend">
-                <span><span class="dot critical"></span>critical</span
-                ><span><span class="dot warning"></span>warning</span><span><span class="dot info"></span>info</span>
-              </div>
-              ${packs.map(
-                ({ pack, rules }) =>
-                  html`<section
-                    class="pack"
-                    id="${anchor('pack', pack.pack)}"
-                    aria-labelledby="${anchor('pack-title', pack.pack)}"
-                  >
-                    <h3 id="${anchor('pack-title', pack.pack)}">
-                      ${pack.title} <code class="vs-id">${pack.pack}</code>
-                    </h3>
-                    ${pack.description ? html`<p>${pack.description}</p>` : ''}
-                    ${rules.map((rule) => renderRule(rule, ruleSet))}
-                  </section>`,
-              )}
-            </section>
-            ${parametersSection(ruleSet)} ${overrideReasonsSection(ruleSet)}
-            <section id="valuesets" aria-labelledby="valuesets-title">
-              <h2 id="valuesets-title">ValueSets</h2>
-              <p class="section-intro">
-                Which codes mean what. A patient's coded data belongs to a ValueSet when one of its codings is listed
-                here; an ICD-10-CM family includes the code and every code under it.
-              </p>
-              <ul class="vs-index">
-                ${valueSetIds.map((id) => html`<li><a href="#${anchor('vs', id)}">${ruleSet.terminology.get(id)?.title ?? id}</a></li>`)}
-              </ul>
-              ${renderValueSets(ruleSet)}
-            </section>
-          </main>
-        </div>
-      </body>
-    </html> `;
+<div class="layout">
+<nav class="toc" aria-label="Contents">
+  <h2>Contents</h2>
+  <ol>
+    <li><a href="#pathway">Escalation pathway</a></li>
+    <li><a href="#rules">Rules</a>
+      <ol>${packs.map(
+        ({
+          pack,
+          rules,
+        }) => html`<li><a href="#${anchor('pack', pack.pack)}">${pack.title}</a> <span class="muted">(${rules.length})</span>
+        <ol class="toc-rules">${rules.map((rule) => html`<li>${ruleLink(rule)}</li>`)}</ol></li>`,
+      )}</ol>
+    </li>
+    <li><a href="#parameters">Parameters</a></li>
+    <li><a href="#override-reasons">Override reasons</a></li>
+    <li><a href="#valuesets">ValueSets</a> <span class="muted">(${valueSetIds.length})</span></li>
+  </ol>
+</nav>
+<main>
+<section id="pathway" aria-labelledby="pathway-title">
+  <h2 id="pathway-title">Escalation pathway</h2>
+  <p class="section-intro">From least to most invasive. Each step lists the rules whose cards recommend it in the patient's chart, the checks run when it is ordered, and the cautions (contraindications and advice) about it.</p>
+  ${pathwayDiagram(ruleSet.rules)}
+</section>
+<section id="rules" aria-labelledby="rules-title">
+  <h2 id="rules-title">Rules</h2>
+  <p class="section-intro">Grouped by pack, in the order of the rule files. “Fires when” is the rule's condition; underlined phrases are facts computed from the patient's record (hover for the fact id) and teal names are parameters with their current value. A fact that is not known (for example no recent pain score) never meets a threshold.</p>
+  <div class="legend"><span><span class="dot critical"></span>critical</span><span><span class="dot warning"></span>warning</span><span><span class="dot info"></span>info</span></div>
+  ${packs.map(
+    ({
+      pack,
+      rules,
+    }) => html`<section class="pack" id="${anchor('pack', pack.pack)}" aria-labelledby="${anchor('pack-title', pack.pack)}">
+    <h3 id="${anchor('pack-title', pack.pack)}">${pack.title} <code class="vs-id">${pack.pack}</code></h3>
+    ${pack.description ? html`<p>${pack.description}</p>` : ''}
+    ${rules.map((rule) => renderRule(rule, ruleSet))}
+  </section>`,
+  )}
+</section>
+${parametersSection(ruleSet)}
+${overrideReasonsSection(ruleSet)}
+<section id="valuesets" aria-labelledby="valuesets-title">
+  <h2 id="valuesets-title">ValueSets</h2>
+  <p class="section-intro">Which codes mean what. A patient's coded data belongs to a ValueSet when one of its codings is listed here; an ICD-10-CM family includes the code and every code under it.</p>
+  <ul class="vs-index">${valueSetIds.map((id) => html`<li><a href="#${anchor('vs', id)}">${ruleSet.terminology.get(id)?.title ?? id}</a></li>`)}</ul>
+  ${renderValueSets(ruleSet)}
+</section>
+</main>
+</div>
+</body>
+</html>
+`;
 }
 
 /** The stylesheet is code, not data; `</style` inside it would still end the element, so refuse it. */
@@ -158,47 +124,30 @@ function styleSheet(css: string): SafeHtml {
 function parametersSection(ruleSet: RuleSet): SafeHtml {
   const users = parameterUsers(ruleSet.rules);
   const rows = Object.entries(ruleSet.parameterSpecs).map(
-    ([name, spec]) =>
-      html`<tr id="${anchor('param', name)}">
-        <th scope="row"><code>${name}</code></th>
-        <td class="num">${String(spec.value)}</td>
-        <td class="nowrap">${spec.unit ?? ''}</td>
-        <td>${spec.description}</td>
-        <td>${spec.source}</td>
-        <td>${usedByHtml(users.get(name) ?? [], (REQUIRED_PARAMETERS as readonly string[]).includes(name))}</td>
-      </tr>`,
+    ([name, spec]) => html`<tr id="${anchor('param', name)}">
+  <th scope="row"><code>${name}</code></th>
+  <td class="num">${String(spec.value)}</td>
+  <td class="nowrap">${spec.unit ?? ''}</td>
+  <td>${spec.description}</td>
+  <td>${spec.source}</td>
+  <td>${usedByHtml(users.get(name) ?? [], (REQUIRED_PARAMETERS as readonly string[]).includes(name))}</td>
+</tr>`,
   );
   return html`<section id="parameters" aria-labelledby="parameters-title">
-    <h2 id="parameters-title">Parameters</h2>
-    <p class="section-intro">
-      Named thresholds from rules/parameters.json. Rules refer to them by name, so changing a value here changes every
-      rule that uses it.
-    </p>
-    <table class="parameters">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Value</th>
-          <th scope="col">Unit</th>
-          <th scope="col">Description</th>
-          <th scope="col">Source</th>
-          <th scope="col">Used by</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
-  </section>`;
+  <h2 id="parameters-title">Parameters</h2>
+  <p class="section-intro">Named thresholds from rules/parameters.json. Rules refer to them by name, so changing a value here changes every rule that uses it.</p>
+  <table class="parameters">
+    <thead><tr><th scope="col">Name</th><th scope="col">Value</th><th scope="col">Unit</th><th scope="col">Description</th><th scope="col">Source</th><th scope="col">Used by</th></tr></thead>
+    <tbody>${rows}</tbody>
+  </table>
+</section>`;
 }
 
 function usedByHtml(rules: string[], byFacts: boolean): SafeHtml {
   if (rules.length === 0 && !byFacts) return html`<span class="muted">not used</span>`;
-  return html`<ul class="used-by">
-    ${rules.map((rule) => html`<li><a href="#${anchor('rule', rule)}">${rule}</a></li>`)}${
-      byFacts ? html`<li class="muted">fact computations</li>` : ''
-    }
-  </ul>`;
+  return html`<ul class="used-by">${rules.map((rule) => html`<li><a href="#${anchor('rule', rule)}">${rule}</a></li>`)}${
+    byFacts ? html`<li class="muted">fact computations</li>` : ''
+  }</ul>`;
 }
 
 /** Rules naming each parameter in a condition or in their card text ({{param.x}}). */
@@ -224,33 +173,15 @@ function overrideReasonsSection(ruleSet: RuleSet): SafeHtml {
   const sets = Object.entries(ruleSet.overrideReasons).map(([name, reasons]) => {
     const usedBy = ruleSet.rules.filter((rule) => rule.spec.card.overrideReasons === name).length;
     return html`<div class="reason-set" id="${anchor('reasons', name)}">
-      <h3>${name} <span class="muted">(${usedBy} rule${usedBy === 1 ? '' : 's'})</span></h3>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Code</th>
-            <th scope="col">What the clinician picks</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${reasons.map(
-            (reason) =>
-              html`<tr>
-                <td><code>${reason.code ?? ''}</code></td>
-                <td>${reason.display ?? ''}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+  <h3>${name} <span class="muted">(${usedBy} rule${usedBy === 1 ? '' : 's'})</span></h3>
+  <table><thead><tr><th scope="col">Code</th><th scope="col">What the clinician picks</th></tr></thead>
+  <tbody>${reasons.map((reason) => html`<tr><td><code>${reason.code ?? ''}</code></td><td>${reason.display ?? ''}</td></tr>`)}</tbody></table>
+</div>`;
   });
   const system = Object.values(ruleSet.overrideReasons)[0]?.[0]?.system;
   return html`<section id="override-reasons" aria-labelledby="override-reasons-title">
-    <h2 id="override-reasons-title">Override reasons</h2>
-    <p class="section-intro">
-      The reasons a clinician can give for dismissing a card; each card names its
-      set.${system ? html` Code system <code>${system}</code>.` : ''}
-    </p>
-    ${sets}
-  </section>`;
+  <h2 id="override-reasons-title">Override reasons</h2>
+  <p class="section-intro">The reasons a clinician can give for dismissing a card; each card names its set.${system ? html` Code system <code>${system}</code>.` : ''}</p>
+  ${sets}
+</section>`;
 }

@@ -20,24 +20,24 @@ export function renderRule(rule: LoadedRule, ruleSet: RuleSet): SafeHtml {
   const { spec } = rule;
   const { card } = spec;
   return html`<article class="rule ${card.indicator}" id="${anchor('rule', spec.name)}">
-    <header class="rule-head">
-      <h3><span class="rule-name">${spec.name}</span></h3>
-      <div class="badges">
-        <span class="badge indicator ${card.indicator}">${card.indicator}</span>
-        <span class="badge">${KIND_WORDS[card.kind] ?? card.kind}</span>
-        ${card.modality ? html`<span class="badge modality">${card.modality}</span>` : ''}
-        ${(spec.hooks ?? ALL_HOOKS).map((hook) => html`<span class="badge hook">${hook}</span>`)}
-      </div>
-    </header>
-    <p class="description">${spec.description}</p>
-    <div class="rule-body">
-      <section class="when" aria-label="When the rule fires">
-        <h4>Fires when</h4>
-        ${conditionHtml(describeCondition(spec.when, ruleSet.parameterSpecs), true)}
-      </section>
-      ${cardHtml(card, ruleSet)}
-    </div>
-  </article>`;
+<header class="rule-head">
+  <h3><span class="rule-name">${spec.name}</span></h3>
+  <div class="badges">
+    <span class="badge indicator ${card.indicator}">${card.indicator}</span>
+    <span class="badge">${KIND_WORDS[card.kind] ?? card.kind}</span>
+    ${card.modality ? html`<span class="badge modality">${card.modality}</span>` : ''}
+    ${(spec.hooks ?? ALL_HOOKS).map((hook) => html`<span class="badge hook">${hook}</span>`)}
+  </div>
+</header>
+<p class="description">${spec.description}</p>
+<div class="rule-body">
+  <section class="when" aria-label="When the rule fires">
+    <h4>Fires when</h4>
+    ${conditionHtml(describeCondition(spec.when, ruleSet.parameterSpecs), true)}
+  </section>
+  ${cardHtml(card, ruleSet)}
+</div>
+</article>`;
 }
 
 /** The described condition as nested lists; parameters link to the parameter table. */
@@ -45,8 +45,7 @@ function conditionHtml(node: DescribedCondition, root = false): SafeHtml {
   if (node.type === 'comparison') {
     const target =
       node.comparedWith.kind === 'parameter'
-        ? html`<a class="param" href="#${anchor('param', node.comparedWith.name)}">${node.comparedWith.name}</a>
-            <span class="param-value">(${node.comparedWith.value})</span>`
+        ? html`<a class="param" href="#${anchor('param', node.comparedWith.name)}">${node.comparedWith.name}</a> <span class="param-value">(${node.comparedWith.value})</span>`
         : node.comparedWith.kind === 'fact'
           ? html`<span class="fact" title="${node.comparedWith.fact}">${node.comparedWith.label}</span>`
           : html`<strong class="value">${node.comparedWith.text}</strong>`;
@@ -54,70 +53,38 @@ function conditionHtml(node: DescribedCondition, root = false): SafeHtml {
     const body = html`<span class="fact" title="fact: ${node.fact}">${node.factLabel}</span>${relation}${target}`;
     return root ? html`<p class="condition">${body}</p>` : body;
   }
-  const list = html`<span class="group-word">${node.text}</span>
-    <ul class="cond ${node.type}">
-      ${node.children.map((child) => html`<li>${conditionHtml(child)}</li>`)}
-    </ul>`;
+  const list = html`<span class="group-word">${node.text}</span><ul class="cond ${node.type}">${node.children.map(
+    (child) => html`<li>${conditionHtml(child)}</li>`,
+  )}</ul>`;
   return root ? html`<div class="condition">${list}</div>` : list;
 }
 
 function cardHtml(card: CardSpec, ruleSet: RuleSet): SafeHtml {
   const reasons = card.overrideReasons ? ruleSet.overrideReasons[card.overrideReasons] : undefined;
   return html`<section class="card ${card.indicator}" aria-label="Card">
-    <h4>Card</h4>
-    <p class="summary">${fillParameters(card.summary, ruleSet.parameters)}</p>
-    <p class="detail">${detailHtml(card.detail, ruleSet)}</p>
-    <dl class="card-facts">
-      <dt>Evidence</dt>
-      <dd>${card.evidence.statement} <span class="strength">${card.evidence.strength}</span></dd>
-      <dt>Source</dt>
-      <dd>${externalLink(card.source.label, card.source.url)}</dd>
-      ${
-        card.checks && card.checks.length > 0
-          ? html`<dt>Also checked</dt>
-              <dd>
-                <ul class="checks">
-                  ${card.checks.map((id) => html`<li>${factName(id)}</li>`)}
-                </ul>
-              </dd>`
-          : ''
-      }
-      ${
-        card.suggestions && card.suggestions.length > 0
-          ? html`<dt>Suggestions</dt>
-              <dd>
-                <ul class="suggestions">
-                  ${card.suggestions.map((s) => suggestionHtml(s, ruleSet))}
-                </ul>
-              </dd>`
-          : ''
-      }
-      ${
-        card.suppresses && card.suppresses.length > 0
-          ? html`<dt>Hides</dt>
-              <dd>${suppressionsHtml(card.suppresses)}</dd>`
-          : ''
-      }
-      ${
-        card.overrideReasons
-          ? html`<dt>Override reasons</dt>
-              <dd>
-                <a href="#${anchor('reasons', card.overrideReasons)}">${card.overrideReasons}</a>${
-                  reasons
-                    ? html`:
-                        <span class="muted"
-                          >${join(
-                            reasons.map((r) => r.display ?? r.code ?? ''),
-                            ' · ',
-                          )}</span
-                        >`
-                    : ''
-                }
-              </dd>`
-          : ''
-      }
-    </dl>
-  </section>`;
+  <h4>Card</h4>
+  <p class="summary">${fillParameters(card.summary, ruleSet.parameters)}</p>
+  <p class="detail">${detailHtml(card.detail, ruleSet)}</p>
+  <dl class="card-facts">
+    <dt>Evidence</dt><dd>${card.evidence.statement} <span class="strength">${card.evidence.strength}</span></dd>
+    <dt>Source</dt><dd>${externalLink(card.source.label, card.source.url)}</dd>
+    ${card.checks && card.checks.length > 0 ? html`<dt>Also checked</dt><dd><ul class="checks">${card.checks.map((id) => html`<li>${factName(id)}</li>`)}</ul></dd>` : ''}
+    ${card.suggestions && card.suggestions.length > 0 ? html`<dt>Suggestions</dt><dd><ul class="suggestions">${card.suggestions.map((s) => suggestionHtml(s, ruleSet))}</ul></dd>` : ''}
+    ${card.suppresses && card.suppresses.length > 0 ? html`<dt>Hides</dt><dd>${suppressionsHtml(card.suppresses)}</dd>` : ''}
+    ${
+      card.overrideReasons
+        ? html`<dt>Override reasons</dt><dd><a href="#${anchor('reasons', card.overrideReasons)}">${card.overrideReasons}</a>${
+            reasons
+              ? html`: <span class="muted">${join(
+                  reasons.map((r) => r.display ?? r.code ?? ''),
+                  ' · ',
+                )}</span>`
+              : ''
+          }</dd>`
+        : ''
+    }
+  </dl>
+</section>`;
 }
 
 function factName(id: string): SafeHtml {
@@ -134,15 +101,11 @@ function detailHtml(detail: string, ruleSet: RuleSet): SafeHtml {
     if (name.startsWith('param.')) {
       const param = name.slice(6);
       parts.push(
-        html`<a class="placeholder param" href="#${anchor('param', param)}" title="parameter ${param}"
-          >${String(ruleSet.parameters[param] ?? name)}</a
-        >`,
+        html`<a class="placeholder param" href="#${anchor('param', param)}" title="parameter ${param}">${String(ruleSet.parameters[param] ?? name)}</a>`,
       );
     } else {
       parts.push(
-        html`<span class="placeholder" title="filled in from the patient's data"
-          >«${FACT_DEFINITIONS.get(name)?.label ?? name}»</span
-        >`,
+        html`<span class="placeholder" title="filled in from the patient's data">«${FACT_DEFINITIONS.get(name)?.label ?? name}»</span>`,
       );
     }
     last = (match.index ?? 0) + match[0].length;
@@ -159,8 +122,7 @@ function suggestionHtml(suggestion: SuggestionSpec, ruleSet: RuleSet): SafeHtml 
       ? ruleSet.terminology.firstCoding(suggestion.order)
       : undefined;
     const code = coding
-      ? html`<strong>${coding.display ?? coding.code}</strong>
-          <span class="muted">(${systemName(coding.system)} <code>${coding.code}</code>)</span> `
+      ? html`<strong>${coding.display ?? coding.code}</strong> <span class="muted">(${systemName(coding.system)} <code>${coding.code}</code>)</span> `
       : '';
     actions.push(
       html`orders ${code}from ValueSet <a href="#${anchor('vs', suggestion.order)}">${suggestion.order}</a>`,
@@ -172,10 +134,7 @@ function suggestionHtml(suggestion: SuggestionSpec, ruleSet: RuleSet): SafeHtml 
       : suggestion.isRecommended === false
         ? html` <span class="badge">not recommended</span>`
         : '';
-  return html`<li>
-    <span class="suggestion-label">${suggestion.label}</span
-    >${flag}${actions.length > 0 ? html`<br /><span class="muted">${join(actions, '; then ')}</span>` : ''}
-  </li>`;
+  return html`<li><span class="suggestion-label">${suggestion.label}</span>${flag}${actions.length > 0 ? html`<br><span class="muted">${join(actions, '; then ')}</span>` : ''}</li>`;
 }
 
 /** "every pathway step card; the cards of: a, b" (targets as in select-cards.ts: kind:, modality:, rule:). */

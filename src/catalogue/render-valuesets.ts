@@ -46,44 +46,26 @@ function renderValueSet(valueSet: ValueSet, orderedByRules: string[]): SafeHtml 
   const includes = valueSet.compose?.include ?? [];
   const excludes = valueSet.compose?.exclude ?? [];
   return html`<article class="valueset" id="${anchor('vs', id)}">
-    <h3>${valueSet.title ?? valueSet.name ?? id} <code class="vs-id">${id}</code></h3>
-    <p class="vs-meta muted">
-      ${valueSet.url ?? ''}${valueSet.version ? html` · version ${valueSet.version}` : ''}${valueSet.status ? html` · ${valueSet.status}` : ''}
-    </p>
-    ${valueSet.description ? html`<p class="vs-description">${valueSet.description}</p>` : ''}
-    ${
-      orderedByRules.length > 0
-        ? html`<p class="vs-used">
-            Suggested orders use its first code, in rules:
-            ${orderedByRules.map((name) => html`<a href="#${anchor('rule', name)}">${name}</a> `)}
-          </p>`
-        : ''
-    }
-    <table class="codes">
-      <thead>
-        <tr>
-          <th scope="col">System</th>
-          <th scope="col">Code</th>
-          <th scope="col">Display</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${includes.map((include) => includeRows(include, false))}${excludes.map((exclude) => includeRows(exclude, true))}
-      </tbody>
-    </table>
-  </article>`;
+<h3>${valueSet.title ?? valueSet.name ?? id} <code class="vs-id">${id}</code></h3>
+<p class="vs-meta muted">${valueSet.url ?? ''}${valueSet.version ? html` · version ${valueSet.version}` : ''}${valueSet.status ? html` · ${valueSet.status}` : ''}</p>
+${valueSet.description ? html`<p class="vs-description">${valueSet.description}</p>` : ''}
+${
+  orderedByRules.length > 0
+    ? html`<p class="vs-used">Suggested orders use its first code, in rules: ${orderedByRules.map((name) => html`<a href="#${anchor('rule', name)}">${name}</a> `)}</p>`
+    : ''
+}
+<table class="codes">
+  <thead><tr><th scope="col">System</th><th scope="col">Code</th><th scope="col">Display</th></tr></thead>
+  <tbody>${includes.map((include) => includeRows(include, false))}${excludes.map((exclude) => includeRows(exclude, true))}</tbody>
+</table>
+</article>`;
 }
 
 function includeRows(include: ValueSetComposeInclude, excluded: boolean): SafeHtml {
-  const system = html`<span title="${include.system ?? ''}">${systemName(include.system)}</span
-    >${excluded ? html` <span class="badge">excluded</span>` : ''}`;
+  const system = html`<span title="${include.system ?? ''}">${systemName(include.system)}</span>${excluded ? html` <span class="badge">excluded</span>` : ''}`;
   const concepts = (include.concept ?? []).map(
     (concept) =>
-      html`<tr>
-        <td>${system}</td>
-        <td><code>${concept.code}</code></td>
-        <td>${concept.display ?? ''}</td>
-      </tr>`,
+      html`<tr><td>${system}</td><td><code>${concept.code}</code></td><td>${concept.display ?? ''}</td></tr>`,
   );
   const filters = (include.filter ?? []).map((filter) => {
     const words =
@@ -92,21 +74,12 @@ function includeRows(include: ValueSetComposeInclude, excluded: boolean): SafeHt
         : filter.op === 'descendent-of' && filter.property === 'concept'
           ? html`all codes under <strong>${filter.value}</strong> (not ${filter.value} itself)`
           : html`codes where ${filter.property} ${filter.op} ${filter.value}`;
-    return html`<tr class="family">
-      <td>${system}</td>
-      <td><code>${filter.value}</code></td>
-      <td>${words}</td>
-    </tr>`;
+    return html`<tr class="family"><td>${system}</td><td><code>${filter.value}</code></td><td>${words}</td></tr>`;
   });
   const whole =
     !include.concept && !include.filter
       ? [
-          html`<tr>
-            <td>${system}</td>
-            <td colspan="2">
-              every code of the system${include.valueSet ? html` in ${include.valueSet.join(', ')}` : ''}
-            </td>
-          </tr>`,
+          html`<tr><td>${system}</td><td colspan="2">every code of the system${include.valueSet ? html` in ${include.valueSet.join(', ')}` : ''}</td></tr>`,
         ]
       : [];
   return html`${concepts}${filters}${whole}`;
