@@ -4,7 +4,7 @@ import type { Bundle, Coding, Resource, ServiceRequest } from '@medplum/fhirtype
 import { handleHookCall, type HookCallDependencies } from '../cds/hook-service';
 import { offlineFetchSettings, type DataRequirement } from '../cds/prefetch';
 import { dataRequirements } from '../cds/services';
-import type { HookName } from '../cds/types';
+import type { Card, HookName } from '../cds/types';
 import type { Terminology } from '../fhir/terminology';
 import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 import type { RuleSet } from '../rules/load-rule-set';
@@ -341,13 +341,18 @@ export function compareCards(
   return { passed: missing.length === 0 && unexpected.length === 0, missing, unexpected };
 }
 
-/** Runs one scenario in-process through handleHookCall, with the scenario's `now` as the clock. */
+/** The cards one scenario's hook call returns under a rule set (in-process, with the scenario's `now` as the clock). */
+export async function scenarioCards(scenario: Scenario, ruleSet: RuleSet): Promise<Card[]> {
+  const deps: HookCallDependencies = { ruleSet, fetchSettings: NO_FETCH, now: () => new Date(scenario.now) };
+  const { response } = await handleHookCall(scenario.hook, buildHookRequest(scenario, ruleSet.terminology), deps);
+  return response.cards;
+}
+
+/** Runs one scenario in-process through handleHookCall and compares its cards with the expectation. */
 export async function runScenario(scenario: Scenario & { file?: string }, ruleSet: RuleSet): Promise<ScenarioResult> {
   const base = { name: scenario.name, file: scenario.file ?? '', hook: scenario.hook, now: scenario.now };
-  const deps: HookCallDependencies = { ruleSet, fetchSettings: NO_FETCH, now: () => new Date(scenario.now) };
   try {
-    const { response } = await handleHookCall(scenario.hook, buildHookRequest(scenario, ruleSet.terminology), deps);
-    const cards = ruleNamesOf(response);
+    const cards = ruleNamesOf({ cards: await scenarioCards(scenario, ruleSet) });
     return { ...base, cards, ...compareCards(scenario.expect, cards) };
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

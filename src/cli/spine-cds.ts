@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { formatProblem, loadRuleSet, RuleSetError, type RuleSet } from '../rules/load-rule-set';
 import { formatScenarioProblem, formatScenarioReport, testScenarioFiles } from './scenarios';
 import { explainFile } from './explain';
+import { RuleSetLocationError, rulesDiff } from './rules-diff';
 
 /** Commands for rule authors. Exit code 0 when all is well, 1 when the rules or scenarios fail, 2 for misuse. */
 
@@ -17,6 +18,9 @@ const USAGE = `Usage: spine-cds <command>
       --scenario <name>       the scenario to explain (scenario files)
       --now <date-time>       evaluation time (default: the scenario's, else now)
       --hook <hook>           patient-view (default), order-select or order-sign
+  rules diff <base> [<head>]  every scenario under two rule sets: the cards that appear, disappear or
+                              change indicator or summary. Each side is a folder (a project with rules/,
+                              or a rules folder) or a git revision; <head> defaults to the live folders
 
 Folders come from SPINE_CDS_RULES_DIR and SPINE_CDS_VALUESETS_DIR (default: this project's rules/ and
 fhir-profiles/valuesets/).`;
@@ -89,6 +93,26 @@ async function main(argv: string[]): Promise<number> {
       const report = await explainFile(path.resolve(rest[0]), ruleSet, flags);
       process.stdout.write(`${report.text}\n`);
       return report.ok ? 0 : 1;
+    }
+    case 'diff': {
+      if (rest.length < 1 || rest.length > 2) {
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+      }
+      try {
+        process.stdout.write(`${await rulesDiff(rest, { label: 'the live folders', rulesDir, valueSetsDir })}\n`);
+        return 0;
+      } catch (error) {
+        if (error instanceof RuleSetError) {
+          process.stdout.write(`✗ ${error.message}\n`);
+          return 1;
+        }
+        if (error instanceof RuleSetLocationError) {
+          process.stderr.write(`✗ ${error.message}\n`);
+          return 2;
+        }
+        throw error;
+      }
     }
     default:
       process.stderr.write(`Unknown command "rules ${command}".\n\n${USAGE}\n`);
