@@ -73,7 +73,7 @@ test('schema problems name the scenario and the field, in plain words', () => {
   const bad = { ...scenario({ name: 'bad' }), hook: 'patient-open', expect: { cards: [] } };
   const problems = problemsOf([write('bad.json', { scenarios: [bad] })]);
   expect(problems.join('\n')).toMatch(
-    /scenario "bad" › scenarios\[0\]\.hook: must be one of: "patient-view", "order-select", "order-sign"/,
+    /scenario "bad" › scenarios\[0\]\.hook: "patient-open" is unknown\. Did you mean "patient-view"\? It must be one of: "patient-view", "order-select", "order-sign"/,
   );
   expect(problems.join('\n')).toMatch(/scenario "bad" › scenarios\[0\]\.expect: "absent" is missing/);
 });
