@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { formatProblem, loadRuleSet, RuleSetError, type RuleSet } from '../rules/load-rule-set';
 import { formatScenarioProblem, formatScenarioReport, testScenarioFiles } from './scenarios';
 import { explainFile } from './explain';
+import { runSandbox, SANDBOX_USAGE } from './sandbox-command';
 
 /** Commands for rule authors. Exit code 0 when all is well, 1 when the rules or scenarios fail, 2 for misuse. */
 
@@ -17,6 +18,7 @@ const USAGE = `Usage: spine-cds <command>
       --scenario <name>       the scenario to explain (scenario files)
       --now <date-time>       evaluation time (default: the scenario's, else now)
       --hook <hook>           patient-view (default), order-select or order-sign
+${SANDBOX_USAGE}
 
 Folders come from SPINE_CDS_RULES_DIR and SPINE_CDS_VALUESETS_DIR (default: this project's rules/ and
 fhir-profiles/valuesets/).`;
@@ -50,6 +52,7 @@ function loadOrReport(rulesDir: string, valueSetsDir: string): RuleSet | undefin
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'sandbox') return runSandbox(argv.slice(1));
   const { positional, flags } = parseArguments(argv);
   const [group, command, ...rest] = positional;
   if (group !== 'rules' || !command) {
