@@ -1,22 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, type ObservedBrowser } from '../support/chromium';
 import { PROJECT_ROOT } from '../support/spine-service';
 
-/** Debian's Chromium (test/support/ensure-chromium.sh installs it); never a downloaded browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const CLI = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'spine-cds.js');
 
 interface Sandbox {
@@ -48,46 +36,25 @@ function startSandboxCli(): Promise<Sandbox> {
 
 describe('spine-cds sandbox: the EHR simulator in headless Chromium', () => {
   let sandbox: Sandbox;
-  let browser: BrowserContext;
+  let chromium: ObservedBrowser;
   let page: Page;
-  let userDataDir: string;
-  const consoleErrors: string[] = [];
-  const failedRequests: string[] = [];
-  const requestedUrls: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: run bash test/support/ensure-chromium.sh (npm test does)`);
     sandbox = await startSandboxCli();
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-cds-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1400, height: 900 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
-    page.on('request', (request) => requestedUrls.push(request.url()));
-    page.on('requestfailed', (request) => failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) failedRequests.push(`${response.url()}: HTTP ${response.status()}`);
-    });
+    chromium = await launchChromium();
+    page = chromium.page;
     const response = await page.goto(sandbox.simulatorUrl, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
     await page.locator('body[data-ready="true"]').waitFor();
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     if (sandbox) {
       const exited = new Promise((resolve) => sandbox.process.once('exit', resolve));
       sandbox.process.kill('SIGTERM');
       await exited;
     }
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   /** Fires the chosen hook and waits for the service's answer to be shown. */
@@ -156,9 +123,9 @@ describe('spine-cds sandbox: the EHR simulator in headless Chromium', () => {
   });
 
   it('stays on loopback, with no console error and no failed request', () => {
-    expect(requestedUrls.length).toBeGreaterThan(5);
-    expect(requestedUrls.filter((url) => new URL(url).hostname !== '127.0.0.1')).toEqual([]);
-    expect(consoleErrors).toEqual([]);
-    expect(failedRequests).toEqual([]);
+    expect(chromium.requestedUrls.length).toBeGreaterThan(5);
+    expect(chromium.requestedUrls.filter((url) => new URL(url).hostname !== '127.0.0.1')).toEqual([]);
+    expect(chromium.consoleErrors).toEqual([]);
+    expect(chromium.failedRequests).toEqual([]);
   });
 });

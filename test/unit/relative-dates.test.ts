@@ -4,27 +4,22 @@ import { examplePatients } from '../../src/sandbox/example-patients';
 describe('relative dates of the sandbox patients', () => {
   const today = new Date('2026-03-01T15:30:00Z');
 
-  test('days, weeks and years before or after today, alone or before a time', () => {
-    expect(
-      resolveRelativeDates(
-        {
-          a: '{today}',
-          b: '{today-9w}',
-          c: ['{today-1d}T09:00:00Z', '{today+2d}'],
-          birthDate: '{today-52y-193d}',
-          leap: '{today-1y}',
-          untouched: ['2020-01-01', 'today-3d', '{tomorrow}', 7, null, true],
-        },
-        today,
-      ),
-    ).toEqual({
-      a: '2026-03-01',
-      b: '2025-12-28',
-      c: ['2026-02-28T09:00:00Z', '2026-03-03'],
-      birthDate: '1973-08-20',
-      leap: '2025-03-01',
-      untouched: ['2020-01-01', 'today-3d', '{tomorrow}', 7, null, true],
-    });
+  test.each([
+    ['{today}', '2026-03-01'],
+    ['{today-9w}', '2025-12-28'],
+    ['{today-1d}T09:00:00Z', '2026-02-28T09:00:00Z'],
+    ['{today+2d}', '2026-03-03'],
+    ['{today-52y-193d}', '1973-08-20'],
+    ['{today-1y}', '2025-03-01'],
+    ['2020-01-01', '2020-01-01'],
+    ['today-3d', 'today-3d'],
+    ['{tomorrow}', '{tomorrow}'],
+  ])('%s is %s', (written, resolved) => {
+    expect(resolveRelativeDates({ nested: [written] }, today)).toEqual({ nested: [resolved] });
+  });
+
+  test('other values are left as they are', () => {
+    expect(resolveRelativeDates([7, null, true, { a: false }], today)).toEqual([7, null, true, { a: false }]);
   });
 
   test('every example patient resolves completely, with every date in the past', () => {
