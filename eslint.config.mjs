@@ -1,6 +1,7 @@
 // ESLint flat config: typescript-eslint's strict rules, plus the type-aware checks that catch real bugs
 // in a server (promises nobody awaits, promises passed where a callback is expected).
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -18,6 +19,16 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       // Express recognises an error handler by its four parameters; a leading underscore marks the unused ones.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    // The sandbox simulator's browser script, served as is: plain JavaScript with browser globals.
+    files: ['src/sandbox/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      globals: { ...globals.browser },
+      parserOptions: { projectService: false },
     },
   },
   {

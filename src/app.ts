@@ -1,4 +1,4 @@
-import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Config } from './config';
 import { catalogueHandler } from './catalogue/catalogue-route';
 import { parseFeedback } from './cds/feedback';
@@ -13,11 +13,14 @@ import { cors } from './http/cors';
 import { errorHandler, notFound } from './http/error-handler';
 import { RULE_SET_VERSION_HEADER } from './http/headers';
 import { jsonBody } from './http/json-body';
+import { docsHandler, landingHandler } from './http/landing-page';
+import { openApiHandler } from './http/openapi';
 import { HttpError } from './http/operation-outcome';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import { formatProblem } from './rules/load-rule-set';
 import type { RuleSetHolder } from './rules/rule-set-holder';
+import { SERVICE_VERSION } from './version';
 
 export interface AppDependencies {
   config: Config;
@@ -25,10 +28,12 @@ export interface AppDependencies {
   ruleSets: RuleSetHolder;
   /** Injectable clock: the same input gives the same cards. */
   now?: () => Date;
+  /** `spine-cds sandbox`: the EHR simulator, mounted at `path` and linked from the landing page. */
+  sandbox?: { path: string; router: Router };
 }
 
 /** Builds the Express app without listening, so tests can drive it over a loopback port. */
-export function createApp({ config, logger, ruleSets, now = () => new Date() }: AppDependencies): Express {
+export function createApp({ config, logger, ruleSets, now = () => new Date(), sandbox }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -52,6 +57,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     const accepted = ruleSets.lastAccepted();
     res.json({
       status: 'ready',
+      version: SERVICE_VERSION,
       ruleSetVersion: ruleSets.current().version,
       ...(accepted ? { lastReload: accepted } : {}),
       ...(rejected
@@ -132,6 +138,11 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
 
   // Read-only HTML catalogue of the live rule set (its own CSP: inline styles only).
   app.get('/rules', catalogueHandler(ruleSets));
+
+  app.get('/', landingHandler(sandbox?.path));
+  app.get('/docs', docsHandler());
+  app.get('/openapi.json', openApiHandler(config.publicBaseUrl));
+  if (sandbox) app.use(sandbox.path, sandbox.router);
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -5,6 +5,7 @@ import { formatProblem, loadRuleSet, RuleSetError, type RuleSet } from '../rules
 import { formatScenarioProblem, formatScenarioReport, testScenarioFiles } from './scenarios';
 import { explainFile } from './explain';
 import { RuleSetLocationError, rulesDiff } from './rules-diff';
+import { runSandbox, SANDBOX_USAGE } from './sandbox-command';
 
 /** Commands for rule authors. Exit code 0 when all is well, 1 when the rules or scenarios fail, 2 for misuse. */
 
@@ -21,6 +22,7 @@ const USAGE = `Usage: spine-cds <command>
   rules diff <base> [<head>]  every scenario under two rule sets: the cards that appear, disappear or
                               change indicator or summary. Each side is a folder (a project with rules/,
                               or a rules folder) or a git revision; <head> defaults to the live folders
+${SANDBOX_USAGE}
 
 Folders come from SPINE_CDS_RULES_DIR and SPINE_CDS_VALUESETS_DIR (default: this project's rules/ and
 fhir-profiles/valuesets/).`;
@@ -54,6 +56,7 @@ function loadOrReport(rulesDir: string, valueSetsDir: string): RuleSet | undefin
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'sandbox') return runSandbox(argv.slice(1));
   const { positional, flags } = parseArguments(argv);
   const [group, command, ...rest] = positional;
   if (group !== 'rules' || !command) {

@@ -312,7 +312,11 @@ describe('operations and browsers', () => {
   test('healthz and readyz', async () => {
     expect(await (await fetch(`${service.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await (await fetch(`${service.baseUrl}/readyz`)).json();
-    expect(ready).toEqual({ status: 'ready', ruleSetVersion: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(ready).toEqual({
+      status: 'ready',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      ruleSetVersion: expect.stringMatching(/^[0-9a-f]{12}$/),
+    });
   });
 
   test.each(['/cds-services', '/cds-services/spine-patient-view', '/cds-services/spine-patient-view/feedback'])(
