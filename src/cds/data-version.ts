@@ -1,0 +1,173 @@
+import type { Bundle, Condition, Resource } from '@medplum/fhirtypes';
+import { FieldProblem, readR4Status, type StatusField } from '../fhir/condition-status';
+import { FHIR_VERSIONS, SUPPORTED_FHIR_VERSIONS, shapeEvidence, type FhirVersion } from '../fhir/fhir-version';
+import { stu3ToR4 } from '../fhir/stu3-to-r4';
+import { HttpError } from '../http/operation-outcome';
+import { isObject, type JsonObject } from '../http/validation';
+import type { DataRequirement, ResolvedData } from './prefetch';
+import type { HookRequest } from './types';
+
+const SUPPORTED_TEXT = `this service reads FHIR ${SUPPORTED_FHIR_VERSIONS.join(' and ')} only`;
+
+/** How the version of a hook call's data was known, for the log. */
+export type VersionBasis = 'trust-file' | 'capability-statement' | 'resources' | 'default';
+
+export interface VersionedData {
+  /** The data in FHIR R4 form, whatever version it came in. */
+  data: ResolvedData;
+  fhirVersion: FhirVersion;
+  fhirVersionFrom: VersionBasis;
+}
+
+/** A resource of the hook call and where the client can find it: `prefetch.conditions.entry[2].resource`. */
+interface Located {
+  resource: JsonObject;
+  at: string;
+}
+
+/**
+ * The edge between the data as received and the patient record: decides the FHIR version of the hook call's data
+ * (the caller's trust-file pin, else the server's CapabilityStatement, then every resource's shape must agree with
+ * it and with each other), refuses what cannot be read (400 for contradictory or unreadable data, 412 for an
+ * unsupported version) and returns the data in its R4 meaning. Data with no version-specific field is read as R4.
+ */
+export function readAsR4(
+  request: HookRequest,
+  requirements: readonly DataRequirement[],
+  data: ResolvedData,
+  pinned?: FhirVersion,
+): VersionedData {
+  const located = locate(request, requirements, data);
+  const { version, from } = decideVersion(located, data, pinned);
+  if (!SUPPORTED_FHIR_VERSIONS.includes(version.version)) {
+    throw new HttpError(412, [
+      {
+        field: version.at,
+        message: `shows FHIR ${version.version} data (${version.why}); ${SUPPORTED_TEXT}`,
+        code: 'not-supported',
+      },
+    ]);
+  }
+  const where = new Map(located.map(({ resource, at }) => [resource, at]));
+  const resources: Record<string, Resource[]> = {};
+  for (const [key, list] of Object.entries(data.resources)) {
+    resources[key] = list.map((resource) => {
+      const at = where.get(resource as unknown as JsonObject) ?? key;
+      try {
+        return version.version === 'STU3' ? stu3ToR4(resource) : withReadableStatuses(resource);
+      } catch (error) {
+        if (error instanceof FieldProblem)
+          throw new HttpError(400, [{ field: `${at}.${error.field}`, message: error.message }]);
+        throw error;
+      }
+    });
+  }
+  return { data: { ...data, resources }, fhirVersion: version.version, fhirVersionFrom: from };
+}
+
+/** R4 Conditions with their statuses checked (see ../fhir/condition-status); other resources as they are. */
+function withReadableStatuses(resource: Resource): Resource {
+  if (resource.resourceType !== 'Condition') return resource;
+  let condition: Condition = resource;
+  for (const field of ['clinicalStatus', 'verificationStatus'] as StatusField[]) {
+    if (condition[field] === undefined) continue;
+    const status = readR4Status(field, condition[field]);
+    if (status !== condition[field]) condition = { ...condition, [field]: status };
+  }
+  return condition;
+}
+
+interface Established {
+  version: FhirVersion;
+  /** The field (or `fhirServer`) that showed the version last, and what it showed. */
+  at: string;
+  why: string;
+}
+
+/**
+ * The versions still possible narrow with each piece of evidence, in data order; the first resource that leaves
+ * none is the one at fault. What remains is read as the newest version still possible.
+ */
+function decideVersion(
+  located: Located[],
+  data: ResolvedData,
+  pinned: FhirVersion | undefined,
+): { version: Established; from: VersionBasis } {
+  const declared = pinned ? undefined : data.serverVersion;
+  if (declared && typeof declared.version !== 'string') {
+    throw new HttpError(412, [
+      {
+        field: 'fhirServer',
+        message: `declares FHIR ${declared.version.unknown} in its CapabilityStatement; ${SUPPORTED_TEXT}`,
+        code: 'not-supported',
+      },
+    ]);
+  }
+  const start = pinned ?? (declared?.version as FhirVersion | undefined);
+  let possible: readonly FhirVersion[] = start ? [start] : FHIR_VERSIONS;
+  let shown: { at: string; why: string } | undefined = pinned
+    ? { at: 'fhirServer', why: `the trust file pins FHIR ${pinned} for this caller` }
+    : declared && { at: 'fhirServer', why: `its CapabilityStatement declares FHIR ${declared.release}` };
+  let unsupported: { at: string; why: string } | undefined;
+  for (const { resource, at } of located) {
+    for (const evidence of shapeEvidence(resource)) {
+      const field = `${at}.${evidence.field}`;
+      const remaining = possible.filter((version) => evidence.versions.includes(version));
+      if (remaining.length === 0) {
+        const earlier = shown ? `${shown.at}: ${shown.why}` : 'the other fields of this resource';
+        throw new HttpError(400, [
+          {
+            field,
+            message: `${evidence.shows}, which contradicts ${earlier}; send the data of one FHIR version, in that version's form`,
+            code: 'business-rule',
+          },
+        ]);
+      }
+      if (remaining.length < possible.length) shown = { at: field, why: evidence.shows };
+      if (!evidence.versions.some((version) => SUPPORTED_FHIR_VERSIONS.includes(version)))
+        unsupported ??= { at: field, why: evidence.shows };
+      possible = remaining;
+    }
+  }
+  const version = FHIR_VERSIONS.find((candidate) => possible.includes(candidate)) as FhirVersion;
+  const showing = (!SUPPORTED_FHIR_VERSIONS.includes(version) && unsupported) ||
+    shown || { at: 'prefetch', why: 'no field says otherwise' };
+  const from: VersionBasis = pinned
+    ? 'trust-file'
+    : declared
+      ? 'capability-statement'
+      : possible.length < FHIR_VERSIONS.length
+        ? 'resources'
+        : 'default';
+  return { version: { version, ...showing }, from };
+}
+
+/**
+ * Every resource of the call in data order: the prefetched ones where the client wrote them (including entries of
+ * other types in its Bundles, such as DSTU2 MedicationOrders under `medications`), then those read from fhirServer.
+ */
+function locate(request: HookRequest, requirements: readonly DataRequirement[], data: ResolvedData): Located[] {
+  const located: Located[] = [];
+  for (const { key } of requirements) {
+    const sent = data.status[key]?.available ? request.prefetch[key] : undefined;
+    const seen = new Set<unknown>();
+    if (isObject(sent) && sent.resourceType === 'Bundle') {
+      ((sent as unknown as Bundle).entry ?? []).forEach((entry, index) => {
+        if (!isObject(entry?.resource)) return;
+        located.push({
+          resource: entry.resource as unknown as JsonObject,
+          at: `prefetch.${key}.entry[${index}].resource`,
+        });
+        seen.add(entry.resource);
+      });
+    } else if (isObject(sent) && sent.resourceType !== 'OperationOutcome') {
+      located.push({ resource: sent, at: `prefetch.${key}` });
+      seen.add(sent);
+    }
+    (data.resources[key] ?? []).forEach((resource, index) => {
+      if (!seen.has(resource))
+        located.push({ resource: resource as unknown as JsonObject, at: `fhirServer.${key}[${index}]` });
+    });
+  }
+  return located;
+}
