@@ -29,7 +29,8 @@ interface Located {
  * The edge between the data as received and the patient record: decides the FHIR version of the hook call's data
  * (the caller's trust-file pin, else the server's CapabilityStatement, then every resource's shape must agree with
  * it and with each other), refuses what cannot be read (400 for contradictory or unreadable data, 412 for an
- * unsupported version) and returns the data in its R4 meaning. Data with no version-specific field is read as R4.
+ * unsupported version) and returns the data in its R4 meaning. Data that does not single out a version is read as the
+ * newest version it may be (R4 when nothing says otherwise).
  */
 export function readAsR4(
   request: HookRequest,
@@ -136,7 +137,7 @@ function decideVersion(
     ? 'trust-file'
     : declared
       ? 'capability-statement'
-      : possible.length < FHIR_VERSIONS.length
+      : possible.length === 1
         ? 'resources'
         : 'default';
   return { version: { version, ...showing }, from };
