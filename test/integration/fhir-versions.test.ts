@@ -196,6 +196,11 @@ test('a pregnancy recorded "active" in STU3 but abated in the past does not make
   const pregnancy = chart.resources.find((resource: any) => resource.code?.coding?.[0]?.code === '72892002') as any;
   expect(pregnancy).toMatchObject({ clinicalStatus: 'active', abatementDateTime: expect.any(String) });
   expect((await activeConditionsAsRead(chart)).map((condition) => condition.id)).not.toContain(pregnancy.id);
+  // The card says so, citing the pregnancy and its end date.
+  const response = await call(patientView(chart.patientId, { prefetch: templatePrefetch(chart) }));
+  const note = response.body.cards.find((card: any) => card.source.topic.code === 'ended-conditions-recorded-current');
+  expect(note?.detail).toContain(`Condition/${pregnancy.id}`);
+  expect(note?.detail).toContain(`ended ${pregnancy.abatementDateTime.slice(0, 10)}`);
 
   // Control: without its abatement the same condition is active, so the check above can fail.
   const { abatementDateTime: _dropped, ...ongoing } = pregnancy;
@@ -381,14 +386,18 @@ describe('contradictory or unreadable data is a 400 naming the field, never read
     });
   });
 
-  test('a condition recorded active with an abatement in the past is over (R4 too)', async () => {
+  test('a condition recorded active with an abatement in the past is over (R4 too), and a card says so', async () => {
     const [sciatica, lbp, pregnancy] = conditions();
     const activeStatus = {
       coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
     };
     const response = await call(withConditions([sciatica, lbp, { ...pregnancy, clinicalStatus: activeStatus }]));
     expect(response.status).toBe(200);
-    expect(comparable(response.body)).toEqual(comparable((await call(example)).body));
+    const cards = comparable(response.body);
+    const note = cards.filter((card) => card.rule === 'ended-conditions-recorded-current');
+    expect(note).toHaveLength(1);
+    expect(note[0].detail).toContain('Condition/p-typical-pregnancy');
+    expect(cards.filter((card) => card !== note[0])).toEqual(comparable((await call(example)).body));
   });
 });
 
