@@ -43,22 +43,15 @@ const STATUS_AS_CONCEPT = 'is a CodeableConcept, as R4 writes it (STU3 and DSTU2
  * MedicationOrder, DSTU2's MedicationRequest). Fields that read the same in every version are neutral.
  */
 const MARKERS: readonly Marker[] = [
-  {
-    resourceType: 'Condition',
-    field: 'clinicalStatus',
-    has: isCode,
-    versions: ['STU3', 'DSTU2'],
-    shows: STATUS_AS_CODE,
-  },
-  { resourceType: 'Condition', field: 'clinicalStatus', has: isObject, versions: ['R4'], shows: STATUS_AS_CONCEPT },
-  {
-    resourceType: 'Condition',
-    field: 'verificationStatus',
-    has: isCode,
-    versions: ['STU3', 'DSTU2'],
-    shows: STATUS_AS_CODE,
-  },
-  { resourceType: 'Condition', field: 'verificationStatus', has: isObject, versions: ['R4'], shows: STATUS_AS_CONCEPT },
+  // STU3 named the encounter `context`.
+  ...(['Condition', 'Observation', 'Procedure'] as const).flatMap((resourceType): Marker[] => [
+    { resourceType, field: 'context', versions: ['STU3'], shows: 'exists only in STU3 (R4, DSTU2: encounter)' },
+    { resourceType, field: 'encounter', versions: ['R4', 'DSTU2'], shows: 'does not exist in STU3 (context)' },
+  ]),
+  ...(['clinicalStatus', 'verificationStatus'] as const).flatMap((field): Marker[] => [
+    { resourceType: 'Condition', field, has: isCode, versions: ['STU3', 'DSTU2'], shows: STATUS_AS_CODE },
+    { resourceType: 'Condition', field, has: isObject, versions: ['R4'], shows: STATUS_AS_CONCEPT },
+  ]),
   {
     resourceType: 'Condition',
     field: 'patient',
@@ -74,18 +67,6 @@ const MARKERS: readonly Marker[] = [
   { resourceType: 'Condition', field: 'dateRecorded', versions: ['DSTU2'], shows: 'exists only in DSTU2' },
   { resourceType: 'Condition', field: 'assertedDate', versions: ['STU3'], shows: 'exists only in STU3' },
   { resourceType: 'Condition', field: 'recordedDate', versions: ['R4'], shows: 'exists only in R4' },
-  {
-    resourceType: 'Condition',
-    field: 'context',
-    versions: ['STU3'],
-    shows: 'exists only in STU3 (R4, DSTU2: encounter)',
-  },
-  {
-    resourceType: 'Condition',
-    field: 'encounter',
-    versions: ['R4', 'DSTU2'],
-    shows: 'does not exist in STU3 (context)',
-  },
   { resourceType: 'Condition', field: 'abatementBoolean', versions: ['STU3', 'DSTU2'], shows: 'does not exist in R4' },
   {
     resourceType: 'Observation',
@@ -94,35 +75,11 @@ const MARKERS: readonly Marker[] = [
     versions: ['DSTU2'],
     shows: 'is a single CodeableConcept, as in DSTU2 (STU3, R4: a list)',
   },
-  {
-    resourceType: 'Observation',
-    field: 'context',
-    versions: ['STU3'],
-    shows: 'exists only in STU3 (R4, DSTU2: encounter)',
-  },
-  {
-    resourceType: 'Observation',
-    field: 'encounter',
-    versions: ['R4', 'DSTU2'],
-    shows: 'does not exist in STU3 (context)',
-  },
   { resourceType: 'Observation', field: 'valueInteger', versions: ['R4'], shows: 'exists only in R4' },
   { resourceType: 'Observation', field: 'hasMember', versions: ['R4'], shows: 'exists only in R4' },
   { resourceType: 'Observation', field: 'related', versions: ['STU3', 'DSTU2'], shows: 'does not exist in R4' },
   { resourceType: 'Procedure', field: 'notDone', versions: ['STU3'], shows: 'exists only in STU3' },
   { resourceType: 'Procedure', field: 'notPerformed', versions: ['DSTU2'], shows: 'exists only in DSTU2' },
-  {
-    resourceType: 'Procedure',
-    field: 'context',
-    versions: ['STU3'],
-    shows: 'exists only in STU3 (R4, DSTU2: encounter)',
-  },
-  {
-    resourceType: 'Procedure',
-    field: 'encounter',
-    versions: ['R4', 'DSTU2'],
-    shows: 'does not exist in STU3 (context)',
-  },
   {
     resourceType: 'Procedure',
     field: 'status',

@@ -16,25 +16,17 @@ const CAPABILITY: Record<RawFhirVersion, { resourceType: string; fhirVersion: st
   DSTU2: { resourceType: 'Conformance', fhirVersion: '1.0.2' },
 };
 
-/** Search parameters per resource type, each defined by both STU3 and DSTU2 for that type. */
-const SEARCH_PARAMETERS: Record<RawFhirVersion, Record<string, readonly string[]>> = {
-  STU3: {
-    Patient: ['_id'],
-    Condition: ['patient'],
-    Observation: ['patient', 'code'],
-    Procedure: ['patient'],
-    MedicationRequest: ['patient', 'status'],
-    Medication: ['_id'],
-  },
-  DSTU2: {
-    Patient: ['_id'],
-    Condition: ['patient'],
-    Observation: ['patient', 'code'],
-    Procedure: ['patient'],
-    MedicationOrder: ['patient', 'status'],
-    Medication: ['_id'],
-  },
-};
+/** Search parameters per resource type, each defined by STU3 and DSTU2 alike; only the prescription type differs. */
+const SEARCH_PARAMETERS = (prescription: string): Record<string, readonly string[]> => ({
+  Patient: ['_id'],
+  Condition: ['patient'],
+  Observation: ['patient', 'code'],
+  Procedure: ['patient'],
+  [prescription]: ['patient', 'status'],
+  Medication: ['_id'],
+});
+
+const PRESCRIPTION: Record<RawFhirVersion, string> = { STU3: 'MedicationRequest', DSTU2: 'MedicationOrder' };
 
 /** Paging and format parameters that every version knows and this store ignores (it answers in one page). */
 const RESULT_PARAMETERS = ['_count', '_format'];
@@ -69,7 +61,7 @@ export class RawFhirStore {
   /** Answers `GET path?query` (path relative to the base, e.g. `Patient/1` or `Condition`). */
   get(path: string, params: URLSearchParams, baseUrl: string): RawResponse {
     const [type, id, ...rest] = path.split('/');
-    const known = SEARCH_PARAMETERS[this.version][type];
+    const known = SEARCH_PARAMETERS(PRESCRIPTION[this.version])[type];
     if (!known) return failure(400, 'not-supported', `Unknown resource type "${type}" in FHIR ${this.version}`);
     if (id !== undefined) {
       const resource = rest.length === 0 ? this.resources.get(`${type}/${id}`) : undefined;
