@@ -19,10 +19,19 @@ export interface VersionedData {
   fhirVersionFrom: VersionBasis;
 }
 
-/** A resource of the hook call and where the client can find it: `prefetch.conditions.entry[2].resource`. */
+/** A resource of the hook call and where the client can find it (see `placeOf`). */
 interface Located {
   resource: JsonObject;
-  at: string;
+  key: string;
+  /** Its entry in the prefetched Bundle, or its place among the resources read from fhirServer. */
+  index?: number;
+  from: 'prefetch' | 'fhirServer';
+}
+
+/** `prefetch.conditions.entry[2].resource`, `prefetch.patient` or `fhirServer.conditions[2]`; built only when needed. */
+function placeOf({ key, index, from }: Located): string {
+  if (from === 'fhirServer') return `fhirServer.${key}[${index}]`;
+  return index === undefined ? `prefetch.${key}` : `prefetch.${key}.entry[${index}].resource`;
 }
 
 /**
@@ -49,17 +58,16 @@ export function readAsR4(
       },
     ]);
   }
-  const where = new Map(located.map(({ resource, at }) => [resource, at]));
+  const read = version.version === 'STU3' ? stu3ToR4 : withReadableStatuses;
   const resources: Record<string, Resource[]> = {};
   for (const [key, list] of Object.entries(data.resources)) {
     resources[key] = list.map((resource) => {
-      const at = where.get(resource as unknown as JsonObject) ?? key;
       try {
-        return version.version === 'STU3' ? stu3ToR4(resource) : withReadableStatuses(resource);
+        return read(resource);
       } catch (error) {
-        if (error instanceof FieldProblem)
-          throw new HttpError(400, [{ field: `${at}.${error.field}`, message: error.message }]);
-        throw error;
+        if (!(error instanceof FieldProblem)) throw error;
+        const found = located.find((candidate) => candidate.resource === (resource as unknown as JsonObject));
+        throw new HttpError(400, [{ field: `${found ? placeOf(found) : key}.${error.field}`, message: error.message }]);
       }
     });
   }
@@ -110,9 +118,9 @@ function decideVersion(
     ? { at: 'fhirServer', why: `the trust file pins FHIR ${pinned} for this caller` }
     : declared && { at: 'fhirServer', why: `its CapabilityStatement declares FHIR ${declared.release}` };
   let unsupported: { at: string; why: string } | undefined;
-  for (const { resource, at } of located) {
-    for (const evidence of shapeEvidence(resource)) {
-      const field = `${at}.${evidence.field}`;
+  for (const place of located) {
+    for (const evidence of shapeEvidence(place.resource)) {
+      const field = `${placeOf(place)}.${evidence.field}`;
       const remaining = possible.filter((version) => evidence.versions.includes(version));
       if (remaining.length === 0) {
         const earlier = shown ? `${shown.at}: ${shown.why}` : 'the other fields of this resource';
@@ -151,23 +159,23 @@ function locate(request: HookRequest, requirements: readonly DataRequirement[], 
   const located: Located[] = [];
   for (const { key } of requirements) {
     const sent = data.status[key]?.available ? request.prefetch[key] : undefined;
-    const seen = new Set<unknown>();
-    if (isObject(sent) && sent.resourceType === 'Bundle') {
-      ((sent as unknown as Bundle).entry ?? []).forEach((entry, index) => {
-        if (!isObject(entry?.resource)) return;
-        located.push({
-          resource: entry.resource as unknown as JsonObject,
-          at: `prefetch.${key}.entry[${index}].resource`,
-        });
-        seen.add(entry.resource);
+    const bundle = isObject(sent) && sent.resourceType === 'Bundle' ? (sent as unknown as Bundle) : undefined;
+    if (bundle) {
+      (bundle.entry ?? []).forEach((entry, index) => {
+        if (isObject(entry?.resource))
+          located.push({ resource: entry.resource as unknown as JsonObject, key, index, from: 'prefetch' });
       });
     } else if (isObject(sent) && sent.resourceType !== 'OperationOutcome') {
-      located.push({ resource: sent, at: `prefetch.${key}` });
-      seen.add(sent);
+      located.push({ resource: sent, key, from: 'prefetch' });
     }
+    // Read from fhirServer: all of them when nothing usable was sent, the later pages of a paged prefetched Bundle.
+    const status = data.status[key];
+    const paged = bundle?.link?.some((link) => link.relation === 'next');
+    if (status?.available && status.source === 'prefetch' && !paged) continue;
+    const sentEntries = new Set((bundle?.entry ?? []).map((entry) => entry.resource));
     (data.resources[key] ?? []).forEach((resource, index) => {
-      if (!seen.has(resource))
-        located.push({ resource: resource as unknown as JsonObject, at: `fhirServer.${key}[${index}]` });
+      if (!sentEntries.has(resource))
+        located.push({ resource: resource as unknown as JsonObject, key, index, from: 'fhirServer' });
     });
   }
   return located;

@@ -17,19 +17,8 @@ export function stu3ToR4(resource: Resource): Resource {
 
 const TRANSLATIONS: Record<string, (copy: JsonObject) => JsonObject> = {
   Condition: condition,
-  Observation: renameContext,
-  MedicationRequest: renameContext,
   Procedure: procedure,
 };
-
-/** STU3 `context` (the encounter) is R4 `encounter`. */
-function renameContext(copy: JsonObject): JsonObject {
-  if (copy.context !== undefined) {
-    copy.encounter = copy.context;
-    delete copy.context;
-  }
-  return copy;
-}
 
 /**
  * Statuses are plain codes in STU3 (CodeableConcepts in R4); `unknown` verification, which R4 dropped, says nothing
@@ -53,7 +42,7 @@ function condition(copy: JsonObject): JsonObject {
     if (copy.abatementBoolean) copy.abatementString = 'abated (STU3 abatementBoolean; date not recorded)';
     delete copy.abatementBoolean;
   }
-  return renameContext(copy);
+  return copy;
 }
 
 /** STU3 procedure statuses R4 renamed; `notDone: true` is R4's `not-done` status. */
@@ -66,5 +55,5 @@ function procedure(copy: JsonObject): JsonObject {
   if (copy.notDone === true) copy.status = 'not-done';
   else if (typeof copy.status === 'string') copy.status = PROCEDURE_STATUS[copy.status] ?? copy.status;
   delete copy.notDone;
-  return renameContext(copy);
+  return copy;
 }

@@ -42,13 +42,12 @@ describe('STU3 in its R4 meaning', () => {
     expect(read.verificationStatus).toBeUndefined();
   });
 
-  test('assertedDate is the recorded date, context the encounter; the input is not modified', () => {
-    const input = stu3Condition({ assertedDate: '2020-01-02', context: { reference: 'Encounter/e' } });
+  test('assertedDate is the recorded date; the input is not modified', () => {
+    const input = stu3Condition({ assertedDate: '2020-01-02' });
     const before = structuredClone(input);
     const read = stu3ToR4(input) as Condition & Record<string, unknown>;
-    expect(read).toMatchObject({ recordedDate: '2020-01-02', encounter: { reference: 'Encounter/e' } });
+    expect(read).toMatchObject({ recordedDate: '2020-01-02' });
     expect(read.assertedDate).toBeUndefined();
-    expect(read.context).toBeUndefined();
     expect(input).toEqual(before);
   });
 
