@@ -7,6 +7,7 @@ import type { FetchSettings } from './cds/prefetch';
 import { serviceDefinitions } from './cds/services';
 import type { ServiceDefinition } from './cds/types';
 import { authenticatedClient } from './http/auth/authenticate';
+import { ServerFhirVersions } from './fhir/server-fhir-version';
 import { fhirServerRefusal } from './http/auth/fhir-server-access';
 import { clientGuards } from './http/client-guards';
 import { cors } from './http/cors';
@@ -47,6 +48,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date(), sa
     deadlineMs: config.fhirDeadlineMs,
     maxPages: config.fhirMaxPages,
     maxResponseBytes: config.fhirMaxResponseBytes,
+    serverFhirVersions: new ServerFhirVersions(),
   };
 
   app.get('/healthz', (_req, res) => {
@@ -99,7 +101,11 @@ export function createApp({ config, logger, ruleSets, now = () => new Date(), sa
     const service = res.locals.service as ServiceDefinition;
     try {
       const client = authenticatedClient(res);
-      const fetchSettings: FetchSettings = { ...fetchLimits, refuseFhirServer: fhirServerRefusal(config, client) };
+      const fetchSettings: FetchSettings = {
+        ...fetchLimits,
+        refuseFhirServer: fhirServerRefusal(config, client),
+        ...(client?.issuer.fhirVersion ? { pinnedFhirVersion: client.issuer.fhirVersion } : {}),
+      };
       const result = await handleHookCall(service.hook, req.body, { ruleSet, fetchSettings, now });
       logger.info(
         {
@@ -110,6 +116,9 @@ export function createApp({ config, logger, ruleSets, now = () => new Date(), sa
           cards: result.response.cards.length,
           indicators: result.response.cards.map((card) => card.indicator),
           data: result.dataSources,
+          ...(result.fhirVersion
+            ? { fhirVersion: result.fhirVersion.version, fhirVersionFrom: result.fhirVersion.from }
+            : {}),
           ruleSetVersion: ruleSet.version,
           durationMs: elapsedMs(started),
         },

@@ -6,8 +6,10 @@ import type { Facts } from '../clinical/fact';
 import type { DraftOrder } from '../clinical/facts';
 import { evaluateRules, type RuleOutcome } from '../rules/evaluate';
 import type { RuleSet } from '../rules/load-rule-set';
+import type { FhirVersion } from '../fhir/fhir-version';
 import { renderCard } from './cards/render-card';
 import { selectCards } from './cards/select-cards';
+import { readAsR4, type VersionBasis } from './data-version';
 import { parseHookRequest } from './hook-request';
 import { resolvePrefetch, type FetchSettings, type ResolvedData } from './prefetch';
 import { responseViolations } from './response-check';
@@ -25,6 +27,8 @@ export interface HookCallResult {
   hookInstance: string;
   /** Where each kind of data came from, for the audit log (no patient data). */
   dataSources: Record<string, string>;
+  /** The FHIR version the data was read as, and how it was known; absent when no data was read. */
+  fhirVersion?: { version: FhirVersion; from: VersionBasis };
 }
 
 /** A response that breaks the CDS Hooks rules: a bug of ours, never sent to the EHR. */
@@ -39,7 +43,9 @@ export class InvalidResponseError extends Error {
 export interface Assessment {
   request: HookRequest;
   orders: DraftOrder[];
+  /** The data in its R4 form (translated from STU3 when it came in STU3). */
   data?: ResolvedData;
+  fhirVersion?: { version: FhirVersion; from: VersionBasis };
   facts: Facts;
   outcomes: RuleOutcome[];
   /** Fired rules that become cards, in card order. */
@@ -57,7 +63,14 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
     return { request, orders, facts: {}, outcomes: [], shown: [], response: { cards: [] } };
   }
 
-  const data = await resolvePrefetch(request, dataRequirements(ruleSet.terminology), deps.fetchSettings);
+  const requirements = dataRequirements(ruleSet.terminology);
+  const received = await resolvePrefetch(request, requirements, deps.fetchSettings);
+  const { data, fhirVersion, fhirVersionFrom } = readAsR4(
+    request,
+    requirements,
+    received,
+    deps.fetchSettings.pinnedFhirVersion,
+  );
   const now = deps.now();
   const record = new PatientRecord(recordData(data), ruleSet.terminology, now);
   const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders });
@@ -68,6 +81,7 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
     request,
     orders,
     data,
+    fhirVersion: { version: fhirVersion, from: fhirVersionFrom },
     facts,
     outcomes,
     shown,
@@ -81,10 +95,15 @@ export async function handleHookCall(
   body: unknown,
   deps: HookCallDependencies,
 ): Promise<HookCallResult> {
-  const { request, data, response } = await assessHookCall(hook, body, deps);
+  const { request, data, fhirVersion, response } = await assessHookCall(hook, body, deps);
   const violations = responseViolations(response);
   if (violations.length > 0) throw new InvalidResponseError(violations);
-  return { response, hookInstance: request.hookInstance, dataSources: data ? describeSources(data) : {} };
+  return {
+    response,
+    hookInstance: request.hookInstance,
+    dataSources: data ? describeSources(data) : {},
+    ...(fhirVersion ? { fhirVersion } : {}),
+  };
 }
 
 function recordData(data: ResolvedData) {

@@ -1,6 +1,8 @@
 import type { Bundle, Resource, ResourceType } from '@medplum/fhirtypes';
 import type { DataStatus } from '../clinical/patient-record';
 import { FhirReadError, followNextLinks, readResource, searchAll, type FhirClientOptions } from '../fhir/fhir-client';
+import type { FhirVersion } from '../fhir/fhir-version';
+import type { ServerFhirVersion, ServerFhirVersions } from '../fhir/server-fhir-version';
 import { HttpError, type RequestProblem } from '../http/operation-outcome';
 import { describeType, isObject } from '../http/validation';
 import { renderPrefetchTemplate } from './prefetch-template';
@@ -20,6 +22,8 @@ export type { DataSource, DataStatus } from '../clinical/patient-record';
 export interface ResolvedData {
   resources: Record<string, Resource[]>;
   status: Record<string, DataStatus>;
+  /** The version fhirServer declares, when data was read from it (see ../fhir/server-fhir-version). */
+  serverVersion?: ServerFhirVersion;
 }
 
 export interface FetchSettings {
@@ -28,6 +32,10 @@ export interface FetchSettings {
   maxResponseBytes: number;
   /** Returns why the service may not call this server, or undefined when it may. */
   refuseFhirServer(fhirServer: string): string | undefined;
+  /** The service's record of the versions FHIR servers declare; without it (offline tools) none is read. */
+  serverFhirVersions?: ServerFhirVersions;
+  /** The caller's FHIR version when its trust-file entry pins it: the servers' declarations are then not read. */
+  pinnedFhirVersion?: FhirVersion;
 }
 
 /** For evaluating a request's own data only (rule tools, tests): every FHIR server is refused, with this reason. */
@@ -58,6 +66,12 @@ export async function resolvePrefetch(
     maxResponseBytes: settings.maxResponseBytes,
   });
 
+  // Read alongside the data, under the same deadline, only when data comes from the server.
+  const readsServer = refusal === undefined && plans.some((plan) => plan.kind !== 'use');
+  const serverVersion =
+    readsServer && settings.serverFhirVersions && !settings.pinnedFhirVersion
+      ? settings.serverFhirVersions.read(clientOptions(request.fhirServer as string))
+      : undefined;
   const outcomes = await Promise.all(
     requirements.map(async (requirement, index): Promise<[Resource[], DataStatus]> => {
       const plan = plans[index];
@@ -86,7 +100,8 @@ export async function resolvePrefetch(
     }),
   );
 
-  const result: ResolvedData = { resources: {}, status: {} };
+  const declared = await serverVersion;
+  const result: ResolvedData = { resources: {}, status: {}, ...(declared ? { serverVersion: declared } : {}) };
   requirements.forEach((requirement, index) => {
     [result.resources[requirement.key], result.status[requirement.key]] = outcomes[index];
   });

@@ -13,12 +13,13 @@ import {
   type LoadedScenario,
 } from '../../src/cli/scenarios';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
+import { requestToStu3 } from '../support/older-fhir';
 import { bundledRuleSet, postJson, PROJECT_ROOT, startService, type RunningService } from '../support/spine-service';
 
 /**
- * Every scenario of rules/scenarios/*.json over real HTTP, twice: with the full prefetch an EHR would send, and with
- * no prefetch at all, the service fetching everything from a real FHIR server. Both must meet the scenario's
- * expectation and give the same cards in the same order.
+ * Every scenario of rules/scenarios/*.json over real HTTP, three times: with the full prefetch an EHR would send,
+ * with no prefetch at all (the service fetching everything from a real FHIR server), and with the full prefetch in
+ * FHIR STU3 form. All must give the same cards in the same order.
  */
 
 const ruleSet = bundledRuleSet();
@@ -98,7 +99,7 @@ function expectToMeet(scenario: LoadedScenario, cards: string[], how: string): v
 describe.each(scenarios.map((scenario) => [`${scenario.file} › ${scenario.name}`, scenario] as const))(
   '%s',
   (_title, scenario) => {
-    test('full prefetch and no prefetch (FHIR server) both meet the expectation, with the same cards', async () => {
+    test('full prefetch, no prefetch (FHIR server) and STU3 prefetch all meet the expectation, with the same cards', async () => {
       const prefetched = await call(scenario, buildHookRequest(scenario, ruleSet.terminology));
       expectToMeet(scenario, prefetched.cards, 'with prefetch');
       expect(responseViolations(prefetched.response)).toEqual([]);
@@ -122,6 +123,11 @@ describe.each(scenarios.map((scenario) => [`${scenario.file} › ${scenario.name
           suggestions: card.suggestions?.map((suggestion) => suggestion.label),
         }));
       expect(comparable(fetched.response)).toEqual(comparable(prefetched.response));
+
+      // The same data as an STU3 EHR would send it: exactly the same cards.
+      const stu3 = await call(scenario, requestToStu3(buildHookRequest(scenario, ruleSet.terminology)));
+      expect(stu3.cards).toEqual(prefetched.cards);
+      expect(comparable(stu3.response)).toEqual(comparable(prefetched.response));
     });
   },
 );

@@ -5,6 +5,7 @@ import { unauthorized } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import {
   closeServer,
+  FHIR_BASE_PATH,
   FHIR_JSON,
   type FhirStore,
   indexFhirDefinitions,
@@ -16,6 +17,7 @@ import {
   sendInternalError,
   sendJson,
 } from '../../src/sandbox/memory-fhir-server';
+import { RawFhirStore, type RawFhirVersion } from './raw-fhir-store';
 
 export interface RecordedRequest {
   method: string;
@@ -48,6 +50,11 @@ export interface FhirTestServer {
 export interface FhirTestServerOptions {
   /** Page size applied to searches that carry no `_count`; by default all matches come back in one page. */
   defaultCount?: number;
+  /**
+   * Answer as an STU3 or DSTU2 server: its CapabilityStatement says so, and loaded resources are kept and served as
+   * stored JSON (reads and the prefetch templates' searches), unvalidated. By default: an R4 server.
+   */
+  fhirVersion?: RawFhirVersion;
 }
 
 interface FaultRule {
@@ -60,6 +67,7 @@ interface ServerState {
   requests: RecordedRequest[];
   faults: FaultRule[];
   bearerToken?: string;
+  raw?: RawFhirStore;
   /** Aborted on close so that slow responses stop waiting. */
   lifetime: AbortController;
 }
@@ -70,6 +78,7 @@ export async function startFhirTestServer(options: FhirTestServerOptions = {}): 
     store: newFhirStore(options.defaultCount),
     requests: [],
     faults: [],
+    ...(options.fhirVersion ? { raw: new RawFhirStore(options.fhirVersion) } : {}),
     lifetime: new AbortController(),
   };
   const server = http.createServer((req, res) => {
@@ -81,7 +90,7 @@ export async function startFhirTestServer(options: FhirTestServerOptions = {}): 
   return {
     baseUrl: state.store.baseUrl,
     requests: state.requests,
-    load: (resources) => loadResources(state.store.repo, resources),
+    load: async (resources) => (state.raw ? state.raw.load(resources) : loadResources(state.store.repo, resources)),
     setFault(fault, faultOptions) {
       if (fault) state.faults.push({ fault, match: faultOptions?.match });
       else state.faults.length = 0;
@@ -115,7 +124,27 @@ async function handleRequest(state: ServerState, req: IncomingMessage, res: Serv
     sendJson(res, 401, unauthorized, { 'www-authenticate': 'Bearer' });
     return;
   }
-  await routeFhirRequest(state.store, req, res);
+  if (state.raw) routeRawRequest(state.raw, state.store.baseUrl, req, res);
+  else await routeFhirRequest(state.store, req, res);
+}
+
+/** The STU3 / DSTU2 mode: its CapabilityStatement, reads and searches of stored JSON; nothing else. */
+function routeRawRequest(raw: RawFhirStore, baseUrl: string, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', baseUrl);
+  if (url.pathname !== FHIR_BASE_PATH && !url.pathname.startsWith(`${FHIR_BASE_PATH}/`)) {
+    sendJson(res, 404, operationOutcome('not-supported', `no FHIR endpoint at ${url.pathname}`));
+    return;
+  }
+  const path = url.pathname.slice(FHIR_BASE_PATH.length).replace(/^\/+|\/+$/g, '');
+  if (req.method === 'GET' && path === 'metadata') {
+    sendJson(res, 200, raw.capabilityStatement());
+    return;
+  }
+  const answer =
+    req.method === 'GET'
+      ? raw.get(path, url.searchParams, baseUrl)
+      : { status: 405, body: operationOutcome('not-supported', 'This test server mode only reads') };
+  sendJson(res, answer.status, answer.body);
 }
 
 function findFault(rules: FaultRule[], url: string): Fault | undefined {

@@ -32,6 +32,15 @@ describe('trust file', () => {
     ]);
   });
 
+  test('an issuer may pin the FHIR version of its data', () => {
+    const { trust, problems } = readTrustFile(
+      writeTrustFile({ issuers: [issuer({ fhirVersion: 'STU3' })] }),
+      'production',
+    );
+    expect(problems).toEqual([]);
+    expect(trust.issuers[0].fhirVersion).toBe('STU3');
+  });
+
   test('URLs: key set URLs are normalised, FHIR base URLs lose their trailing slash', () => {
     const { trust, problems } = readTrustFile(
       writeTrustFile({
@@ -100,6 +109,11 @@ describe('trust file', () => {
       'credentials in a FHIR server',
       { issuers: [issuer({ fhirServers: ['https://u:p@ehr.example/fhir'] })] },
       /must not contain credentials/,
+    ],
+    [
+      'a FHIR version that is not one of R4, STU3, DSTU2',
+      { issuers: [issuer({ fhirVersion: '3.0.2' })] },
+      /^issuers\[0\]\.fhirVersion: must be one of "R4", "STU3", "DSTU2"/,
     ],
     [
       'an empty tenant list',

@@ -7,14 +7,21 @@ import { historyFacts } from './history';
 import { measurementFacts } from './measurements';
 import { orderFacts } from './orders';
 import { personFacts } from './person';
+import { recordedStatusFacts } from './recorded-status';
 
 export type { DraftOrder, FactContext, FactDefinition, Parameters } from './definition';
 
 /** Every fact the rules may use, by id. Rule packs naming any other fact are rejected at load. */
 export const FACT_DEFINITIONS: ReadonlyMap<string, FactDefinition> = new Map(
-  [...personFacts, ...episodeFacts, ...measurementFacts, ...conditionFacts, ...historyFacts, ...orderFacts].map(
-    (fact) => [fact.id, fact],
-  ),
+  [
+    ...personFacts,
+    ...episodeFacts,
+    ...measurementFacts,
+    ...conditionFacts,
+    ...historyFacts,
+    ...orderFacts,
+    ...recordedStatusFacts,
+  ].map((fact) => [fact.id, fact]),
 );
 
 /**

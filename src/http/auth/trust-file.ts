@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
+import { FHIR_VERSIONS, type FhirVersion } from '../../fhir/fhir-version';
 import { readJsonFile } from '../../json-file';
 import { isObject, type JsonObject } from '../validation';
 import { publicJwksProblems } from './public-jwks';
@@ -34,6 +35,7 @@ const ISSUER_FIELDS = [
   'algorithms',
   'tenants',
   'fhirServers',
+  'fhirVersion',
   'skipWhenJwksFileMissing',
 ];
 
@@ -50,6 +52,8 @@ export interface TrustedIssuer {
   tenants?: string[];
   /** FHIR servers this issuer's calls may make the service read; undefined means SPINE_CDS_FHIR_SERVERS. */
   fhirServers?: string[];
+  /** Pins the FHIR version of this issuer's data, instead of reading it from its servers' CapabilityStatements. */
+  fhirVersion?: FhirVersion;
 }
 
 export interface Trust {
@@ -145,6 +149,8 @@ class TrustChecker {
     const tenants = value.tenants === undefined ? undefined : this.texts(value.tenants, `${field}.tenants`);
     const fhirServers =
       value.fhirServers === undefined ? undefined : this.urls(value.fhirServers, `${field}.fhirServers`, 'fhirBase');
+    const fhirVersion =
+      value.fhirVersion === undefined ? undefined : this.fhirVersion(value.fhirVersion, `${field}.fhirVersion`);
     if (this.problems.length > before || iss === undefined || allowedJku === undefined || algorithms === undefined)
       return undefined;
     if (skip) return 'skipped';
@@ -156,7 +162,13 @@ class TrustChecker {
       algorithms,
       ...(tenants ? { tenants } : {}),
       ...(fhirServers ? { fhirServers } : {}),
+      ...(fhirVersion ? { fhirVersion } : {}),
     };
+  }
+
+  private fhirVersion(value: unknown, field: string): FhirVersion | undefined {
+    if (typeof value === 'string' && (FHIR_VERSIONS as readonly string[]).includes(value)) return value as FhirVersion;
+    return this.problem(field, `must be one of ${FHIR_VERSIONS.map((version) => `"${version}"`).join(', ')}`);
   }
 
   private skipWhenMissing(value: JsonObject, field: string): boolean {
