@@ -6,6 +6,7 @@ import type { Facts } from '../clinical/fact';
 import type { DraftOrder } from '../clinical/facts';
 import { evaluateRules, type RuleOutcome } from '../rules/evaluate';
 import type { RuleSet } from '../rules/load-rule-set';
+import { findContraindications } from './cards/contraindication-statement';
 import { renderCard } from './cards/render-card';
 import { selectCards } from './cards/select-cards';
 import { parseHookRequest } from './hook-request';
@@ -45,6 +46,8 @@ export interface Assessment {
   /** Fired rules that become cards, in card order. */
   shown: RuleOutcome[];
   response: CdsResponse;
+  /** Why no rule was evaluated although the data was read: the fact that stopped it (the patient is deceased). */
+  withheld?: 'deceased';
 }
 
 /** One hook call, from the parsed body to cards (see design.md, "One request, end to end"). */
@@ -61,9 +64,14 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
   const now = deps.now();
   const record = new PatientRecord(recordData(data), ruleSet.terminology, now);
   const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders });
+  // The pathway is for the living: a deceased patient's chart gets no cards, and `rules explain` says why.
+  if (facts.deceased?.value === true) {
+    return { request, orders, data, facts, outcomes: [], shown: [], response: { cards: [] }, withheld: 'deceased' };
+  }
   const outcomes = await evaluateRules(ruleSet, hook, facts);
   const shown = selectCards(outcomes, hook, new Set(orders.map((order) => order.modality)));
-  const render = { ruleSet, facts, context: request.context, orders, now };
+  const contraindications = findContraindications(outcomes, facts, ruleSet.statements);
+  const render = { ruleSet, facts, context: request.context, orders, now, contraindications };
   return {
     request,
     orders,

@@ -92,9 +92,18 @@ function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): un
 
 function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: Date): string {
   const lines = [`Rule set ${ruleSet.version} · ${hook} · evaluated at ${now.toISOString()}`, ''];
-  if (assessment.outcomes.length === 0) {
+  if (assessment.outcomes.length === 0 && assessment.withheld === undefined) {
     lines.push(
       'No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) in this call: no rules run.',
+    );
+    return lines.join('\n');
+  }
+  if (assessment.withheld === 'deceased') {
+    lines.push(
+      'No cards: the patient is recorded as deceased (Patient.deceased[x]), so no rule was evaluated.',
+      '',
+      'FACTS',
+      ...factLines(assessment.facts),
     );
     return lines.join('\n');
   }

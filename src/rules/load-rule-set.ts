@@ -19,7 +19,7 @@ import {
 } from './rule-pack';
 import { fillParameters, PARAMETER_PREFIX, placeholderNames } from './placeholders';
 import { schemaProblems } from './schema-check';
-import { expandRule, nestedSharedReferences, type SharedFile, type WrittenRule } from './shared-definitions';
+import { expandRule, nestedSharedReferences, type ContraindicationStatements, type SharedFile, type WrittenRule } from './shared-definitions';
 
 /** Everything one evaluation needs, loaded and checked together so a reload swaps it as one piece. */
 export interface RuleSet {
@@ -31,6 +31,7 @@ export interface RuleSet {
   parameterSpecs: ParametersFile['parameters'];
   overrideReasons: OverrideReasons;
   terminology: Terminology;
+  statements: ContraindicationStatements;
 }
 
 export class RuleSetError extends Error {
@@ -115,6 +116,7 @@ export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
     parameterSpecs,
     overrideReasons,
     terminology,
+    statements: shared.statements,
   };
 }
 

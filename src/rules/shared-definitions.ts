@@ -4,6 +4,16 @@ import type { Condition, RuleSpec } from './rule-pack';
 export interface SharedFile {
   conditions: Record<string, { description: string; when: Condition }>;
   checkLists: Record<string, { description: string; facts: string[] }>;
+  statements: ContraindicationStatements;
+}
+
+/** How a card about a modality states the contraindications to it (rules/shared.json, `statements`). */
+export interface ContraindicationStatements {
+  /** Wording for findings of critical contraindication rules, with `{{findings}}`. */
+  absolute: string;
+  relative: string;
+  /** Short name of each finding by fact id; `{{value}}` is the fact's value. */
+  names: Record<string, string>;
 }
 
 /** As written in a pack: `when` may name shared conditions, `checks` may name check lists. */
