@@ -13,7 +13,7 @@ import { parseHookRequest } from './hook-request';
 import { resolvePrefetch, type FetchSettings, type ResolvedData } from './prefetch';
 import { responseViolations } from './response-check';
 import { dataRequirements } from './services';
-import type { CdsResponse, HookName, HookRequest } from './types';
+import type { Card, CdsResponse, HookName, HookRequest } from './types';
 
 export interface HookCallDependencies {
   ruleSet: RuleSet;
@@ -79,7 +79,7 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
     facts,
     outcomes,
     shown,
-    response: { cards: shown.map((outcome) => renderCard(outcome, render)) },
+    response: { cards: mostSevereFirst(shown.map((outcome) => renderCard(outcome, render))) },
   };
 }
 
@@ -93,6 +93,13 @@ export async function handleHookCall(
   const violations = responseViolations(response);
   if (violations.length > 0) throw new InvalidResponseError(violations);
   return { response, hookInstance: request.hookInstance, dataSources: data ? describeSources(data) : {} };
+}
+
+const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
+
+/** Stating a contraindication can raise a card's indicator: keep the most severe cards first (a stable sort). */
+function mostSevereFirst(cards: Card[]): Card[] {
+  return [...cards].sort((a, b) => SEVERITY[a.indicator] - SEVERITY[b.indicator]);
 }
 
 function recordData(data: ResolvedData) {
