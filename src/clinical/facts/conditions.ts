@@ -41,7 +41,9 @@ export const conditionFacts: FactDefinition[] = [
   activeCondition('obesityDiagnosed', 'Obesity diagnosis', ['obesity', 'severe-obesity']),
   activeCondition('severeObesityDiagnosed', 'Severe obesity diagnosis (BMI 40+)', ['severe-obesity']),
   activeCondition('severeKidneyDisease', 'Chronic kidney disease stage 4-5', ['severe-chronic-kidney-disease']),
-  activeCondition('pepticUlcerOrBleed', 'Active peptic ulcer or gastrointestinal bleeding', ['peptic-ulcer-or-gi-bleed']),
+  activeCondition('pepticUlcerOrBleed', 'Active peptic ulcer or gastrointestinal bleeding', [
+    'peptic-ulcer-or-gi-bleed',
+  ]),
   activeCondition('heartFailure', 'Heart failure', ['heart-failure']),
   activeCondition('spinalSurgeryStatus', 'Spinal implant, fusion or post-laminectomy status', [
     'spinal-surgery-status',
