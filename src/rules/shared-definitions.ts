@@ -12,8 +12,10 @@ export interface ContraindicationStatements {
   /** Wording for findings of critical contraindication rules, with `{{findings}}`. */
   absolute: string;
   relative: string;
-  /** Short name of each finding by fact id; `{{value}}` is the fact's value. */
+  /** Short name of each finding by fact id; `{{value}}` is the fact's value, `{{fact}}` another fact's. */
   names: Record<string, string>;
+  /** Short name of each modality: what a summary keeps when its own text and the names would not fit. */
+  modalities: Record<string, string>;
 }
 
 /** As written in a pack: `when` may name shared conditions, `checks` may name check lists. */

@@ -141,77 +141,59 @@ export function truthOf(resources: Resource[], now: Date): Truth {
     ...flag(active('rupturedAneurysm'), 'ruptured aortic aneurysm', /aneurysm/i),
   ];
 
-  const row = (present: boolean, name: string, names: RegExp, absolute: boolean) =>
-    present ? [{ name, absolute, names }] : [];
-  const common = {
-    osteoporosis: /osteopor|T-score/i,
-    fracture: /fracture/i,
-    instability: /instab/i,
-    spondylolisthesis: /spondylolisthesis/i,
-    tumour: /tumou?r|metasta/i,
-    infection: /infection/i,
-    aneurysm: /aneurysm/i,
-    pregnancy: /pregnan/i,
-    surgery: /surgery|implant|fusion/i,
-    cauda: /cauda/i,
-    footDrop: /foot drop/i,
-    obesity: /obes|BMI/i,
-    anticoagulant: /anticoag/i,
-  };
-  const emergencies = [
-    ...row(cauda, 'cauda equina', common.cauda, true),
-    ...row(footDrop, 'foot drop', common.footDrop, true),
+  // clinical.md, "Contraindications per modality": each row with its grade per modality (A absolute, R relative).
+  const table: Array<[boolean, string, RegExp, Partial<Record<Modality, 'A' | 'R'>>]> = [
+    [osteoporosis, 'osteoporosis', /osteopor|T-score/i, { traction: 'A', inversion: 'A', physiotherapy: 'R' }],
+    [osteopenia, 'osteopenia', /T-score|osteopen/i, { traction: 'R', inversion: 'R' }],
+    [
+      fracture,
+      'vertebral fracture',
+      /fracture/i,
+      { traction: 'A', inversion: 'A', injection: 'R', physiotherapy: 'R' },
+    ],
+    [active('instability'), 'spinal instability', /instab/i, { traction: 'A', inversion: 'A', physiotherapy: 'R' }],
+    [
+      active('spondylolisthesis'),
+      'spondylolisthesis',
+      /spondylolisthesis/i,
+      { traction: 'A', inversion: 'A', physiotherapy: 'R' },
+    ],
+    [
+      tumour,
+      'spinal tumour',
+      /tumou?r|metasta/i,
+      { traction: 'A', inversion: 'A', injection: 'R', physiotherapy: 'R' },
+    ],
+    [
+      infection,
+      'spinal infection',
+      /infection/i,
+      { traction: 'A', inversion: 'A', injection: 'A', physiotherapy: 'A' },
+    ],
+    [aneurysm, 'aortic aneurysm', /aneurysm/i, { traction: 'A', inversion: 'A', physiotherapy: 'R' }],
+    [pregnant, 'pregnancy', /pregnan/i, { traction: 'A', inversion: 'A', injection: 'R' }],
+    [
+      surgery,
+      'recent spinal surgery or implant',
+      /surgery|implant|fusion/i,
+      { traction: 'A', inversion: 'A', injection: 'R', physiotherapy: 'R' },
+    ],
+    [severeBp, 'blood pressure 160/100 or more', /systolic|diastolic|blood pressure/i, { traction: 'R' }],
+    [hypertension, 'hypertension', /hypertension|systolic|diastolic|blood pressure/i, { inversion: 'A' }],
+    [active('hernia'), 'hernia', /hernia/i, { traction: 'R', inversion: 'A' }],
+    [obesity, 'obesity', /obes|BMI/i, { traction: 'R', inversion: 'A', injection: 'R' }],
+    [cauda, 'cauda equina', /cauda/i, { traction: 'A', inversion: 'A', injection: 'A', physiotherapy: 'A' }],
+    [footDrop, 'foot drop', /foot drop/i, { traction: 'A', inversion: 'A', injection: 'A', physiotherapy: 'A' }],
+    [anticoagulant, 'anticoagulant', /anticoag/i, { inversion: 'R', injection: 'R' }],
   ];
-  const tractionAbsolute = [
-    ...row(osteoporosis, 'osteoporosis', common.osteoporosis, true),
-    ...row(fracture, 'vertebral fracture', common.fracture, true),
-    ...row(active('instability'), 'spinal instability', common.instability, true),
-    ...row(active('spondylolisthesis'), 'spondylolisthesis', common.spondylolisthesis, true),
-    ...row(tumour, 'spinal tumour', common.tumour, true),
-    ...row(infection, 'spinal infection', common.infection, true),
-    ...row(aneurysm, 'aortic aneurysm', common.aneurysm, true),
-    ...row(pregnant, 'pregnancy', common.pregnancy, true),
-    ...row(surgery, 'recent spinal surgery or implant', common.surgery, true),
-    ...emergencies,
-  ];
-  const contraindications: Truth['contraindications'] = {
-    traction: [
-      ...tractionAbsolute,
-      ...row(osteopenia, 'osteopenia', /T-score|osteopen/i, false),
-      ...row(severeBp, 'blood pressure 160/100 or more', /systolic|diastolic|blood pressure/i, false),
-      ...row(active('hernia'), 'hernia', /hernia/i, false),
-      ...row(obesity, 'obesity', common.obesity, false),
-    ],
-    inversion: [
-      ...tractionAbsolute,
-      ...row(hypertension, 'hypertension', /hypertension|systolic|diastolic|blood pressure/i, true),
-      ...row(active('hernia'), 'hernia', /hernia/i, true),
-      ...row(obesity, 'obesity', common.obesity, true),
-      ...row(osteopenia, 'osteopenia', /T-score|osteopen/i, false),
-      ...row(anticoagulant, 'anticoagulant', common.anticoagulant, false),
-    ],
-    injection: [
-      ...row(infection, 'spinal infection', common.infection, true),
-      ...emergencies,
-      ...row(fracture, 'vertebral fracture', common.fracture, false),
-      ...row(tumour, 'spinal tumour', common.tumour, false),
-      ...row(pregnant, 'pregnancy', common.pregnancy, false),
-      ...row(surgery, 'recent spinal surgery or implant', common.surgery, false),
-      ...row(obesity, 'obesity', common.obesity, false),
-      ...row(anticoagulant, 'anticoagulant', common.anticoagulant, false),
-    ],
-    physiotherapy: [
-      ...row(infection, 'spinal infection', common.infection, true),
-      ...emergencies,
-      ...row(osteoporosis, 'osteoporosis', common.osteoporosis, false),
-      ...row(fracture, 'vertebral fracture', common.fracture, false),
-      ...row(active('instability'), 'spinal instability', common.instability, false),
-      ...row(active('spondylolisthesis'), 'spondylolisthesis', common.spondylolisthesis, false),
-      ...row(tumour, 'spinal tumour', common.tumour, false),
-      ...row(aneurysm, 'aortic aneurysm', common.aneurysm, false),
-      ...row(surgery, 'recent spinal surgery or implant', common.surgery, false),
-    ],
-  };
+  const contraindications = Object.fromEntries(
+    (Object.keys(MODALITIES) as Modality[]).map((modality) => [
+      modality,
+      table
+        .filter(([present, , , grades]) => present && grades[modality] !== undefined)
+        .map(([, name, names, grades]) => ({ name, names, absolute: grades[modality] === 'A' })),
+    ]),
+  ) as Truth['contraindications'];
 
   const nsaidCautions = [
     ...flag(anticoagulant, 'anticoagulant', /anticoag/i),

@@ -42,12 +42,19 @@ export function findContraindications(
   return found;
 }
 
-/** A finding's short name, only for a fact that is present (an unknown fact is not a finding). */
+/**
+ * A finding's short name, only for a fact that is present (an unknown fact is not a finding). `{{value}}` is the
+ * fact's value, `{{other}}` another fact's (so systolic and diastolic read as one "BP 170/104"), "?" when unknown.
+ */
 function findingName(id: string, facts: Facts, statements: ContraindicationStatements): string[] {
   const template = statements.names[id];
   const value = facts[id]?.value;
   if (template === undefined || value === null || value === undefined || value === false) return [];
-  return [template.replace('{{value}}', String(value))];
+  return [
+    template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) =>
+      String(facts[name === 'value' ? id : name]?.value ?? '?'),
+    ),
+  ];
 }
 
 /**
@@ -65,32 +72,36 @@ export function statedSummary(
   if (!findings || findings.absolute.length + findings.relative.length === 0)
     return { summary, indicator: card.indicator };
   const indicator = findings.absolute.length > 0 ? 'critical' : card.indicator === 'info' ? 'warning' : card.indicator;
-  return { summary: fitted(summary, findings, statements), indicator };
+  const short = statements.modalities[card.modality as string] ?? summary;
+  return { summary: fitted([summary, short], findings, statements), indicator };
 }
 
 /**
- * `summary — contraindicated by A, B; caution: C`. Should that not fit in a summary, the last names give way to
- * "N more (below)": each is still on the card, under "Why this card" of the contraindication card.
+ * `summary — contraindicated: A, B; caution: C`. Should that not fit in a summary, the card's own summary gives way
+ * to the modality's short name (the detail still says it), then the last names to "N more (below)": each is
+ * still on the card, under "Why this card" of the contraindication card.
  */
-function fitted(summary: string, findings: Findings, statements: ContraindicationStatements): string {
+function fitted(summaries: string[], findings: Findings, statements: ContraindicationStatements): string {
   const groups: Array<[string, string[]]> = [
     [statements.absolute, findings.absolute],
     [statements.relative, findings.relative],
   ];
   const total = findings.absolute.length + findings.relative.length;
-  let text = summary;
-  for (let named = total; named >= 0; named--) {
+  const stated = (named: number) => {
     let left = named;
-    const stated = groups
+    return groups
       .filter(([, names]) => names.length > 0)
       .map(([template, names]) => {
         const shown = names.slice(0, left);
         left -= shown.length;
         const more = names.length - shown.length;
         return template.replace('{{findings}}', [...shown, ...(more > 0 ? [`${more} more (below)`] : [])].join(', '));
-      });
-    text = `${summary} — ${stated.join('; ')}`;
-    if (text.length <= MAX_SUMMARY_LENGTH) break;
-  }
-  return text;
+      })
+      .join('; ');
+  };
+  const candidates = [
+    ...summaries.map((summary) => `${summary} — ${stated(total)}`),
+    ...Array.from({ length: total }, (_, fewer) => `${summaries.at(-1)} — ${stated(total - fewer - 1)}`),
+  ];
+  return candidates.find((text) => text.length <= MAX_SUMMARY_LENGTH) ?? (candidates.at(-1) as string);
 }
