@@ -3,7 +3,12 @@ import { anchor, html, type SafeHtml } from './html';
 
 /** The stepped escalation, least to most invasive; each step gathers the rules whose card is about its modalities. */
 const PATHWAY_STEPS: ReadonlyArray<{ id: string; title: string; modalities: readonly string[]; note: string }> = [
-  { id: 'self-care', title: 'Self-care', modalities: ['self-care'], note: 'stay active, heat, home exercise' },
+  {
+    id: 'self-care',
+    title: 'Self-care',
+    modalities: ['self-care', 'nsaid'],
+    note: 'stay active, heat, home exercise; an NSAID only without a caution',
+  },
   { id: 'physiotherapy', title: 'Physiotherapy', modalities: ['physiotherapy'], note: 'exercise-based programme' },
   { id: 'injection', title: 'Injection', modalities: ['injection'], note: 'epidural steroid injection' },
   {

@@ -82,7 +82,7 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
 <main>
 <section id="pathway" aria-labelledby="pathway-title">
   <h2 id="pathway-title">Escalation pathway</h2>
-  <p class="section-intro">From least to most invasive. Each step lists the rules whose cards recommend it in the patient's chart, the checks run when it is ordered, and the cautions (contraindications and advice) about it.</p>
+  <p class="section-intro">From least to most invasive. Each step lists the rules whose cards recommend it in the patient's chart, the checks run when it is ordered, and the cautions (contraindications and advice) about it. Every card about a treatment names, after its summary, each contraindication to it the patient has: “— ${ruleSet.statements.absolute}” (absolute: the card is critical), “— ${ruleSet.statements.relative}” (relative: at least warning). A deceased patient gets no cards.</p>
   ${pathwayDiagram(ruleSet.rules)}
 </section>
 <section id="rules" aria-labelledby="rules-title">

@@ -7,6 +7,7 @@ import type { DraftOrder } from '../clinical/facts';
 import { evaluateRules, type RuleOutcome } from '../rules/evaluate';
 import type { RuleSet } from '../rules/load-rule-set';
 import type { FhirVersion } from '../fhir/fhir-version';
+import { findContraindications } from './cards/contraindication-statement';
 import { renderCard } from './cards/render-card';
 import { selectCards } from './cards/select-cards';
 import { readAsR4, type VersionBasis } from './data-version';
@@ -14,7 +15,7 @@ import { parseHookRequest } from './hook-request';
 import { resolvePrefetch, type FetchSettings, type ResolvedData } from './prefetch';
 import { responseViolations } from './response-check';
 import { dataRequirements } from './services';
-import type { CdsResponse, HookName, HookRequest } from './types';
+import type { Card, CdsResponse, HookName, HookRequest } from './types';
 
 export interface HookCallDependencies {
   ruleSet: RuleSet;
@@ -51,6 +52,8 @@ export interface Assessment {
   /** Fired rules that become cards, in card order. */
   shown: RuleOutcome[];
   response: CdsResponse;
+  /** Why no rule was evaluated although the data was read: the fact that stopped it (the patient is deceased). */
+  withheld?: 'deceased';
 }
 
 /** One hook call, from the parsed body to cards (see design.md, "One request, end to end"). */
@@ -74,9 +77,14 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
   const now = deps.now();
   const record = new PatientRecord(recordData(data), ruleSet.terminology, now);
   const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders });
+  // The pathway is for the living: a deceased patient's chart gets no cards, and `rules explain` says why.
+  if (facts.deceased?.value === true) {
+    return { request, orders, data, facts, outcomes: [], shown: [], response: { cards: [] }, withheld: 'deceased' };
+  }
   const outcomes = await evaluateRules(ruleSet, hook, facts);
   const shown = selectCards(outcomes, hook, new Set(orders.map((order) => order.modality)));
-  const render = { ruleSet, facts, context: request.context, orders, now };
+  const contraindications = findContraindications(outcomes, facts, ruleSet.statements);
+  const render = { ruleSet, facts, context: request.context, orders, now, contraindications };
   return {
     request,
     orders,
@@ -85,7 +93,7 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
     facts,
     outcomes,
     shown,
-    response: { cards: shown.map((outcome) => renderCard(outcome, render)) },
+    response: { cards: mostSevereFirst(shown.map((outcome) => renderCard(outcome, render))) },
   };
 }
 
@@ -104,6 +112,13 @@ export async function handleHookCall(
     dataSources: data ? describeSources(data) : {},
     ...(fhirVersion ? { fhirVersion } : {}),
   };
+}
+
+const SEVERITY = { critical: 0, warning: 1, info: 2 } as const;
+
+/** Stating a contraindication can raise a card's indicator: keep the most severe cards first (a stable sort). */
+function mostSevereFirst(cards: Card[]): Card[] {
+  return [...cards].sort((a, b) => SEVERITY[a.indicator] - SEVERITY[b.indicator]);
 }
 
 function recordData(data: ResolvedData) {

@@ -92,15 +92,27 @@ function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): un
 
 function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: Date): string {
   const lines = [`Rule set ${ruleSet.version} · ${hook} · evaluated at ${now.toISOString()}`, ''];
-  if (assessment.outcomes.length === 0) {
+  if (assessment.outcomes.length === 0 && assessment.withheld === undefined) {
     lines.push(
       'No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) in this call: no rules run.',
     );
     return lines.join('\n');
   }
+  if (assessment.withheld === 'deceased') {
+    lines.push(
+      'No cards: the patient is recorded as deceased (Patient.deceased[x]), so no rule was evaluated.',
+      '',
+      'FACTS',
+      ...factLines(assessment.facts),
+    );
+    return lines.join('\n');
+  }
   lines.push('FACTS', ...factLines(assessment.facts), '');
   const shown = new Set(assessment.shown);
-  lines.push('CARDS SHOWN', ...(assessment.shown.length > 0 ? assessment.shown.map(cardLine) : ['  (none)']), '');
+  const cards = assessment.response.cards.map(
+    (card) => `  [${card.indicator}] ${card.source.topic?.code}: ${card.summary}`,
+  );
+  lines.push('CARDS SHOWN', ...(cards.length > 0 ? cards : ['  (none)']), '');
   const hidden = assessment.outcomes.filter((outcome) => outcome.fired && !shown.has(outcome));
   if (hidden.length > 0)
     lines.push('FIRED BUT NOT SHOWN', ...hidden.map((outcome) => hiddenLine(outcome, assessment)), '');
@@ -126,11 +138,6 @@ function factLines(facts: Facts): string[] {
     `  ${id} (${factLabel(id)}): ${formatFact(id, fact)}${fact.error ? ` [error: ${fact.error}]` : ''}`,
     ...fact.cites.map((cite) => `      ${cite.reference ? `${cite.reference}: ` : ''}${cite.text}`),
   ]);
-}
-
-function cardLine(outcome: RuleOutcome, index: number): string {
-  const { card, name } = outcome.rule.spec;
-  return `  ${index + 1}. [${card.indicator}] ${name}: ${card.summary}`;
 }
 
 /** Why a fired rule gave no card: hidden by another card, or its modality is not in play. */

@@ -14,7 +14,7 @@ import {
 import { checkParameterTypes, checkRule, type RuleCheckContext } from './checks';
 import { fileHashes, versionOf } from './rule-set-version';
 import { schemaProblems } from './schema-check';
-import { expandRule, nestedSharedReferences, type SharedFile, type WrittenRule } from './shared-definitions';
+import { expandRule, nestedSharedReferences, type ContraindicationStatements, type SharedFile, type WrittenRule } from './shared-definitions';
 
 /** Everything one evaluation needs, loaded and checked together so a reload swaps it as one piece. */
 export interface RuleSet {
@@ -28,6 +28,7 @@ export interface RuleSet {
   parameterSpecs: ParametersFile['parameters'];
   overrideReasons: OverrideReasons;
   terminology: Terminology;
+  statements: ContraindicationStatements;
 }
 
 export class RuleSetError extends Error {
@@ -170,6 +171,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
     parameterSpecs,
     overrideReasons,
     terminology,
+    statements: shared.statements,
   };
 }
 

@@ -5,6 +5,18 @@ import type { Comparison, Condition, RuleSpec } from './rule-pack';
 export interface SharedFile {
   conditions: Record<string, { description: string; when: Condition }>;
   checkLists: Record<string, { description: string; facts: string[] }>;
+  statements: ContraindicationStatements;
+}
+
+/** How a card about a modality states the contraindications to it (rules/shared.json, `statements`). */
+export interface ContraindicationStatements {
+  /** Wording for findings of critical contraindication rules, with `{{findings}}`. */
+  absolute: string;
+  relative: string;
+  /** Short name of each finding by fact id; `{{value}}` is the fact's value, `{{fact}}` another fact's. */
+  names: Record<string, string>;
+  /** Short name of each modality: what a summary keeps when its own text and the names would not fit. */
+  modalities: Record<string, string>;
 }
 
 /** As written in a pack: `when` may name shared conditions, `checks` may name check lists. */

@@ -1,5 +1,6 @@
 import type { CodeableConcept, Resource } from '@medplum/fhirtypes';
 import { selectCards } from '../../src/cds/cards/select-cards';
+import { findContraindications } from '../../src/cds/cards/contraindication-statement';
 import { renderCard } from '../../src/cds/cards/render-card';
 import { assessHookCall, type HookCallDependencies } from '../../src/cds/hook-service';
 import { computeFacts } from '../../src/clinical/facts';
@@ -122,6 +123,7 @@ async function measurePieces(resources: Resource[], options: EvaluationOptions) 
     context: { userId: 'Practitioner/bench-clinician', patientId: 'p-bench' },
     orders: [],
     now,
+    contraindications: findContraindications(outcomes, facts, ruleSet.statements),
   };
   const cardTimes = await warmThenTime(
     async () => selectCards(outcomes, 'patient-view', new Set()).map((outcome) => renderCard(outcome, render)),

@@ -148,9 +148,7 @@ describe('GET /rules over plain HTTP', () => {
   it('follows the live rule set across a reload', async () => {
     const before = service.ruleSets.current();
     const first = await (await fetch(`${service.baseUrl}/rules`)).text();
-    // The element's markup is formatted by prettier, which may break the tag before its `>`.
-    const versionShown = (version: string) => new RegExp(`id="rule-set-version"\\s*>${version}<`);
-    expect(first).toMatch(versionShown(before.version));
+    expect(first).toContain(`id="rule-set-version">${before.version}<`);
     // An informaticist fixes the description; the reload swaps in a new RuleSet object and the page follows it.
     const packFile = path.join(rulesDir, 'packs', 'pathway.json');
     const pack = JSON.parse(fs.readFileSync(packFile, 'utf8'));
@@ -159,7 +157,7 @@ describe('GET /rules over plain HTTP', () => {
     expect(service.ruleSets.reload().status).toBe('replaced');
     const after = service.ruleSets.current();
     const second = await (await fetch(`${service.baseUrl}/rules`)).text();
-    expect(second).toMatch(versionShown(after.version));
+    expect(second).toContain(`id="rule-set-version">${after.version}<`);
     expect(second).toContain('Imaging description after the reload');
     expect(second).not.toContain('&lt;script&gt;');
     // Each RuleSet object has its own cached page.

@@ -9,6 +9,8 @@ import type { CardSpec, SuggestionSpec } from '../../rules/rule-pack';
 import type { Action, Card, HookContext, Suggestion } from '../types';
 import { factLabel, formatFact, thresholdText } from './describe-facts';
 import { codeSpan, escapeMarkdown } from './markdown';
+import { reasonComparisons } from './reasons';
+import { statedSummary, type ModalityContraindications } from './contraindication-statement';
 
 const RULE_TOPIC_SYSTEM = 'https://fhir.spine-cds.example/CodeSystem/rule';
 
@@ -18,6 +20,8 @@ export interface RenderContext {
   context: HookContext;
   orders: DraftOrder[];
   now: Date;
+  /** Contraindications found per modality: every card about that modality states them. */
+  contraindications: ModalityContraindications;
 }
 
 /** Turns a fired rule into a CDS Hooks card that says what, why (with the patient data), how sure, and what was not checked. */
@@ -26,11 +30,17 @@ export function renderCard(outcome: RuleOutcome, render: RenderContext): Card {
   const { card } = spec;
   const suggestions = (card.suggestions ?? []).flatMap((suggestion) => renderSuggestion(suggestion, render));
   const overrideReasons = card.overrideReasons ? render.ruleSet.overrideReasons[card.overrideReasons] : undefined;
+  const { summary, indicator } = statedSummary(
+    fillParameters(card.summary, render.ruleSet.parameters),
+    card,
+    render.contraindications,
+    render.ruleSet.statements,
+  );
   return {
     uuid: randomUUID(),
-    summary: fillParameters(card.summary, render.ruleSet.parameters),
+    summary,
     detail: renderDetail(card, outcome.conditions, render),
-    indicator: card.indicator,
+    indicator,
     source: {
       label: card.source.label,
       url: card.source.url,
@@ -72,28 +82,6 @@ function renderDetail(card: CardSpec, conditions: EvaluatedCondition, render: Re
     `**Evidence** (${card.evidence.strength}): ${card.evidence.statement} Source: [${card.source.label}](${card.source.url}).`,
   );
   return sections.join('\n\n');
-}
-
-/**
- * Comparisons that made the rule fire: every child of a satisfied `all`, only the satisfied children of an `any`,
- * nothing under `not`. A comparison that was true inside a group that failed (the "> -2.5" half of an osteopenia
- * range when the T-score is normal) explains nothing and must not be shown as a reason.
- */
-function reasonComparisons(condition: EvaluatedCondition): EvaluatedCondition[] {
-  if (!holds(condition)) return [];
-  if (condition.all) return condition.all.flatMap(reasonComparisons);
-  if (condition.any) return condition.any.flatMap(reasonComparisons);
-  if (condition.not) return [];
-  return condition.fact ? [condition] : [];
-}
-
-/** Whether an evaluated condition was satisfied; a comparison the engine skipped was not. */
-function holds(condition: EvaluatedCondition): boolean {
-  if (typeof condition.result === 'boolean') return condition.result;
-  if (condition.all) return condition.all.every(holds);
-  if (condition.any) return condition.any.some(holds);
-  if (condition.not) return !holds(condition.not);
-  return false;
 }
 
 /** One line per fact: "T-score -1.6 (threshold ≤ -1 and > -2.5)" rather than two lines for a range. */

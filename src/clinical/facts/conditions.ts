@@ -20,6 +20,11 @@ export const conditionFacts: FactDefinition[] = [
     'spinal-infection',
   ]),
   activeCondition('spinalNeoplasm', 'Spinal tumour or metastasis', ['spinal-neoplasm']),
+  activeCondition(
+    'activeMalignancy',
+    'Active cancer of any site (including metastatic disease and myeloma, lymphoma, leukaemia)',
+    ['malignant-neoplasm', 'spinal-neoplasm'],
+  ),
   activeCondition('vertebralFracture', 'Vertebral fracture', ['vertebral-fracture']),
   activeCondition('osteoporosisDiagnosed', 'Osteoporosis diagnosis', ['osteoporosis']),
   activeCondition('longTermSteroids', 'Long-term systemic steroid use', ['long-term-steroid-use']),
@@ -35,6 +40,11 @@ export const conditionFacts: FactDefinition[] = [
   activeCondition('hernia', 'Abdominal, inguinal or hiatal hernia', ['hernia']),
   activeCondition('obesityDiagnosed', 'Obesity diagnosis', ['obesity', 'severe-obesity']),
   activeCondition('severeObesityDiagnosed', 'Severe obesity diagnosis (BMI 40+)', ['severe-obesity']),
+  activeCondition('severeKidneyDisease', 'Chronic kidney disease stage 4-5', ['severe-chronic-kidney-disease']),
+  activeCondition('pepticUlcerOrBleed', 'Active peptic ulcer or gastrointestinal bleeding', [
+    'peptic-ulcer-or-gi-bleed',
+  ]),
+  activeCondition('heartFailure', 'Heart failure', ['heart-failure']),
   activeCondition('spinalSurgeryStatus', 'Spinal implant, fusion or post-laminectomy status', [
     'spinal-surgery-status',
   ]),

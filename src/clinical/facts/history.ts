@@ -1,10 +1,17 @@
 import { citeCondition, citeMedication, citeProcedure } from '../citations';
 import { known, notKnown, type Fact } from '../fact';
-import { onsetTime, procedureTime, type PatientRecord } from '../patient-record';
+import { isActiveCondition, onsetTime, procedureTime, type PatientRecord } from '../patient-record';
 import { uniqueCitations, type FactDefinition } from './definition';
 
+/**
+ * A fact about the past: a personal-history code, or a cancer whose Condition is no longer active (inactive, in
+ * remission, resolved or abated). An active cancer is a fact about the present (activeMalignancy), not history.
+ */
 function cancerHistory(record: PatientRecord): Fact {
-  const matches = [...record.anyConditions('history-of-cancer'), ...record.anyConditions('spinal-neoplasm')];
+  const past = [...record.anyConditions('malignant-neoplasm'), ...record.anyConditions('spinal-neoplasm')].filter(
+    (match) => !isActiveCondition(match.resource, record.now),
+  );
+  const matches = [...record.anyConditions('history-of-cancer'), ...past];
   return known(matches.length > 0, uniqueCitations(matches.map(citeCondition)));
 }
 
@@ -40,39 +47,44 @@ function painAfterSpinalSurgery(record: PatientRecord): Fact {
   return known(after.length > 0, after.length > 0 ? [citeProcedure(surgery), ...after.map(citeCondition)] : []);
 }
 
-/** Anticoagulation from a coded long-term-use condition or an active prescription. */
-function anticoagulant(record: PatientRecord): Fact {
-  const conditions = record.activeConditions('anticoagulant-condition').map(citeCondition);
-  const medications = record.isAvailable('medications')
-    ? record.activeMedications('anticoagulant-medication').map(citeMedication)
-    : [];
-  const cites = [...conditions, ...medications];
-  if (cites.length > 0) return known(true, cites);
-  if (!record.isAvailable('medications'))
-    return notKnown(`medication list not available: ${record.unavailableReason('medications')}`);
-  const unresolved = record.unresolvedMedications();
-  if (unresolved.length > 0) {
-    return notKnown(
-      `${unresolved.length} active prescription(s) name their medication only by a reference that was not sent with them`,
-      unresolved.flatMap((request) =>
-        request.id
-          ? [
-              {
-                reference: `MedicationRequest/${request.id}`,
-                text: request.medicationReference?.display ?? 'medication not resolved',
-              },
-            ]
-          : [],
-      ),
-    );
-  }
-  return known(false);
+/**
+ * Use of a drug class from a coded long-term-use condition or an active prescription. Without the medication list,
+ * or with prescriptions whose medication was not sent, "none" cannot be said: the fact is unknown.
+ */
+function medicationUse(conditionValueSet: string, medicationValueSet: string) {
+  return (record: PatientRecord): Fact => {
+    const conditions = record.activeConditions(conditionValueSet).map(citeCondition);
+    const medications = record.isAvailable('medications')
+      ? record.activeMedications(medicationValueSet).map(citeMedication)
+      : [];
+    const cites = [...conditions, ...medications];
+    if (cites.length > 0) return known(true, cites);
+    if (!record.isAvailable('medications'))
+      return notKnown(`medication list not available: ${record.unavailableReason('medications')}`);
+    const unresolved = record.unresolvedMedications();
+    if (unresolved.length > 0) {
+      return notKnown(
+        `${unresolved.length} active prescription(s) name their medication only by a reference that was not sent with them`,
+        unresolved.flatMap((request) =>
+          request.id
+            ? [
+                {
+                  reference: `MedicationRequest/${request.id}`,
+                  text: request.medicationReference?.display ?? 'medication not resolved',
+                },
+              ]
+            : [],
+        ),
+      );
+    }
+    return known(false);
+  };
 }
 
 export const historyFacts: FactDefinition[] = [
   {
     id: 'cancerHistory',
-    label: 'History of cancer',
+    label: 'History of cancer (personal-history code, or a cancer now inactive, in remission or resolved)',
     type: 'boolean',
     absentText: 'none recorded',
     compute: cancerHistory,
@@ -97,6 +109,13 @@ export const historyFacts: FactDefinition[] = [
     label: 'Anticoagulant use',
     type: 'boolean',
     absentText: 'none recorded',
-    compute: anticoagulant,
+    compute: medicationUse('anticoagulant-condition', 'anticoagulant-medication'),
+  },
+  {
+    id: 'antiplatelet',
+    label: 'Antiplatelet use',
+    type: 'boolean',
+    absentText: 'none recorded',
+    compute: medicationUse('antiplatelet-condition', 'antiplatelet-medication'),
   },
 ];

@@ -99,7 +99,16 @@ function pregnant(record: PatientRecord, context: FactContext): Fact {
     : notKnown('no active pregnancy condition and no pregnancy status or test recorded');
 }
 
+/** Patient.deceased[x]: a boolean, or the date of death (which means deceased, whatever the date). */
+function deceased(record: PatientRecord): Fact {
+  const patient = record.data.patient;
+  if (patient?.deceasedDateTime) return known(true, patientCitation(record, `deceased ${patient.deceasedDateTime}`));
+  if (patient?.deceasedBoolean === true) return known(true, patientCitation(record, 'recorded as deceased'));
+  return known(false);
+}
+
 export const personFacts: FactDefinition[] = [
+  { id: 'deceased', label: 'Recorded as deceased', type: 'boolean', absentText: 'no', compute: deceased },
   { id: 'age', label: 'Age', type: 'number', unit: 'years', compute: age },
   { id: 'sex', label: 'Administrative sex', type: 'string', compute: sex },
   { id: 'pregnant', label: 'Currently pregnant', type: 'boolean', absentText: 'no', compute: pregnant },

@@ -1,0 +1,95 @@
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { generatePatients, type GeneratedPatient } from '../population/generate-patients';
+import { CHECKS, truthOf, violations, type Violation } from '../population/safety-oracle';
+import { postJson, startService, TEST_NOW, type RunningService } from '../support/spine-service';
+
+/**
+ * The safety population: at least 1,000 generated patients, each answered by the running service over loopback HTTP
+ * (patient-view, and order-sign for a random pathway order for some), every response checked by an oracle written
+ * from clinical.md alone (test/population: its own code lists; it imports nothing from rules/ or src/clinical).
+ * Any violation fails. SAFETY_SEED explores another population; SAFETY_PATIENTS changes its size.
+ */
+
+const SEED = Number(process.env.SAFETY_SEED ?? 20261128);
+const PATIENTS = Number(process.env.SAFETY_PATIENTS ?? 1000);
+const CONCURRENCY = 8;
+
+let service: RunningService;
+beforeAll(async () => {
+  service = await startService();
+});
+afterAll(async () => service.close());
+
+function searchset(resources: Resource[], type: string): Bundle {
+  const entry = resources.filter((r) => r.resourceType === type).map((resource) => ({ resource }));
+  return { resourceType: 'Bundle', type: 'searchset', total: entry.length, entry };
+}
+
+function requests(patient: GeneratedPatient): Array<{ hook: string; body: unknown }> {
+  const { id, resources } = patient;
+  const prefetch = {
+    patient: resources[0],
+    conditions: searchset(resources, 'Condition'),
+    observations: searchset(resources, 'Observation'),
+    procedures: searchset(resources, 'Procedure'),
+    medications: searchset(resources, 'MedicationRequest'),
+  };
+  const base = { context: { userId: 'Practitioner/population', patientId: id }, prefetch };
+  const calls: Array<{ hook: string; body: unknown }> = [
+    { hook: 'patient-view', body: { hook: 'patient-view', hookInstance: crypto.randomUUID(), ...base } },
+  ];
+  if (patient.order) {
+    const draftOrders = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient.order.resource }] };
+    calls.push({
+      hook: 'order-sign',
+      body: {
+        hook: 'order-sign',
+        hookInstance: crypto.randomUUID(),
+        ...base,
+        context: { ...base.context, draftOrders },
+      },
+    });
+  }
+  return calls;
+}
+
+const SERVICE_OF: Record<string, string> = { 'patient-view': 'spine-patient-view', 'order-sign': 'spine-order-sign' };
+
+test(`safety population (seed ${SEED}, ${PATIENTS} patients): every response passes the clinical.md oracle`, async () => {
+  const patients = generatePatients(PATIENTS, SEED, TEST_NOW);
+  const found: Array<Violation & { patient: string; hook: string }> = [];
+  let responses = 0;
+  let cards = 0;
+  const queue = [...patients];
+  const worker = async () => {
+    for (let patient = queue.shift(); patient; patient = queue.shift()) {
+      const truth = truthOf(patient.resources, TEST_NOW);
+      for (const { hook, body } of requests(patient)) {
+        const response = await postJson(`${service.baseUrl}/cds-services/${SERVICE_OF[hook]}`, body);
+        responses++;
+        cards += response.body?.cards?.length ?? 0;
+        found.push(
+          ...violations(response.status, response.body, truth).map((v) => ({ ...v, patient: patient.id, hook })),
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+
+  const perCheck = Object.fromEntries(
+    Object.keys(CHECKS).map((check) => [check, found.filter((v) => v.check === check).length]),
+  );
+  if (process.env.SAFETY_REPORT)
+    console.log(JSON.stringify({ seed: SEED, patients: PATIENTS, responses, cards, violations: perCheck }));
+  // The population must exercise what it checks: otherwise zero violations would prove nothing.
+  const truths = patients.map((p) => truthOf(p.resources, TEST_NOW));
+  expect(truths.filter((t) => t.deceased).length).toBeGreaterThan(PATIENTS / 50);
+  expect(truths.filter((t) => t.redFlags.length > 0 && !t.deceased).length).toBeGreaterThan(PATIENTS / 10);
+  expect(truths.filter((t) => t.nsaidCautions.length > 0).length).toBeGreaterThan(PATIENTS / 10);
+  expect(truths.filter((t) => t.contraindications.traction.some((c) => c.absolute)).length).toBeGreaterThan(
+    PATIENTS / 10,
+  );
+  expect(patients.length).toBeGreaterThanOrEqual(Math.min(PATIENTS, 1000));
+  expect(found.slice(0, 25)).toEqual([]);
+  expect(perCheck).toEqual(Object.fromEntries(Object.keys(CHECKS).map((check) => [check, 0])));
+}, 120_000);
