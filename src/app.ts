@@ -1,11 +1,12 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from './config';
+import { analyticsHandler } from './catalogue/analytics-route';
 import { catalogueHandler } from './catalogue/catalogue-route';
 import { parseFeedback } from './cds/feedback';
 import { handleHookCall, InvalidResponseError } from './cds/hook-service';
 import type { FetchSettings } from './cds/prefetch';
 import { serviceDefinitions } from './cds/services';
-import type { ServiceDefinition } from './cds/types';
+import type { HookRequest, ServiceDefinition } from './cds/types';
 import { authenticatedClient } from './http/auth/authenticate';
 import { fhirServerRefusal } from './http/auth/fhir-server-access';
 import { clientGuards } from './http/client-guards';
@@ -13,6 +14,8 @@ import { cors } from './http/cors';
 import { errorHandler, notFound } from './http/error-handler';
 import { RULE_SET_VERSION_HEADER } from './http/headers';
 import { jsonBody } from './http/json-body';
+import type { CardLedger } from './ledger/card-ledger';
+import { recordIssuedCards, storeFeedback } from './ledger/ledger-routes';
 import { HttpError } from './http/operation-outcome';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
@@ -25,10 +28,12 @@ export interface AppDependencies {
   ruleSets: RuleSetHolder;
   /** Injectable clock: the same input gives the same cards. */
   now?: () => Date;
+  /** Records cards and feedback (src/ledger); without it feedback is only logged. */
+  ledger?: CardLedger;
 }
 
 /** Builds the Express app without listening, so tests can drive it over a loopback port. */
-export function createApp({ config, logger, ruleSets, now = () => new Date() }: AppDependencies): Express {
+export function createApp({ config, logger, ruleSets, now = () => new Date(), ledger }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -52,6 +57,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     res.json({
       status: 'ready',
       ruleSetVersion: ruleSets.current().version,
+      ...(ledger ? { ledger: { store: ledger.store.kind, ...ledger.stats() } } : {}),
       ...(rejected ? { rejectedReload: { at: rejected.at, problems: rejected.problems.map(formatProblem) } } : {}),
     });
   });
@@ -99,6 +105,15 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
         },
         'hook call answered',
       );
+      if (ledger) {
+        const { patientId } = (req.body as HookRequest).context;
+        recordIssuedCards(ledger, res, {
+          service,
+          response: result.response,
+          ruleSetVersion: ruleSet.version,
+          patientId,
+        });
+      }
       res.setHeader(RULE_SET_VERSION_HEADER, ruleSet.version);
       res.json(result.response);
     } catch (error) {
@@ -112,9 +127,12 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
     }
   });
 
-  app.post('/cds-services/:id/feedback', knownService, ...body, (req: Request, res: Response) => {
+  app.post('/cds-services/:id/feedback', knownService, ...body, async (req: Request, res: Response) => {
     const service = res.locals.service as ServiceDefinition;
-    for (const entry of parseFeedback(req.body)) {
+    const entries = parseFeedback(req.body);
+    if (ledger) await storeFeedback(ledger, res, service, entries);
+    // The clinician's free-text comment can name the patient: it never reaches the log.
+    for (const { userComment: _comment, ...entry } of entries) {
       logger.info({ event: 'feedback', service: service.id, ...callerOf(res), ...entry }, 'card feedback');
     }
     res.status(200).end();
@@ -122,6 +140,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date() }: 
 
   // Read-only HTML catalogue of the live rule set (its own CSP: inline styles only).
   app.get('/rules', catalogueHandler(ruleSets));
+  app.get('/rules/analytics', analyticsHandler(ledger, ruleSets, now));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { readAuthConfig, type AuthConfig } from './http/auth/auth-config';
 import type { RateLimitConfig } from './http/rate-limit';
+import { readLedgerConfig, type LedgerConfig } from './ledger/ledger-config';
 import { PROJECT_ROOT } from './project-root';
 
 /** Every setting of the service. Read once at start-up from the environment; see README "Configuration". */
@@ -38,6 +39,8 @@ export interface Config {
   ipRateLimit: RateLimitConfig;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For is believed when working out the client's IP. */
   trustProxy: TrustProxy;
+  /** The card ledger and its store (src/ledger). */
+  ledger: LedgerConfig;
 }
 
 /**
@@ -100,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
       burst: read.integer('SPINE_CDS_IP_RATE_LIMIT_BURST', rateLimit.burst, 1, 1000000),
     },
     trustProxy: readTrustProxy(read, problems),
+    ledger: readLedgerConfig(read, problems),
   };
   if (config.mode === 'production' && config.corsOrigins.includes('*')) {
     problems.push('SPINE_CDS_CORS_ORIGINS: "*" is only allowed in development mode; list the allowed origins');

@@ -3,13 +3,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { CardLedger } from './ledger/card-ledger';
+import { openLedgerStore } from './ledger/open-store';
 import { createLogger, type Logger } from './logger';
 import { loadRuleSet, RuleSetError } from './rules/load-rule-set';
 import { RuleSetHolder } from './rules/rule-set-holder';
 import { reloadAndLog, watchRuleSet } from './rules/watch-rule-set';
 
-/** Process entry: configuration and rules are checked before the port opens; a bad value stops start-up. */
-export function main(): void {
+/** Process entry: configuration, rules and the ledger store are checked before the port opens; a bad value stops start-up. */
+export async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -32,7 +34,8 @@ export function main(): void {
     }
     throw error;
   }
-  const app = createApp({ config, logger, ruleSets });
+  const ledger = await openLedger(config, logger);
+  const app = createApp({ config, logger, ruleSets, ...(ledger ? { ledger } : {}) });
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info(
@@ -48,14 +51,36 @@ export function main(): void {
   });
   const stopWatching = watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger);
   process.on('SIGHUP', () => reloadAndLog(ruleSets, logger, 'SIGHUP'));
-  shutDownGracefully(server, config, logger, stopWatching);
+  shutDownGracefully(server, config, logger, stopWatching, ledger);
 }
 
-function shutDownGracefully(server: Server, config: Config, logger: Logger, stopWatching: () => void): void {
+/** The ledger store, migrated; a store that cannot be opened at start-up stops the service (it is misconfigured). */
+async function openLedger(config: Config, logger: Logger): Promise<CardLedger | undefined> {
+  if (!config.ledger.enabled) return undefined;
+  try {
+    const store = await openLedgerStore(config.ledger, logger);
+    logger.info({ event: 'ledger-open', store: store.kind }, 'card ledger open');
+    return new CardLedger(store, config.ledger, logger);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.fatal({ event: 'ledger-open-failed', reason }, 'the ledger store cannot be opened; not starting');
+    process.stderr.write(`The ledger store cannot be opened: ${reason}\n`);
+    process.exit(1);
+  }
+}
+
+function shutDownGracefully(
+  server: Server,
+  config: Config,
+  logger: Logger,
+  stopWatching: () => void,
+  ledger: CardLedger | undefined,
+): void {
   const stop = (signal: string) => {
     stopWatching();
     logger.info({ signal }, 'shutting down: finishing requests in flight');
-    server.close(() => process.exit(0));
+    // Cards still queued are written before the process ends.
+    server.close(() => void (ledger?.close() ?? Promise.resolve()).finally(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => {
       logger.warn('grace period over; closing remaining connections');
@@ -68,4 +93,4 @@ function shutDownGracefully(server: Server, config: Config, logger: Logger, stop
 }
 
 // Run when started as `node dist/src/server.js`; src/cluster.ts calls main() in each of its workers instead.
-if (require.main === module) main();
+if (require.main === module) void main();
