@@ -17,6 +17,8 @@ export interface Report {
   fetch?: FetchConcurrency;
   memory?: MemorySoak;
   cluster?: { workers: number; single: LoadResult; cluster: LoadResult; ratio: number };
+  /** Throughput lost to the embedded card ledger: 1 − on ÷ off. */
+  ledger?: { off: LoadResult; on: LoadResult; cost: number };
   profile?: ProfileSummary;
 }
 
@@ -45,6 +47,7 @@ export function renderReport(report: Report, quick: boolean): string {
   if (report.fetch) lines.push('', ...fetchTable(report.fetch));
   if (report.evaluation) lines.push('', ...evaluationTable(report.evaluation));
   if (report.memory) lines.push('', ...memoryTable(report.memory));
+  if (report.ledger) lines.push('', ...ledgerTable(report.ledger));
   if (report.cluster) lines.push('', ...clusterTable(report.cluster));
   if (report.profile) lines.push('', ...profileTable(report.profile));
   return lines.join('\n');
@@ -111,6 +114,19 @@ function memoryTable(memory: MemorySoak): string[] {
     '',
     `First → last sample: RSS ${mib(first.rss)} → ${mib(last.rss)}, heap ${mib(first.heapUsed)} → ${mib(last.heapUsed)}. ` +
       `Slope over the samples after the first: RSS ${signedKib(memory.rssSlopePer10k)}, heap ${signedKib(memory.heapSlopePer10k)} per 10,000 requests.`,
+  ];
+}
+
+function ledgerTable(ledger: NonNullable<Report['ledger']>): string[] {
+  return [
+    '#### Card ledger: the embedded store off and on (typical patient, one process)',
+    '',
+    '| ledger | requests/s | p50 ms | p99 ms | failures |',
+    '|---|---:|---:|---:|---:|',
+    `| off (\`SPINE_CDS_LEDGER=off\`) | ${int(ledger.off.requestsPerSecond)} | ${ledger.off.p50Ms} | ${ledger.off.p99Ms} | ${ledger.off.failures} |`,
+    `| on (SQLite file, every card recorded) | ${int(ledger.on.requestsPerSecond)} | ${ledger.on.p50Ms} | ${ledger.on.p99Ms} | ${ledger.on.failures} |`,
+    '',
+    `The ledger costs **${pct(ledger.cost)}** of hook-call throughput (budget: 10 %).`,
   ];
 }
 

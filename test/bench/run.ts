@@ -18,14 +18,14 @@ import { renderReport, type Report } from './report';
 
 /**
  * `npm run bench` (every figure of BENCHMARKS.md) or `npm run bench -- --quick` (short runs, nothing written).
- * `--only SECTION` (repeatable: evaluation, http, fetch, memory, cluster, profile) runs part of it; `--profile`
+ * `--only SECTION` (repeatable: evaluation, http, ledger, fetch, memory, cluster, profile) runs part of it; `--profile`
  * adds a CPU profile of the service under the typical load. All load goes to 127.0.0.1 and every run is bounded
  * in requests and time.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BENCHMARKS_MD = path.join(ROOT, 'BENCHMARKS.md');
-const SECTIONS = ['evaluation', 'http', 'fetch', 'memory', 'cluster'] as const;
+const SECTIONS = ['evaluation', 'http', 'ledger', 'fetch', 'memory', 'cluster'] as const;
 type Section = (typeof SECTIONS)[number] | 'profile';
 
 const PATIENT = 'p-bench';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   );
 
   if (wanted.has('evaluation')) report.evaluation = await runEvaluation(settings, now);
-  const needsServices = ['http', 'fetch', 'memory', 'cluster', 'profile'].some((section) =>
+  const needsServices = ['http', 'ledger', 'fetch', 'memory', 'cluster', 'profile'].some((section) =>
     wanted.has(section as Section),
   );
   if (needsServices) await runServiceSections(wanted, settings, now, scratch, report);
@@ -137,6 +137,8 @@ async function runServiceSections(
     SPINE_CDS_MODE: 'development',
     SPINE_CDS_AUTH: 'disabled',
     SPINE_CDS_FHIR_SERVERS: fhirBase.baseUrl,
+    // The embedded ledger is on, as with `npm start`, in a folder of this run.
+    SPINE_CDS_DATA_DIR: path.join(scratch, 'data'),
   };
   const startService = (entry = SERVER_ENTRY, extra: Record<string, string> = {}, nodeFlags: string[] = []) =>
     startHttpChild(
@@ -158,6 +160,7 @@ async function runServiceSections(
         await service.stop();
       }
     }
+    if (wanted.has('ledger')) report.ledger = await runLedger(startService, typicalScenario, settings);
     if (wanted.has('fetch')) {
       progress('no prefetch: FHIR reads with a per-query delay');
       const service = await startService();
@@ -292,6 +295,23 @@ async function runCluster(startService: ServiceStarter, typical: HttpScenario, s
     return { workers, single: one, cluster: many, ratio: many.requestsPerSecond / one.requestsPerSecond };
   } finally {
     await Promise.all([single.stop(), clustered.stop()]);
+  }
+}
+
+/** The embedded card ledger off and on, alternated in one run: what recording every card costs a hook call. */
+async function runLedger(startService: ServiceStarter, typical: HttpScenario, settings: Settings) {
+  progress('card ledger: off vs on (embedded store)');
+  const off = await startService(SERVER_ENTRY, { SPINE_CDS_LEDGER: 'off' });
+  const on = await startService(SERVER_ENTRY, { SPINE_CDS_LEDGER: 'on' });
+  try {
+    const [withoutLedger, withLedger] = await alternate([off, on], typical, settings.load);
+    return {
+      off: withoutLedger,
+      on: withLedger,
+      cost: 1 - withLedger.requestsPerSecond / withoutLedger.requestsPerSecond,
+    };
+  } finally {
+    await Promise.all([off.stop(), on.stop()]);
   }
 }
 
