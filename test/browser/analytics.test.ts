@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { accepted, issueCards, overridden, sendFeedback, type IssuedCard } from '../support/ledger-calls';
+import { startService, type RunningService } from '../support/spine-service';
+
+/** GET /rules/analytics in Debian's headless Chromium after a scripted run of hook calls and feedback. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+];
+const CALLS = 3;
+
+let service: RunningService;
+let browser: BrowserContext;
+let page: Page;
+let dirs: string[] = [];
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run bash test/support/ensure-chromium.sh (npm test does)`);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-cds-ledger-'));
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-cds-chromium-'));
+  dirs = [dataDir, userDataDir];
+  service = await startService({ SPINE_CDS_DATA_DIR: dataDir }, undefined, { ledger: true });
+
+  // The script: three patient-views; physiotherapy accepted twice, the injection card overridden once.
+  const calls: IssuedCard[][] = [];
+  for (let i = 0; i < CALLS; i++) calls.push(await issueCards(service.baseUrl));
+  const card = (call: number, rule: string) => calls[call].find((c) => c.rule === rule) as IssuedCard;
+  const feedback = [
+    accepted(card(0, 'physiotherapy')),
+    accepted(card(1, 'physiotherapy')),
+    overridden(card(0, 'injection-consider'), 'patient-declined'),
+  ];
+  expect((await sendFeedback(service.baseUrl, feedback)).status).toBe(200);
+  await service.ledger!.flush();
+
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1366, height: 900 },
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  const response = await page.goto(`${service.baseUrl}/rules/analytics`, { waitUntil: 'load' });
+  expect(response?.status()).toBe(200);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.close();
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const cells = (rule: string) => page.locator(`#rule-table tr[data-rule="${rule}"] td`).allInnerTexts();
+
+test('the rule table shows the counts of the scripted run', async () => {
+  // Rule, shown, accepted, overridden, no response, acceptance rate.
+  expect(await cells('physiotherapy')).toEqual(['physiotherapy', '3', '2', '0', '1', '100 %']);
+  expect(await cells('injection-consider')).toEqual(['injection-consider', '3', '0', '1', '2', '0 %']);
+  expect(await cells('traction-discussion')).toEqual(['traction-discussion', '3', '0', '0', '3', '–']);
+  expect(await page.locator('#feedback-entries').innerText()).toBe('3');
+  expect(await page.locator('#unmatched-feedback').innerText()).toBe('0');
+});
+
+test('override reasons are named as the rules name them, and each rule links to its catalogue entry', async () => {
+  const section = page.locator('#figures-injection-consider');
+  await expect(section.locator('.override-reasons').innerText()).resolves.toBe('Patient declined: 1');
+  await section.locator('h2 a').click();
+  await page.waitForURL(/\/rules#rule-injection-consider$/);
+  expect(await page.locator('#rule-injection-consider').isVisible()).toBe(true);
+  // …and the catalogue links back to the figures.
+  await page.locator('#rule-injection-consider a.figures-link').click();
+  await page.waitForURL(/\/rules\/analytics#figures-injection-consider$/);
+  expect(await page.locator('#figures-injection-consider').isVisible()).toBe(true);
+});
+
+test('no script runs and the page breaks no CSP rule', async () => {
+  expect(await page.locator('script').count()).toBe(0);
+  expect(problems).toEqual([]);
+});
