@@ -16,6 +16,7 @@ import { RULE_SET_VERSION_HEADER } from './http/headers';
 import { jsonBody } from './http/json-body';
 import type { CardLedger } from './ledger/card-ledger';
 import { recordIssuedCards, storeFeedback } from './ledger/ledger-routes';
+import type { PostgresSecurityState } from './shared-state/postgres-security-state';
 import { HttpError } from './http/operation-outcome';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
@@ -30,10 +31,19 @@ export interface AppDependencies {
   now?: () => Date;
   /** Records cards and feedback (src/ledger); without it feedback is only logged. */
   ledger?: CardLedger;
+  /** The replay cache and rate-limit buckets shared by every instance; without it they live in this process. */
+  sharedState?: PostgresSecurityState;
 }
 
 /** Builds the Express app without listening, so tests can drive it over a loopback port. */
-export function createApp({ config, logger, ruleSets, now = () => new Date(), ledger }: AppDependencies): Express {
+export function createApp({
+  config,
+  logger,
+  ruleSets,
+  now = () => new Date(),
+  ledger,
+  sharedState,
+}: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -41,7 +51,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date(), le
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders(config.publicBaseUrl));
   app.use(cors(config.corsOrigins));
-  app.use('/cds-services', clientGuards({ config, logger, now }));
+  app.use('/cds-services', clientGuards({ config, logger, now, ...(sharedState ? { sharedState } : {}) }));
   const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.maxJsonDepth });
   const fetchLimits: Omit<FetchSettings, 'refuseFhirServer'> = {
     deadlineMs: config.fhirDeadlineMs,

@@ -41,6 +41,8 @@ export interface Config {
   trustProxy: TrustProxy;
   /** The card ledger and its store (src/ledger). */
   ledger: LedgerConfig;
+  /** Where the jti replay cache and rate-limit buckets live: this process, or PostgreSQL shared by all instances. */
+  sharedState: 'process' | 'postgres';
 }
 
 /**
@@ -104,7 +106,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     trustProxy: readTrustProxy(read, problems),
     ledger: readLedgerConfig(read, problems),
+    sharedState: read.oneOf(
+      'SPINE_CDS_SHARED_STATE',
+      ['process', 'postgres'] as const,
+      read.isSet('SPINE_CDS_DATABASE_URL') ? 'postgres' : 'process',
+    ),
   };
+  if (config.sharedState === 'postgres' && !config.ledger.databaseUrl) {
+    problems.push('SPINE_CDS_SHARED_STATE: "postgres" needs SPINE_CDS_DATABASE_URL');
+  }
   if (config.mode === 'production' && config.corsOrigins.includes('*')) {
     problems.push('SPINE_CDS_CORS_ORIGINS: "*" is only allowed in development mode; list the allowed origins');
   }

@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { CardLedger } from './ledger/card-ledger';
 import { openLedgerStore } from './ledger/open-store';
+import { PostgresSecurityState } from './shared-state/postgres-security-state';
 import { createLogger, type Logger } from './logger';
 import { loadRuleSet, RuleSetError } from './rules/load-rule-set';
 import { RuleSetHolder } from './rules/rule-set-holder';
@@ -34,8 +35,14 @@ export async function main(): Promise<void> {
     }
     throw error;
   }
-  const ledger = await openLedger(config, logger);
-  const app = createApp({ config, logger, ruleSets, ...(ledger ? { ledger } : {}) });
+  const { ledger, sharedState } = await openStores(config, logger);
+  const app = createApp({
+    config,
+    logger,
+    ruleSets,
+    ...(ledger ? { ledger } : {}),
+    ...(sharedState ? { sharedState } : {}),
+  });
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info(
@@ -54,17 +61,27 @@ export async function main(): Promise<void> {
   shutDownGracefully(server, config, logger, stopWatching, ledger);
 }
 
-/** The ledger store, migrated; a store that cannot be opened at start-up stops the service (it is misconfigured). */
-async function openLedger(config: Config, logger: Logger): Promise<CardLedger | undefined> {
-  if (!config.ledger.enabled) return undefined;
+/** The ledger and the shared security state, migrated; a store that cannot be opened at start-up stops the service. */
+async function openStores(
+  config: Config,
+  logger: Logger,
+): Promise<{ ledger?: CardLedger; sharedState?: PostgresSecurityState }> {
   try {
-    const store = await openLedgerStore(config.ledger, logger);
-    logger.info({ event: 'ledger-open', store: store.kind }, 'card ledger open');
-    return new CardLedger(store, config.ledger, logger);
+    const store = config.ledger.enabled ? await openLedgerStore(config.ledger, logger) : undefined;
+    if (store) logger.info({ event: 'ledger-open', store: store.kind }, 'card ledger open');
+    const sharedState =
+      config.sharedState === 'postgres' && config.ledger.databaseUrl
+        ? await PostgresSecurityState.open(config.ledger.databaseUrl, logger)
+        : undefined;
+    logger.info({ event: 'security-state', where: config.sharedState }, 'replay cache and rate limits');
+    return {
+      ...(store ? { ledger: new CardLedger(store, config.ledger, logger) } : {}),
+      ...(sharedState ? { sharedState } : {}),
+    };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    logger.fatal({ event: 'ledger-open-failed', reason }, 'the ledger store cannot be opened; not starting');
-    process.stderr.write(`The ledger store cannot be opened: ${reason}\n`);
+    logger.fatal({ event: 'store-open-failed', reason }, 'a store cannot be opened; not starting');
+    process.stderr.write(`A store cannot be opened: ${reason}\n`);
     process.exit(1);
   }
 }

@@ -38,6 +38,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; statements: string[] }
       'CREATE INDEX ledger_feedback_received_at ON ledger_feedback (received_at)',
     ],
   },
+  {
+    // Security state shared by instances (used with PostgreSQL only; see src/shared-state).
+    version: 2,
+    statements: [
+      'CREATE TABLE auth_replay (token_key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)',
+      'CREATE INDEX auth_replay_expires_at ON auth_replay (expires_at)',
+      `CREATE TABLE rate_limit_buckets (
+        bucket_key TEXT PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        updated_at BIGINT NOT NULL,
+        allowed BOOLEAN NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** Applies what is missing, under the driver's migration lock, so concurrent instances apply each version once. */

@@ -1,5 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../../logger';
+import { SharedStateUnavailableError } from '../../shared-state/postgres-security-state';
+import { HttpError } from '../operation-outcome';
 import { AuthFailure, unverifiedIdentity, type AuthenticatedClient, type TokenVerifier } from './verify-token';
 
 const CLIENT = 'authenticatedClient';
@@ -29,6 +31,15 @@ export function authenticate(verifier: TokenVerifier, publicBaseUrl: string, log
         throw new AuthFailure(req.headers.authorization ? 'authorization is not a bearer token' : 'no bearer token');
       res.locals[CLIENT] = await verifier.verify(token, audience);
     } catch (error) {
+      // A token that cannot be checked for replay is not accepted, and the client is told to come back.
+      if (error instanceof SharedStateUnavailableError)
+        throw new HttpError(
+          503,
+          [{ message: 'authentication is unavailable just now; retry later', code: 'transient' }],
+          {
+            'Retry-After': '5',
+          },
+        );
       if (!(error instanceof AuthFailure)) throw error;
       logger.warn(
         {
