@@ -19,6 +19,8 @@ export interface Report {
   cluster?: { workers: number; single: LoadResult; cluster: LoadResult; ratio: number };
   /** Throughput lost to the embedded card ledger: 1 − on ÷ off. */
   ledger?: { off: LoadResult; on: LoadResult; cost: number };
+  /** Authenticated, rate-limited calls with the security state in process and in PostgreSQL. */
+  sharedState?: { process: LoadResult; postgres: LoadResult; cost: number };
   profile?: ProfileSummary;
 }
 
@@ -48,6 +50,7 @@ export function renderReport(report: Report, quick: boolean): string {
   if (report.evaluation) lines.push('', ...evaluationTable(report.evaluation));
   if (report.memory) lines.push('', ...memoryTable(report.memory));
   if (report.ledger) lines.push('', ...ledgerTable(report.ledger));
+  if (report.sharedState) lines.push('', ...sharedStateTable(report.sharedState));
   if (report.cluster) lines.push('', ...clusterTable(report.cluster));
   if (report.profile) lines.push('', ...profileTable(report.profile));
   return lines.join('\n');
@@ -127,6 +130,19 @@ function ledgerTable(ledger: NonNullable<Report['ledger']>): string[] {
     `| on (SQLite file, every card recorded) | ${int(ledger.on.requestsPerSecond)} | ${ledger.on.p50Ms} | ${ledger.on.p99Ms} | ${ledger.on.failures} |`,
     '',
     `The ledger costs **${pct(ledger.cost)}** of hook-call throughput (budget: 10 %).`,
+  ];
+}
+
+function sharedStateTable(state: NonNullable<Report['sharedState']>): string[] {
+  return [
+    '#### Security state: jti replay cache and rate-limit buckets in process vs in PostgreSQL (typical patient, authenticated)',
+    '',
+    '| where | requests/s | p50 ms | p99 ms | failures |',
+    '|---|---:|---:|---:|---:|',
+    `| this process | ${int(state.process.requestsPerSecond)} | ${state.process.p50Ms} | ${state.process.p99Ms} | ${state.process.failures} |`,
+    `| PostgreSQL (shared by instances) | ${int(state.postgres.requestsPerSecond)} | ${state.postgres.p50Ms} | ${state.postgres.p99Ms} | ${state.postgres.failures} |`,
+    '',
+    `PostgreSQL costs **${pct(state.cost)}** of throughput (three round trips per call: IP bucket, jti, issuer bucket; the database runs on the same 2 cores).`,
   ];
 }
 
