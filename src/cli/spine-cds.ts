@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { formatProblem, loadRuleSet, RuleSetError, type RuleSet } from '../rules/load-rule-set';
 import { formatScenarioProblem, formatScenarioReport, testScenarioFiles } from './scenarios';
 import { explainFile } from './explain';
+import { feedbackReport } from './feedback-report';
 
 /** Commands for rule authors. Exit code 0 when all is well, 1 when the rules or scenarios fail, 2 for misuse. */
 
@@ -17,6 +18,11 @@ const USAGE = `Usage: spine-cds <command>
       --scenario <name>       the scenario to explain (scenario files)
       --now <date-time>       evaluation time (default: the scenario's, else now)
       --hook <hook>           patient-view (default), order-select or order-sign
+
+  feedback report             per rule: cards shown, accepted, overridden, no response, acceptance rate,
+                              from the card ledger the service is configured with
+      --since <date>          first day counted (default: 90 days ago)
+      --format <format>       table (default), csv or json
 
 Folders come from SPINE_CDS_RULES_DIR and SPINE_CDS_VALUESETS_DIR (default: this project's rules/ and
 fhir-profiles/valuesets/).`;
@@ -52,6 +58,7 @@ function loadOrReport(rulesDir: string, valueSetsDir: string): RuleSet | undefin
 async function main(argv: string[]): Promise<number> {
   const { positional, flags } = parseArguments(argv);
   const [group, command, ...rest] = positional;
+  if (group === 'feedback' && command === 'report' && rest.length === 0) return feedbackReport(flags);
   if (group !== 'rules' || !command) {
     process.stderr.write(`${USAGE}\n`);
     return 2;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,16 +111,17 @@ test('with the ledger off there are no analytics, and feedback is still answered
   }
 });
 
-test('with a patient key secret, the ledger keeps an HMAC of the patient id, never the id', async () => {
+test('configured: the ledger keeps an HMAC of the patient id (never the id) and the free-text comments', async () => {
   const keyedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-cds-ledger-'));
   const secret = 'k'.repeat(40);
   const keyed = await startService(
-    { SPINE_CDS_DATA_DIR: keyedDir, SPINE_CDS_LEDGER_PATIENT_KEY_SECRET: secret },
+    { SPINE_CDS_DATA_DIR: keyedDir, SPINE_CDS_LEDGER_PATIENT_KEY_SECRET: secret, SPINE_CDS_FEEDBACK_COMMENTS: 'store' },
     undefined,
     { ledger: true },
   );
   try {
-    await issueCards(keyed.baseUrl);
+    const [card] = await issueCards(keyed.baseUrl);
+    expect((await sendFeedback(keyed.baseUrl, [overridden(card, undefined, SECRET_COMMENT)])).status).toBe(200);
     await keyed.ledger!.flush();
     const stored = fs
       .readdirSync(keyedDir)
@@ -128,8 +130,45 @@ test('with a patient key secret, the ledger keeps an HMAC of the patient id, nev
     const { createHmac } = await import('node:crypto');
     expect(stored).toContain(createHmac('sha256', secret).update('p-typical').digest('hex'));
     expect(stored).not.toContain('p-typical');
+    expect(stored).toContain(SECRET_COMMENT);
+    expect(keyed.rawLogs()).not.toContain(SECRET_COMMENT);
   } finally {
     await keyed.close();
     fs.rmSync(keyedDir, { recursive: true, force: true });
   }
+});
+
+describe('spine-cds feedback report (the compiled CLI, reading the same store)', () => {
+  const CLI = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'spine-cds.js');
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, 'feedback', 'report', ...args], {
+      env: { PATH: process.env.PATH ?? '', SPINE_CDS_DATA_DIR: dataDir },
+      encoding: 'utf8',
+    });
+
+  test('json gives the figures of GET /rules/analytics; csv and table one row per rule and per version', async () => {
+    await service.ledger!.flush();
+    const http = await analytics(service.baseUrl);
+    const json = run(['--format', 'json', '--since', http.since]);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout).rules).toEqual(http.rules);
+
+    const csv = run(['--format', 'csv']).stdout.trim().split('\n');
+    expect(csv[0]).toBe('rule,ruleSetVersion,shown,accepted,overridden,noResponse,acceptanceRate');
+    const physiotherapy = http.rules.find((rule: any) => rule.rule === 'physiotherapy');
+    expect(csv).toContain(
+      `physiotherapy,all,${physiotherapy.shown},${physiotherapy.accepted},${physiotherapy.overridden},${physiotherapy.noResponse},${physiotherapy.acceptanceRate}`,
+    );
+    const versions = http.rules.reduce((sum: number, rule: any) => sum + rule.versions.length, 0);
+    expect(csv).toHaveLength(1 + http.rules.length + versions);
+
+    const table = run([]);
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/^physiotherapy +all +\d+/m);
+  });
+
+  test('misuse is exit code 2 with the reason', () => {
+    expect(run(['--format', 'xml'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--format') });
+    expect(run(['--since', 'last week'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--since') });
+  });
 });
