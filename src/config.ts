@@ -128,6 +128,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(
       "SPINE_CDS_PUBLIC_BASE_URL: must be set when PORT=0 and authentication is required: a token's aud names the URL the client calls, which the default (http://localhost:$PORT) cannot be when the port is chosen at start-up",
     );
+  } else if (config.auth.required && mode === 'production' && !read.isSet('SPINE_CDS_PUBLIC_BASE_URL')) {
+    problems.push(
+      "SPINE_CDS_PUBLIC_BASE_URL: must be set in production when authentication is required: a token's aud names the URL the EHR calls (behind an ingress, not http://localhost:$PORT), so without it every token would be refused",
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

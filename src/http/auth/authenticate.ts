@@ -47,6 +47,10 @@ export function authenticate(verifier: TokenVerifier, publicBaseUrl: string, log
           method: req.method,
           path,
           reason: error.reason,
+          // What the service expects beside what the token claims (iss, aud): behind an ingress, a wrong
+          // SPINE_CDS_PUBLIC_BASE_URL shows here as an aud mismatch on every call.
+          expectedAud: audience,
+          expectedIss: verifier.trustedIssuers(),
           ...(token ? unverifiedIdentity(token) : {}),
         },
         'request rejected: authentication failed',

@@ -56,6 +56,11 @@ export class TokenVerifier {
     this.replay = options.replay ?? new ReplayCache(options.replayCacheSize);
   }
 
+  /** The issuers a token may name, for the log line of a refusal. */
+  trustedIssuers(): string[] {
+    return [...this.issuers.keys()];
+  }
+
   async verify(token: string, audience: string): Promise<AuthenticatedClient> {
     const { header, claims } = decode(token);
     checkType(header.typ);
@@ -148,6 +153,7 @@ export function unverifiedIdentity(token: string): Record<string, string> {
     const { header, claims } = decode(token);
     for (const [name, value] of Object.entries({
       iss: claims.iss,
+      aud: Array.isArray(claims.aud) ? claims.aud.join(' ') : claims.aud,
       kid: header.kid,
       tenant: claims.tenant,
       jti: claims.jti,
