@@ -20,6 +20,7 @@ import type { PostgresSecurityState } from './shared-state/postgres-security-sta
 import { HttpError } from './http/operation-outcome';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
+import { observeHookCall } from './metrics';
 import { formatProblem } from './rules/load-rule-set';
 import type { RuleSetHolder } from './rules/rule-set-holder';
 
@@ -124,6 +125,7 @@ export function createApp({
           patientId,
         });
       }
+      observeHookCall(service.id, result.response.cards, elapsedMs(started) / 1000);
       res.setHeader(RULE_SET_VERSION_HEADER, ruleSet.version);
       res.json(result.response);
     } catch (error) {

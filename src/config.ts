@@ -43,6 +43,8 @@ export interface Config {
   ledger: LedgerConfig;
   /** Where the jti replay cache and rate-limit buckets live: this process, or PostgreSQL shared by all instances. */
   sharedState: 'process' | 'postgres';
+  /** Port of the separate Prometheus listener (GET /metrics); 0: no metrics listener. */
+  metricsPort: number;
 }
 
 /**
@@ -106,6 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     trustProxy: readTrustProxy(read, problems),
     ledger: readLedgerConfig(read, problems),
+    metricsPort: read.integer('SPINE_CDS_METRICS_PORT', 0, 0, 65535),
     sharedState: read.oneOf(
       'SPINE_CDS_SHARED_STATE',
       ['process', 'postgres'] as const,

@@ -7,6 +7,7 @@ import { CardLedger } from './ledger/card-ledger';
 import { openLedgerStore } from './ledger/open-store';
 import { PostgresSecurityState } from './shared-state/postgres-security-state';
 import { createLogger, type Logger } from './logger';
+import { startMetricsServer } from './metrics';
 import { loadRuleSet, RuleSetError } from './rules/load-rule-set';
 import { RuleSetHolder } from './rules/rule-set-holder';
 import { reloadAndLog, watchRuleSet } from './rules/watch-rule-set';
@@ -56,6 +57,7 @@ export async function main(): Promise<void> {
       'spine-cds listening',
     );
   });
+  if (config.metricsPort > 0) startMetricsServer(config.metricsPort, config.host, logger);
   const stopWatching = watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger);
   process.on('SIGHUP', () => reloadAndLog(ruleSets, logger, 'SIGHUP'));
   shutDownGracefully(server, config, logger, stopWatching, ledger);

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Card } from '../cds/types';
 import type { Logger } from '../logger';
+import { feedbackOutcomes, ledgerWriteFailures } from '../metrics';
 import type { LedgerConfig } from './ledger-config';
 import type { CardRecord, FeedbackRecord, LedgerStore } from './ledger-store';
 
@@ -86,6 +87,14 @@ export class CardLedger {
       );
       throw new LedgerUnavailableError(error);
     }
+    await this.countFeedback(records);
+  }
+
+  /** Feedback outcomes per rule for the metrics; a failed lookup only loses the rule label. */
+  private async countFeedback(records: readonly FeedbackRecord[]): Promise<void> {
+    const rules = await this.store.cardRules(records.map((record) => record.cardUuid)).catch(() => new Map());
+    for (const record of records)
+      feedbackOutcomes.inc({ rule: rules.get(record.cardUuid) ?? 'unknown', outcome: record.outcome });
   }
 
   /** Writes what is queued (one batch at a time); resolves when the queue was empty at some point. */
@@ -139,6 +148,7 @@ export class CardLedger {
 
   private missed(cards: number, reason: string): void {
     this.counts.cardsMissed += cards;
+    ledgerWriteFailures.inc(cards);
     this.logger.error(
       { event: 'ledger-write-failed', cards, missedSoFar: this.counts.cardsMissed, reason },
       'cards were sent but could not be recorded in the ledger',

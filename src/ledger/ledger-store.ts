@@ -72,6 +72,8 @@ export interface LedgerStore {
   /** Stores feedback durably; a repeat of an entry already stored (an EHR retry) is not stored twice. */
   recordFeedback(entries: readonly FeedbackRecord[]): Promise<void>;
   figures(sinceMs: number): Promise<LedgerFigures>;
+  /** The rule of each card this ledger knows, by card uuid. */
+  cardRules(cardUuids: readonly string[]): Promise<Map<string, string>>;
   /** Deletes cards issued and feedback received before `beforeMs`; returns how many rows went. */
   prune(beforeMs: number): Promise<number>;
   close(): Promise<void>;

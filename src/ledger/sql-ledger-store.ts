@@ -132,6 +132,15 @@ export class SqlLedgerStore implements LedgerStore {
     };
   }
 
+  async cardRules(cardUuids: readonly string[]): Promise<Map<string, string>> {
+    if (cardUuids.length === 0) return new Map();
+    const rows = await this.driver.query<{ card_uuid: string; rule: string }>(
+      `SELECT card_uuid, rule FROM ledger_cards WHERE card_uuid IN (${cardUuids.map(() => '?').join(', ')})`,
+      cardUuids,
+    );
+    return new Map(rows.map((row) => [row.card_uuid, row.rule]));
+  }
+
   async prune(beforeMs: number): Promise<number> {
     const cards = await this.driver.query('DELETE FROM ledger_cards WHERE issued_at < ? RETURNING 1', [beforeMs]);
     const feedback = await this.driver.query('DELETE FROM ledger_feedback WHERE received_at < ? RETURNING 1', [

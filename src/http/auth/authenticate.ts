@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../../logger';
+import { authReasonClass, authRejections } from '../../metrics';
 import { SharedStateUnavailableError } from '../../shared-state/postgres-security-state';
 import { HttpError } from '../operation-outcome';
 import { AuthFailure, unverifiedIdentity, type AuthenticatedClient, type TokenVerifier } from './verify-token';
@@ -41,6 +42,7 @@ export function authenticate(verifier: TokenVerifier, publicBaseUrl: string, log
           },
         );
       if (!(error instanceof AuthFailure)) throw error;
+      authRejections.inc({ reason: authReasonClass(error.reason) });
       logger.warn(
         {
           event: 'auth-rejected',
