@@ -148,3 +148,14 @@ test("a client's rate limit holds across both instances", async () => {
     `two instances: ${statuses.length} calls of one client alternating A/B in ${elapsedSeconds.toFixed(2)} s: ${allowed} allowed (burst ${BURST}, 1/s), ${statuses.length - allowed} answered 429\n`,
   );
 });
+
+test('with PostgreSQL away, a token cannot be checked for replay: 503 with Retry-After, not a silent accept', async () => {
+  postgres.stop();
+  const response = await fetch(`${a.url}/cds-services`, { headers: await bearer('ledger', '/cds-services') });
+  expect(response.status).toBe(503);
+  expect(response.headers.get('retry-after')).toBe('5');
+  postgres.start();
+  for (let status = 0, tries = 0; status !== 200 && tries < 40; tries++, await sleep(250))
+    status = (await fetch(`${a.url}/cds-services`, { headers: await bearer('ledger', '/cds-services') })).status;
+  expect((await fetch(`${b.url}/cds-services`, { headers: await bearer('ledger', '/cds-services') })).status).toBe(200);
+});
