@@ -5,6 +5,13 @@ import type { LoadResult } from './load';
 import type { MemorySoak } from './memory';
 import type { ProfileSummary } from './profile';
 
+/** One service without and with a feature, under the same load in one run; cost = 1 − with ÷ without. */
+export interface CostComparison {
+  without: LoadResult;
+  with: LoadResult;
+  cost: number;
+}
+
 export interface Report {
   machine: { cores: number; cpu: string; memoryGiB: number; node: string; os: string; commit: string };
   command: string;
@@ -17,10 +24,10 @@ export interface Report {
   fetch?: FetchConcurrency;
   memory?: MemorySoak;
   cluster?: { workers: number; single: LoadResult; cluster: LoadResult; ratio: number };
-  /** Throughput lost to the embedded card ledger: 1 − on ÷ off. */
-  ledger?: { off: LoadResult; on: LoadResult; cost: number };
-  /** Authenticated, rate-limited calls with the security state in process and in PostgreSQL. */
-  sharedState?: { process: LoadResult; postgres: LoadResult; cost: number };
+  /** The embedded card ledger off (without) and on (with). */
+  ledger?: CostComparison;
+  /** Authenticated, rate-limited calls with the security state in process (without) and in PostgreSQL (with). */
+  sharedState?: CostComparison;
   profile?: ProfileSummary;
 }
 
@@ -120,29 +127,36 @@ function memoryTable(memory: MemorySoak): string[] {
   ];
 }
 
-function ledgerTable(ledger: NonNullable<Report['ledger']>): string[] {
-  return [
+function ledgerTable(ledger: CostComparison): string[] {
+  return costTable(
     '#### Card ledger: the embedded store off and on (typical patient, one process)',
-    '',
-    '| ledger | requests/s | p50 ms | p99 ms | failures |',
-    '|---|---:|---:|---:|---:|',
-    `| off (\`SPINE_CDS_LEDGER=off\`) | ${int(ledger.off.requestsPerSecond)} | ${ledger.off.p50Ms} | ${ledger.off.p99Ms} | ${ledger.off.failures} |`,
-    `| on (SQLite file, every card recorded) | ${int(ledger.on.requestsPerSecond)} | ${ledger.on.p50Ms} | ${ledger.on.p99Ms} | ${ledger.on.failures} |`,
-    '',
+    ['ledger', 'off (`SPINE_CDS_LEDGER=off`)', 'on (SQLite file, every card recorded)'],
+    ledger,
     `The ledger costs **${pct(ledger.cost)}** of hook-call throughput (budget: 10 %).`,
-  ];
+  );
 }
 
-function sharedStateTable(state: NonNullable<Report['sharedState']>): string[] {
-  return [
+function sharedStateTable(state: CostComparison): string[] {
+  return costTable(
     '#### Security state: jti replay cache and rate-limit buckets in process vs in PostgreSQL (typical patient, authenticated)',
-    '',
-    '| where | requests/s | p50 ms | p99 ms | failures |',
-    '|---|---:|---:|---:|---:|',
-    `| this process | ${int(state.process.requestsPerSecond)} | ${state.process.p50Ms} | ${state.process.p99Ms} | ${state.process.failures} |`,
-    `| PostgreSQL (shared by instances) | ${int(state.postgres.requestsPerSecond)} | ${state.postgres.p50Ms} | ${state.postgres.p99Ms} | ${state.postgres.failures} |`,
-    '',
+    ['where', 'this process', 'PostgreSQL (shared by instances)'],
+    state,
     `PostgreSQL costs **${pct(state.cost)}** of throughput (three round trips per call: IP bucket, jti, issuer bucket; the database runs on the same 2 cores).`,
+  );
+}
+
+function costTable(title: string, [label, without, withIt]: string[], comparison: CostComparison, conclusion: string) {
+  const row = (name: string, run: LoadResult) =>
+    `| ${name} | ${int(run.requestsPerSecond)} | ${run.p50Ms} | ${run.p99Ms} | ${run.failures} |`;
+  return [
+    title,
+    '',
+    `| ${label} | requests/s | p50 ms | p99 ms | failures |`,
+    '|---|---:|---:|---:|---:|',
+    row(without, comparison.without),
+    row(withIt, comparison.with),
+    '',
+    conclusion,
   ];
 }
 

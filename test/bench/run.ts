@@ -15,7 +15,7 @@ import { alternate, compareWithBaseline, type ComparedRun, type HttpScenario, ty
 import { memorySoak, type MemorySoak } from './memory';
 import { CLUSTER_ENTRY, SERVER_ENTRY, scratchDir, startHttpChild, type ChildServer } from './processes';
 import { profileService, type ProfileSummary } from './profile';
-import { renderReport, type Report } from './report';
+import { renderReport, type CostComparison, type Report } from './report';
 
 /**
  * `npm run bench` (every figure of BENCHMARKS.md) or `npm run bench -- --quick` (short runs, nothing written).
@@ -306,17 +306,25 @@ async function runSharedState(typical: HttpScenario, fhirBase: string, settings:
     'service-state-postgres.log',
   );
   try {
-    const scenario = { ...typical, tokens: issuer.tokens };
-    const [processRun, postgresRun] = await alternate([inProcess, shared], scenario, settings.load);
-    return {
-      process: processRun,
-      postgres: postgresRun,
-      cost: 1 - postgresRun.requestsPerSecond / processRun.requestsPerSecond,
-    };
+    return await costOf(inProcess, shared, { ...typical, tokens: issuer.tokens }, settings.load);
   } finally {
-    await Promise.all([inProcess.stop(), shared.stop()]);
     postgres.destroy();
     issuer.cleanUp();
+  }
+}
+
+/** Two services under the same load, alternated in one run; both are stopped after. */
+async function costOf(
+  without: ChildServer,
+  withIt: ChildServer,
+  scenario: HttpScenario,
+  load: LoadSettings,
+): Promise<CostComparison> {
+  try {
+    const [base, measured] = await alternate([without, withIt], scenario, load);
+    return { without: base, with: measured, cost: 1 - measured.requestsPerSecond / base.requestsPerSecond };
+  } finally {
+    await Promise.all([without.stop(), withIt.stop()]);
   }
 }
 
@@ -350,16 +358,7 @@ async function runLedger(startService: ServiceStarter, typical: HttpScenario, se
   progress('card ledger: off vs on (embedded store)');
   const off = await startService(SERVER_ENTRY, { SPINE_CDS_LEDGER: 'off' });
   const on = await startService(SERVER_ENTRY, { SPINE_CDS_LEDGER: 'on' });
-  try {
-    const [withoutLedger, withLedger] = await alternate([off, on], typical, settings.load);
-    return {
-      off: withoutLedger,
-      on: withLedger,
-      cost: 1 - withLedger.requestsPerSecond / withoutLedger.requestsPerSecond,
-    };
-  } finally {
-    await Promise.all([off.stop(), on.stop()]);
-  }
+  return costOf(off, on, typical, settings.load);
 }
 
 async function runProfile(

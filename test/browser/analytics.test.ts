@@ -1,33 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { openChromium, type HeadlessChromium } from '../support/chromium';
 import { accepted, issueCards, overridden, sendFeedback, type IssuedCard } from '../support/ledger-calls';
 import { startService, type RunningService } from '../support/spine-service';
 
 /** GET /rules/analytics in Debian's headless Chromium after a scripted run of hook calls and feedback. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
 const CALLS = 3;
 
 let service: RunningService;
-let browser: BrowserContext;
+let browser: HeadlessChromium;
 let page: Page;
-let dirs: string[] = [];
-const problems: string[] = [];
+let dataDir: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: run bash test/support/ensure-chromium.sh (npm test does)`);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-cds-ledger-'));
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-cds-chromium-'));
-  dirs = [dataDir, userDataDir];
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-cds-ledger-'));
   service = await startService({ SPINE_CDS_DATA_DIR: dataDir }, undefined, { ledger: true });
 
   // The script: three patient-views; physiotherapy accepted twice, the injection card overridden once.
@@ -42,16 +30,8 @@ beforeAll(async () => {
   expect((await sendFeedback(service.baseUrl, feedback)).status).toBe(200);
   await service.ledger!.flush();
 
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_FLAGS,
-    viewport: { width: 1366, height: 900 },
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
+  browser = await openChromium();
+  page = browser.page;
   const response = await page.goto(`${service.baseUrl}/rules/analytics`, { waitUntil: 'load' });
   expect(response?.status()).toBe(200);
 }, 60_000);
@@ -59,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await service?.close();
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 const cells = (rule: string) => page.locator(`#rule-table tr[data-rule="${rule}"] td`).allInnerTexts();
@@ -87,5 +67,5 @@ test('override reasons are named as the rules name them, and each rule links to 
 
 test('no script runs and the page breaks no CSP rule', async () => {
   expect(await page.locator('script').count()).toBe(0);
-  expect(problems).toEqual([]);
+  expect(browser.consoleErrors).toEqual([]);
 });

@@ -1,48 +1,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { CATALOGUE_CSP } from '../../src/catalogue/catalogue-route';
 import { catalogueHtml } from '../../src/catalogue/render-catalogue';
+import { openChromium, type HeadlessChromium } from '../support/chromium';
 import { bundledRuleSet, PROJECT_ROOT, startService, type RunningService } from '../support/spine-service';
-
-/** Debian's Chromium (test/support/ensure-chromium.sh installs it); never a downloaded browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('GET /rules in headless Chromium', () => {
   let service: RunningService;
-  let browser: BrowserContext;
+  let browser: HeadlessChromium;
   let page: Page;
-  let userDataDir: string;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[];
   const failedRequests: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: run bash test/support/ensure-chromium.sh (npm test does)`);
     service = await startService();
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-cds-chromium-'));
-    // A fresh, empty profile each run (Playwright passes it to Chromium as --user-data-dir).
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1366, height: 900 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    browser = await openChromium();
+    ({ page, consoleErrors } = browser);
     page.on('requestfailed', (request) => failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`));
     page.on('response', (response) => {
       if (response.status() >= 400) failedRequests.push(`${response.url()}: HTTP ${response.status()}`);
@@ -54,7 +29,6 @@ describe('GET /rules in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await service?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it('renders with the title and the rule-set version', async () => {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../support/free-port';
 import { accepted, issueCards, sendFeedback } from '../support/ledger-calls';
 import { sign, signingKey, writeTrustFile, type SigningKey } from '../support/jwt';
 import { PROJECT_ROOT } from '../support/spine-service';
@@ -20,14 +20,6 @@ let metricsUrl: string;
 let key: SigningKey;
 let trustFile: string;
 let dataDir: string;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   key = await signingKey('ES384');

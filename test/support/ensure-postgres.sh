@@ -4,33 +4,16 @@
 # Idempotent and silent when they are already there. Installs from the Debian mirror only.
 set -euo pipefail
 
-if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+have_initdb() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
+
+if have_initdb; then
   exit 0
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo -n"
-  else
-    echo "ensure-postgres: PostgreSQL is missing and this user cannot install it (run as root: apt-get install postgresql)" >&2
-    exit 1
-  fi
-else
-  SUDO=""
-fi
-
-echo "ensure-postgres: installing Debian's postgresql package (once)..." >&2
 started=$SECONDS
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-if ! { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq &&
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends postgresql; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "ensure-postgres: installing postgresql failed" >&2
-  exit 1
-fi
+bash "$(dirname "$0")/apt-install.sh" ensure-postgres postgresql
 
-if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+if ! have_initdb; then
   echo "ensure-postgres: apt-get finished but initdb is still missing" >&2
   exit 1
 fi

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port';
 
 /**
  * A throwaway PostgreSQL cluster of Debian's server binaries (installed by test/support/ensure-postgres.sh) in a
@@ -23,17 +23,6 @@ function binary(name: string): string {
     if (fs.existsSync(file)) return file;
   }
   throw new Error(`${name} not found: run test/support/ensure-postgres.sh`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startTestPostgres(): Promise<TestPostgres> {
