@@ -10,6 +10,8 @@ export interface CostComparison {
   without: LoadResult;
   with: LoadResult;
   cost: number;
+  /** with ÷ without − 1 of the service's CPU per request: the cost that other load on the machine hardly moves. */
+  cpuCost: number;
 }
 
 export interface Report {
@@ -132,7 +134,7 @@ function ledgerTable(ledger: CostComparison): string[] {
     '#### Card ledger: the embedded store off and on (typical patient, one process)',
     ['ledger', 'off (`SPINE_CDS_LEDGER=off`)', 'on (SQLite file, every card recorded)'],
     ledger,
-    `The ledger costs **${pct(ledger.cost)}** of hook-call throughput (budget: 10 %).`,
+    `The ledger costs **${pct(ledger.cost)}** of hook-call throughput and **${pct(ledger.cpuCost)}** more service CPU per call (budget: 10 %).`,
   );
 }
 
@@ -141,18 +143,18 @@ function sharedStateTable(state: CostComparison): string[] {
     '#### Security state: jti replay cache and rate-limit buckets in process vs in PostgreSQL (typical patient, authenticated)',
     ['where', 'this process', 'PostgreSQL (shared by instances)'],
     state,
-    `PostgreSQL costs **${pct(state.cost)}** of throughput (three round trips per call: IP bucket, jti, issuer bucket; the database runs on the same 2 cores).`,
+    `PostgreSQL costs **${pct(state.cost)}** of throughput and **${pct(state.cpuCost)}** more service CPU per call (three round trips per call: IP bucket, jti, issuer bucket; the database runs on the same 2 cores).`,
   );
 }
 
 function costTable(title: string, [label, without, withIt]: string[], comparison: CostComparison, conclusion: string) {
   const row = (name: string, run: LoadResult) =>
-    `| ${name} | ${int(run.requestsPerSecond)} | ${run.p50Ms} | ${run.p99Ms} | ${run.failures} |`;
+    `| ${name} | ${int(run.requestsPerSecond)} | ${run.p50Ms} | ${run.p99Ms} | ${ms(run.targetCpuMsPerRequest ?? NaN)} | ${run.failures} |`;
   return [
     title,
     '',
-    `| ${label} | requests/s | p50 ms | p99 ms | failures |`,
-    '|---|---:|---:|---:|---:|',
+    `| ${label} | requests/s | p50 ms | p99 ms | service CPU ms per call | failures |`,
+    '|---|---:|---:|---:|---:|---:|',
     row(without, comparison.without),
     row(withIt, comparison.with),
     '',

@@ -322,7 +322,12 @@ async function costOf(
 ): Promise<CostComparison> {
   try {
     const [base, measured] = await alternate([without, withIt], scenario, load);
-    return { without: base, with: measured, cost: 1 - measured.requestsPerSecond / base.requestsPerSecond };
+    return {
+      without: base,
+      with: measured,
+      cost: 1 - measured.requestsPerSecond / base.requestsPerSecond,
+      cpuCost: (measured.targetCpuMsPerRequest ?? NaN) / (base.targetCpuMsPerRequest ?? NaN) - 1,
+    };
   } finally {
     await Promise.all([without.stop(), withIt.stop()]);
   }
