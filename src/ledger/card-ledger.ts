@@ -63,7 +63,7 @@ export class CardLedger {
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS).unref();
   }
 
-  /** Queues the cards of one response; returns at once. */
+  /** Queues the cards of one response; returns at once (close() writes what is still queued). */
   record(issued: IssuedCards): void {
     const records = issued.cards.map((card) => this.cardRecord(card, issued));
     if (this.pending.length + records.length > MAX_PENDING) {
@@ -71,7 +71,7 @@ export class CardLedger {
       return;
     }
     this.pending.push(...records);
-    this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref();
   }
 
   /** Writes the feedback durably (comments only when configured), or throws LedgerUnavailableError. */
@@ -117,7 +117,7 @@ export class CardLedger {
       )
       .finally(() => {
         this.flushing = undefined;
-        if (this.pending.length > 0) this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+        if (this.pending.length > 0) this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref();
       });
     await this.flushing;
   }
