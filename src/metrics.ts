@@ -9,7 +9,6 @@ import type { Logger } from './logger';
  * (services, rule names, outcomes, reason classes), never from what a client sends, so their number stays bounded.
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry });
 
 export const hookCallDuration = new Histogram({
   name: 'spine_cds_hook_call_duration_seconds',
@@ -85,6 +84,8 @@ export function authReasonClass(reason: string): string {
 
 /** Serves GET /metrics on its own port; returns a function that closes it. */
 export function startMetricsServer(port: number, host: string, logger: Logger): () => void {
+  // Node's process metrics sample in the background (event-loop delay, GC): only once someone can read them.
+  collectDefaultMetrics({ register: registry });
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404).end();
