@@ -1,11 +1,12 @@
 import express, { type Express, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Config } from './config';
+import { analyticsHandler } from './catalogue/analytics-route';
 import { catalogueHandler } from './catalogue/catalogue-route';
 import { parseFeedback } from './cds/feedback';
 import { handleHookCall, InvalidResponseError } from './cds/hook-service';
 import type { FetchSettings } from './cds/prefetch';
 import { serviceDefinitions } from './cds/services';
-import type { ServiceDefinition } from './cds/types';
+import type { HookRequest, ServiceDefinition } from './cds/types';
 import { authenticatedClient } from './http/auth/authenticate';
 import { ServerFhirVersions } from './fhir/server-fhir-version';
 import { fhirServerRefusal } from './http/auth/fhir-server-access';
@@ -16,9 +17,13 @@ import { RULE_SET_VERSION_HEADER } from './http/headers';
 import { jsonBody } from './http/json-body';
 import { docsHandler, landingHandler } from './http/landing-page';
 import { openApiHandler } from './http/openapi';
+import type { CardLedger } from './ledger/card-ledger';
+import { recordIssuedCards, storeFeedback } from './ledger/ledger-routes';
+import type { PostgresSecurityState } from './shared-state/postgres-security-state';
 import { HttpError } from './http/operation-outcome';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
+import { observeHookCall } from './metrics';
 import { formatProblem } from './rules/load-rule-set';
 import type { RuleSetHolder } from './rules/rule-set-holder';
 import { SERVICE_VERSION } from './version';
@@ -31,10 +36,22 @@ export interface AppDependencies {
   now?: () => Date;
   /** `spine-cds sandbox`: the EHR simulator, mounted at `path` and linked from the landing page. */
   sandbox?: { path: string; router: Router };
+  /** Records cards and feedback (src/ledger); without it feedback is only logged. */
+  ledger?: CardLedger;
+  /** The replay cache and rate-limit buckets shared by every instance; without it they live in this process. */
+  sharedState?: PostgresSecurityState;
 }
 
 /** Builds the Express app without listening, so tests can drive it over a loopback port. */
-export function createApp({ config, logger, ruleSets, now = () => new Date(), sandbox }: AppDependencies): Express {
+export function createApp({
+  config,
+  logger,
+  ruleSets,
+  now = () => new Date(),
+  ledger,
+  sharedState,
+  sandbox,
+}: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -42,7 +59,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date(), sa
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders(config.publicBaseUrl));
   app.use(cors(config.corsOrigins));
-  app.use('/cds-services', clientGuards({ config, logger, now }));
+  app.use('/cds-services', clientGuards({ config, logger, now, ...(sharedState ? { sharedState } : {}) }));
   const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.maxJsonDepth });
   const fetchLimits: Omit<FetchSettings, 'refuseFhirServer'> = {
     deadlineMs: config.fhirDeadlineMs,
@@ -62,6 +79,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date(), sa
       version: SERVICE_VERSION,
       ruleSetVersion: ruleSets.current().version,
       ...(accepted ? { lastReload: accepted } : {}),
+      ...(ledger ? { ledger: { store: ledger.store.kind, ...ledger.stats() } } : {}),
       ...(rejected
         ? {
             rejectedReload: {
@@ -124,6 +142,16 @@ export function createApp({ config, logger, ruleSets, now = () => new Date(), sa
         },
         'hook call answered',
       );
+      if (ledger) {
+        const { patientId } = (req.body as HookRequest).context;
+        recordIssuedCards(ledger, res, {
+          service,
+          response: result.response,
+          ruleSetVersion: ruleSet.version,
+          patientId,
+        });
+      }
+      observeHookCall(service.id, result.response.cards, elapsedMs(started) / 1000);
       res.setHeader(RULE_SET_VERSION_HEADER, ruleSet.version);
       res.json(result.response);
     } catch (error) {
@@ -137,9 +165,12 @@ export function createApp({ config, logger, ruleSets, now = () => new Date(), sa
     }
   });
 
-  app.post('/cds-services/:id/feedback', knownService, ...body, (req: Request, res: Response) => {
+  app.post('/cds-services/:id/feedback', knownService, ...body, async (req: Request, res: Response) => {
     const service = res.locals.service as ServiceDefinition;
-    for (const entry of parseFeedback(req.body)) {
+    const entries = parseFeedback(req.body);
+    if (ledger) await storeFeedback(ledger, res, service, entries);
+    // The clinician's free-text comment can name the patient: it never reaches the log.
+    for (const { userComment: _comment, ...entry } of entries) {
       logger.info({ event: 'feedback', service: service.id, ...callerOf(res), ...entry }, 'card feedback');
     }
     res.status(200).end();
@@ -147,6 +178,7 @@ export function createApp({ config, logger, ruleSets, now = () => new Date(), sa
 
   // Read-only HTML catalogue of the live rule set (its own CSP: inline styles only).
   app.get('/rules', catalogueHandler(ruleSets));
+  app.get('/rules/analytics', analyticsHandler(ledger, ruleSets, now));
 
   app.get('/', landingHandler(sandbox?.path));
   app.get('/docs', docsHandler());

@@ -117,4 +117,4 @@ function workerCount(): number {
 }
 
 if (cluster.isPrimary) startPrimary();
-else startServer();
+else void startServer();

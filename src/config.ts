@@ -3,6 +3,7 @@ import path from 'node:path';
 import { EnvReader, type Env } from './env-reader';
 import { readAuthConfig, type AuthConfig } from './http/auth/auth-config';
 import type { RateLimitConfig } from './http/rate-limit';
+import { readLedgerConfig, type LedgerConfig } from './ledger/ledger-config';
 import { PROJECT_ROOT } from './project-root';
 
 /** Every setting of the service. Read once at start-up from the environment; see README "Configuration". */
@@ -41,6 +42,12 @@ export interface Config {
   ipRateLimit: RateLimitConfig;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For is believed when working out the client's IP. */
   trustProxy: TrustProxy;
+  /** The card ledger and its store (src/ledger). */
+  ledger: LedgerConfig;
+  /** Where the jti replay cache and rate-limit buckets live: this process, or PostgreSQL shared by all instances. */
+  sharedState: 'process' | 'postgres';
+  /** Port of the separate Prometheus listener (GET /metrics); 0: no metrics listener. */
+  metricsPort: number;
 }
 
 /**
@@ -102,7 +109,17 @@ export function loadConfig(env: Env = process.env): Config {
       burst: read.integer('SPINE_CDS_IP_RATE_LIMIT_BURST', rateLimit.burst, 1, 1000000),
     },
     trustProxy: readTrustProxy(read, problems),
+    ledger: readLedgerConfig(read, problems),
+    metricsPort: read.integer('SPINE_CDS_METRICS_PORT', 0, 0, 65535),
+    sharedState: read.oneOf(
+      'SPINE_CDS_SHARED_STATE',
+      ['process', 'postgres'] as const,
+      read.isSet('SPINE_CDS_DATABASE_URL') ? 'postgres' : 'process',
+    ),
   };
+  if (config.sharedState === 'postgres' && !config.ledger.databaseUrl) {
+    problems.push('SPINE_CDS_SHARED_STATE: "postgres" needs SPINE_CDS_DATABASE_URL');
+  }
   if (config.mode === 'production' && config.corsOrigins.includes('*')) {
     problems.push('SPINE_CDS_CORS_ORIGINS: "*" is only allowed in development mode; list the allowed origins');
   }
@@ -115,6 +132,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.auth.required && port === 0 && !read.isSet('SPINE_CDS_PUBLIC_BASE_URL')) {
     problems.push(
       "SPINE_CDS_PUBLIC_BASE_URL: must be set when PORT=0 and authentication is required: a token's aud names the URL the client calls, which the default (http://localhost:$PORT) cannot be when the port is chosen at start-up",
+    );
+  } else if (config.auth.required && mode === 'production' && !read.isSet('SPINE_CDS_PUBLIC_BASE_URL')) {
+    problems.push(
+      "SPINE_CDS_PUBLIC_BASE_URL: must be set in production when authentication is required: a token's aud names the URL the EHR calls (behind an ingress, not http://localhost:$PORT), so without it every token would be refused",
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -3,13 +3,17 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { CardLedger } from './ledger/card-ledger';
+import { openLedgerStore } from './ledger/open-store';
+import { PostgresSecurityState } from './shared-state/postgres-security-state';
 import { createLogger, type Logger } from './logger';
+import { startMetricsServer } from './metrics';
 import { loadRuleSet, RuleSetError } from './rules/load-rule-set';
 import { RuleSetHolder } from './rules/rule-set-holder';
 import { reloadAndLog, watchRuleSet } from './rules/watch-rule-set';
 
-/** Process entry: configuration and rules are checked before the port opens; a bad value stops start-up. */
-export function main(): void {
+/** Process entry: configuration, rules and the ledger store are checked before the port opens; a bad value stops start-up. */
+export async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -32,7 +36,14 @@ export function main(): void {
     }
     throw error;
   }
-  const app = createApp({ config, logger, ruleSets });
+  const { ledger, sharedState } = await openStores(config, logger);
+  const app = createApp({
+    config,
+    logger,
+    ruleSets,
+    ...(ledger ? { ledger } : {}),
+    ...(sharedState ? { sharedState } : {}),
+  });
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info(
@@ -46,19 +57,52 @@ export function main(): void {
       'spine-cds listening',
     );
   });
+  if (config.metricsPort > 0) startMetricsServer(config.metricsPort, config.host, logger);
   const stopWatching = watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger, {
     debounceMs: 300,
     pollMs: config.rulesPollSeconds * 1000,
   });
   process.on('SIGHUP', () => reloadAndLog(ruleSets, logger, 'SIGHUP'));
-  shutDownGracefully(server, config, logger, stopWatching);
+  shutDownGracefully(server, config, logger, stopWatching, ledger);
 }
 
-function shutDownGracefully(server: Server, config: Config, logger: Logger, stopWatching: () => void): void {
+/** The ledger and the shared security state, migrated; a store that cannot be opened at start-up stops the service. */
+async function openStores(
+  config: Config,
+  logger: Logger,
+): Promise<{ ledger?: CardLedger; sharedState?: PostgresSecurityState }> {
+  try {
+    const store = config.ledger.enabled ? await openLedgerStore(config.ledger, logger) : undefined;
+    if (store) logger.info({ event: 'ledger-open', store: store.kind }, 'card ledger open');
+    const sharedState =
+      config.sharedState === 'postgres' && config.ledger.databaseUrl
+        ? await PostgresSecurityState.open(config.ledger.databaseUrl, logger)
+        : undefined;
+    logger.info({ event: 'security-state', where: config.sharedState }, 'replay cache and rate limits');
+    return {
+      ...(store ? { ledger: new CardLedger(store, config.ledger, logger) } : {}),
+      ...(sharedState ? { sharedState } : {}),
+    };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.fatal({ event: 'store-open-failed', reason }, 'a store cannot be opened; not starting');
+    process.stderr.write(`A store cannot be opened: ${reason}\n`);
+    process.exit(1);
+  }
+}
+
+function shutDownGracefully(
+  server: Server,
+  config: Config,
+  logger: Logger,
+  stopWatching: () => void,
+  ledger: CardLedger | undefined,
+): void {
   const stop = (signal: string) => {
     stopWatching();
     logger.info({ signal }, 'shutting down: finishing requests in flight');
-    server.close(() => process.exit(0));
+    // Cards still queued are written before the process ends.
+    server.close(() => void (ledger?.close() ?? Promise.resolve()).finally(() => process.exit(0)));
     server.closeIdleConnections();
     setTimeout(() => {
       logger.warn('grace period over; closing remaining connections');
@@ -71,4 +115,4 @@ function shutDownGracefully(server: Server, config: Config, logger: Logger, stop
 }
 
 // Run when started as `node dist/src/server.js`; src/cluster.ts calls main() in each of its workers instead.
-if (require.main === module) main();
+if (require.main === module) void main();

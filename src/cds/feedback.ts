@@ -5,6 +5,8 @@ export interface FeedbackEntry {
   outcome: 'accepted' | 'overridden';
   acceptedSuggestions: string[];
   overrideReasonCode?: string;
+  /** Free text from the clinician: it can contain patient data, so it is never logged. */
+  userComment?: string;
   outcomeTimestamp: string;
 }
 
@@ -45,14 +47,15 @@ function parseEntry(check: BodyChecker, item: unknown, path: string): FeedbackEn
     );
   }
   const accepted = parseAcceptedSuggestions(check, entry.acceptedSuggestions, `${path}.acceptedSuggestions`, outcome);
-  const reasonCode = parseOverrideReason(check, entry.overrideReason, `${path}.overrideReason`, outcome);
+  const reason = parseOverrideReason(check, entry.overrideReason, `${path}.overrideReason`, outcome);
   if (card === undefined || outcome === undefined || timestamp === undefined) return undefined;
   return {
     card,
     outcome,
     acceptedSuggestions: accepted,
     outcomeTimestamp: timestamp,
-    ...(reasonCode ? { overrideReasonCode: reasonCode } : {}),
+    ...(reason?.code ? { overrideReasonCode: reason.code } : {}),
+    ...(reason?.comment ? { userComment: reason.comment } : {}),
   };
 }
 
@@ -83,14 +86,15 @@ function parseOverrideReason(
   value: unknown,
   path: string,
   outcome: string | undefined,
-): string | undefined {
+): { code?: string; comment?: string } | undefined {
   if (value === undefined || value === null) return undefined;
   if (outcome === 'accepted') check.problem(path, 'only applies when outcome is "overridden"');
   const reason = check.object(value, path);
   if (!reason) return undefined;
-  if (reason.userComment !== undefined && typeof reason.userComment !== 'string')
+  const comment = typeof reason.userComment === 'string' ? reason.userComment : undefined;
+  if (reason.userComment !== undefined && comment === undefined)
     check.problem(`${path}.userComment`, 'must be a string');
-  if (reason.reason === undefined) return undefined;
+  if (reason.reason === undefined) return { comment };
   const coding = check.object(reason.reason, `${path}.reason`);
-  return coding ? check.string(coding.code, `${path}.reason.code`) : undefined;
+  return { code: coding ? check.string(coding.code, `${path}.reason.code`) : undefined, comment };
 }

@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { formatProblem, loadRuleSet, RuleSetError, type RuleSet } from '../rules/load-rule-set';
 import { formatScenarioProblem, formatScenarioReport, testScenarioFiles } from './scenarios';
 import { explainFile } from './explain';
+import { feedbackReport } from './feedback-report';
 import { RuleSetLocationError, rulesDiff } from './rules-diff';
 import { runSandbox, SANDBOX_USAGE } from './sandbox-command';
 
@@ -23,6 +24,11 @@ const USAGE = `Usage: spine-cds <command>
                               change indicator or summary. Each side is a folder (a project with rules/,
                               or a rules folder) or a git revision; <head> defaults to the live folders
 ${SANDBOX_USAGE}
+
+  feedback report             per rule: cards shown, accepted, overridden, no response, acceptance rate,
+                              from the card ledger the service is configured with
+      --since <date>          first day counted (default: 90 days ago)
+      --format <format>       table (default), csv or json
 
 Folders come from SPINE_CDS_RULES_DIR and SPINE_CDS_VALUESETS_DIR (default: this project's rules/ and
 fhir-profiles/valuesets/).`;
@@ -59,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'sandbox') return runSandbox(argv.slice(1));
   const { positional, flags } = parseArguments(argv);
   const [group, command, ...rest] = positional;
+  if (group === 'feedback' && command === 'report' && rest.length === 0) return feedbackReport(flags);
   if (group !== 'rules' || !command) {
     process.stderr.write(`${USAGE}\n`);
     return 2;

@@ -1,5 +1,6 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { isUnder, parseUrl } from './fhir-server-policy';
+import { fhirReads } from '../metrics';
 
 export interface FhirClientOptions {
   /** fhirServer from the hook request, without a trailing slash. */
@@ -60,7 +61,20 @@ function asBundle(resource: Resource): Bundle {
   return resource;
 }
 
+/** One FHIR read, timed and counted by outcome for the metrics. */
 async function getJson(url: string, options: FhirClientOptions): Promise<Resource> {
+  const done = fhirReads.startTimer();
+  try {
+    const resource = await fetchResource(url, options);
+    done({ outcome: 'ok' });
+    return resource;
+  } catch (error) {
+    done({ outcome: options.signal.aborted ? 'timeout' : 'error' });
+    throw error;
+  }
+}
+
+async function fetchResource(url: string, options: FhirClientOptions): Promise<Resource> {
   let response: Response;
   try {
     response = await fetch(url, {

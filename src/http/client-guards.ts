@@ -3,7 +3,8 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { authenticate, authenticatedClient } from './auth/authenticate';
 import { TokenVerifier } from './auth/verify-token';
-import { addressKey, rateLimit, TokenBuckets } from './rate-limit';
+import type { PostgresSecurityState } from '../shared-state/postgres-security-state';
+import { addressKey, rateLimit, TokenBuckets, type RateLimitBuckets, type RateLimitConfig } from './rate-limit';
 
 /** Keys fetched from a jku or jwksUrl are refetched after this long, so that a key the issuer withdrew stops working. */
 const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
@@ -12,6 +13,8 @@ export interface ClientGuardDependencies {
   config: Config;
   logger: Logger;
   now: () => Date;
+  /** Replay cache and rate-limit buckets shared by every instance; by default they live in this process. */
+  sharedState?: PostgresSecurityState;
 }
 
 /**
@@ -20,20 +23,23 @@ export interface ClientGuardDependencies {
  * verify signatures without limit), then authentication, then rate limiting per authenticated issuer.
  * Without: rate limiting per IP address. Logs the security posture once.
  */
-export function clientGuards({ config, logger, now }: ClientGuardDependencies): Router {
+export function clientGuards({ config, logger, now, sharedState }: ClientGuardDependencies): Router {
   logAuthPosture(config, logger);
+  const buckets = (name: string, limit: RateLimitConfig): RateLimitBuckets =>
+    sharedState ? sharedState.buckets(name, limit) : new TokenBuckets(limit);
   const router = Router();
   const { auth } = config;
   const limitsByAddress = auth.required ? config.ipRateLimit.perSecond > 0 : config.rateLimit.perSecond > 0;
   if (limitsByAddress && config.trustProxy === false) router.use(warnOnceAboutForwardedFor(logger));
   if (auth.required) {
     if (config.ipRateLimit.perSecond > 0)
-      router.use(rateLimit(new TokenBuckets(config.ipRateLimit), (req) => addressKey(req.ip)));
+      router.use(rateLimit(buckets('ip', config.ipRateLimit), (req) => addressKey(req.ip)));
     const verifier = new TokenVerifier({
       issuers: auth.trust.issuers,
       clockSkewSeconds: auth.clockSkewSeconds,
       maxTokenAgeSeconds: auth.maxTokenAgeSeconds,
       replayCacheSize: auth.replayCacheSize,
+      ...(sharedState ? { replay: sharedState } : {}),
       remoteKeys: {
         timeoutMs: auth.jwksTimeoutMs,
         minRefreshIntervalMs: auth.jwksMinRefreshIntervalMs,
@@ -43,7 +49,7 @@ export function clientGuards({ config, logger, now }: ClientGuardDependencies): 
     });
     router.use(authenticate(verifier, config.publicBaseUrl, logger));
   }
-  if (config.rateLimit.perSecond > 0) router.use(rateLimit(new TokenBuckets(config.rateLimit), clientKey));
+  if (config.rateLimit.perSecond > 0) router.use(rateLimit(buckets('client', config.rateLimit), clientKey));
   return router;
 }
 

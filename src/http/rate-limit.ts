@@ -48,14 +48,23 @@ export class TokenBuckets {
   }
 }
 
+/** Token buckets kept in this process (TokenBuckets) or in a store shared by every instance. */
+export interface RateLimitBuckets {
+  /** 0 when the request may proceed, otherwise the whole seconds to wait. */
+  take(key: string): number | Promise<number>;
+}
+
 /** 429 with Retry-After and an OperationOutcome once a client's bucket is empty. */
-export function rateLimit(buckets: TokenBuckets, clientKey: (req: Request, res: Response) => string): RequestHandler {
-  return (req, res, next) => {
+export function rateLimit(
+  buckets: RateLimitBuckets,
+  clientKey: (req: Request, res: Response) => string,
+): RequestHandler {
+  return async (req, res, next) => {
     if (req.method === 'OPTIONS') {
       next();
       return;
     }
-    const waitSeconds = buckets.take(clientKey(req, res));
+    const waitSeconds = await buckets.take(clientKey(req, res));
     if (waitSeconds === 0) {
       next();
       return;

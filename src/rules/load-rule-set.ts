@@ -14,7 +14,13 @@ import {
 import { checkParameterTypes, checkRule, type RuleCheckContext } from './checks';
 import { fileHashes, versionOf } from './rule-set-version';
 import { schemaProblems } from './schema-check';
-import { expandRule, nestedSharedReferences, type ContraindicationStatements, type SharedFile, type WrittenRule } from './shared-definitions';
+import {
+  expandRule,
+  nestedSharedReferences,
+  type ContraindicationStatements,
+  type SharedFile,
+  type WrittenRule,
+} from './shared-definitions';
 
 /** Everything one evaluation needs, loaded and checked together so a reload swaps it as one piece. */
 export interface RuleSet {

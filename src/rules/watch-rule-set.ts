@@ -4,11 +4,13 @@ import path from 'node:path';
 import type { Logger } from '../logger';
 import { formatProblem } from './load-rule-set';
 import type { ReloadResult, RuleSetHolder } from './rule-set-holder';
+import { ruleReloads } from '../metrics';
 
 /** Reloads and logs the outcome, naming the files that changed, in the same words `rules check` uses. */
 export function reloadAndLog(holder: RuleSetHolder, logger: Logger, trigger: string): ReloadResult {
   const previous = holder.current().version;
   const result = holder.reload();
+  ruleReloads.inc({ result: result.status });
   if (result.status === 'replaced') {
     logger.info(
       { event: 'rules-reloaded', trigger, previous, version: result.version, changedFiles: result.changedFiles },

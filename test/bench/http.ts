@@ -86,18 +86,21 @@ export async function alternate(
   scenario: HttpScenario,
   settings: LoadSettings,
 ): Promise<LoadResult[]> {
-  const run = async (target: Target, durationSeconds: number, expectedRate?: number) =>
-    load({
-      url: target.url,
-      path: scenario.servicePath,
-      body: scenario.body,
-      durationSeconds,
-      connections: scenario.connections ?? settings.connections,
-      maxRequests: settings.maxRequests,
-      ...(scenario.tokens && !target.plain
-        ? { tokens: await scenario.tokens(tokenBudget(expectedRate, durationSeconds)) }
-        : {}),
-    });
+  const run = async (target: Target, durationSeconds: number, expectedRate?: number) => {
+    const tokens =
+      scenario.tokens && !target.plain ? await scenario.tokens(tokenBudget(expectedRate, durationSeconds)) : undefined;
+    return withTargetCpu(target, () =>
+      load({
+        url: target.url,
+        path: scenario.servicePath,
+        body: scenario.body,
+        durationSeconds,
+        connections: scenario.connections ?? settings.connections,
+        maxRequests: settings.maxRequests,
+        ...(tokens ? { tokens } : {}),
+      }),
+    );
+  };
   const warmRates: number[] = [];
   for (const target of targets) warmRates.push((await run(target, settings.warmupSeconds)).requestsPerSecond);
   const runs: LoadResult[][] = targets.map(() => []);
@@ -106,6 +109,24 @@ export async function alternate(
       runs[index].push(await run(target, settings.durationSeconds, warmRates[index]));
   }
   return runs.map((results) => results.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a)));
+}
+
+/**
+ * Adds the CPU the target process used per request during the run: unlike throughput, it hardly moves when other
+ * work on the machine takes cores away, so it shows what a feature costs even on a busy machine. (For the cluster
+ * entry it counts the primary only.)
+ */
+async function withTargetCpu(target: Target, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  const before = cpuMs(target.child.pid);
+  const result = await run();
+  const used = cpuMs(target.child.pid) - before;
+  return { ...result, targetCpuMsPerRequest: result.requests > 0 ? used / result.requests : 0 };
+}
+
+/** User + system CPU of a process so far, in ms (Linux /proc; fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Tokens for a run: enough for twice the warm-up rate (the run ends early, not wrongly, if they run out). */

@@ -24,6 +24,8 @@ export interface LoadResult {
   durationSeconds: number;
   /** CPU used by the load generator (this process), in cores: what the machine had left for the target. */
   generatorCores: number;
+  /** CPU the target process used per request (ms), where measured. */
+  targetCpuMsPerRequest?: number;
 }
 
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;

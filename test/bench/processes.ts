@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../support/free-port';
 
 /**
  * Child processes of the benchmark: the service (the compiled production entry, or the cluster entry), the bare
@@ -46,15 +46,6 @@ export interface StartOptions {
   nodeFlags?: string[];
   /** Where the child's stdout and stderr (the service's JSON log) go. */
   logFile: string;
-}
-
-/** A free loopback port: the OS picks one, and it is released for the child to take. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts an HTTP server entry on a loopback port and waits until `readyPath` answers 200. */

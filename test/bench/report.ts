@@ -5,6 +5,15 @@ import type { LoadResult } from './load';
 import type { MemorySoak } from './memory';
 import type { ProfileSummary } from './profile';
 
+/** One service without and with a feature, under the same load in one run; cost = 1 − with ÷ without. */
+export interface CostComparison {
+  without: LoadResult;
+  with: LoadResult;
+  cost: number;
+  /** with ÷ without − 1 of the service's CPU per request: the cost that other load on the machine hardly moves. */
+  cpuCost: number;
+}
+
 export interface Report {
   machine: { cores: number; cpu: string; memoryGiB: number; node: string; os: string; commit: string };
   command: string;
@@ -17,6 +26,10 @@ export interface Report {
   fetch?: FetchConcurrency;
   memory?: MemorySoak;
   cluster?: { workers: number; single: LoadResult; cluster: LoadResult; ratio: number };
+  /** The embedded card ledger off (without) and on (with). */
+  ledger?: CostComparison;
+  /** Authenticated, rate-limited calls with the security state in process (without) and in PostgreSQL (with). */
+  sharedState?: CostComparison;
   profile?: ProfileSummary;
 }
 
@@ -45,6 +58,8 @@ export function renderReport(report: Report, quick: boolean): string {
   if (report.fetch) lines.push('', ...fetchTable(report.fetch));
   if (report.evaluation) lines.push('', ...evaluationTable(report.evaluation));
   if (report.memory) lines.push('', ...memoryTable(report.memory));
+  if (report.ledger) lines.push('', ...ledgerTable(report.ledger));
+  if (report.sharedState) lines.push('', ...sharedStateTable(report.sharedState));
   if (report.cluster) lines.push('', ...clusterTable(report.cluster));
   if (report.profile) lines.push('', ...profileTable(report.profile));
   return lines.join('\n');
@@ -111,6 +126,39 @@ function memoryTable(memory: MemorySoak): string[] {
     '',
     `First → last sample: RSS ${mib(first.rss)} → ${mib(last.rss)}, heap ${mib(first.heapUsed)} → ${mib(last.heapUsed)}. ` +
       `Slope over the samples after the first: RSS ${signedKib(memory.rssSlopePer10k)}, heap ${signedKib(memory.heapSlopePer10k)} per 10,000 requests.`,
+  ];
+}
+
+function ledgerTable(ledger: CostComparison): string[] {
+  return costTable(
+    '#### Card ledger: the embedded store off and on (typical patient, one process)',
+    ['ledger', 'off (`SPINE_CDS_LEDGER=off`)', 'on (SQLite file, every card recorded)'],
+    ledger,
+    `The ledger costs **${pct(ledger.cost)}** of hook-call throughput and **${pct(ledger.cpuCost)}** more service CPU per call (budget: 10 %).`,
+  );
+}
+
+function sharedStateTable(state: CostComparison): string[] {
+  return costTable(
+    '#### Security state: jti replay cache and rate-limit buckets in process vs in PostgreSQL (typical patient, authenticated)',
+    ['where', 'this process', 'PostgreSQL (shared by instances)'],
+    state,
+    `PostgreSQL costs **${pct(state.cost)}** of throughput and **${pct(state.cpuCost)}** more service CPU per call (three round trips per call: IP bucket, jti, issuer bucket; the database runs on the same 2 cores).`,
+  );
+}
+
+function costTable(title: string, [label, without, withIt]: string[], comparison: CostComparison, conclusion: string) {
+  const row = (name: string, run: LoadResult) =>
+    `| ${name} | ${int(run.requestsPerSecond)} | ${run.p50Ms} | ${run.p99Ms} | ${ms(run.targetCpuMsPerRequest ?? NaN)} | ${run.failures} |`;
+  return [
+    title,
+    '',
+    `| ${label} | requests/s | p50 ms | p99 ms | service CPU ms per call | failures |`,
+    '|---|---:|---:|---:|---:|---:|',
+    row(without, comparison.without),
+    row(withIt, comparison.with),
+    '',
+    conclusion,
   ];
 }
 

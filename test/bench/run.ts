@@ -7,6 +7,7 @@ import { renderPrefetchTemplate } from '../../src/cds/prefetch-template';
 import { dataRequirements } from '../../src/cds/services';
 import { loadRuleSet } from '../../src/rules/load-rule-set';
 import { sign, signingKey, writeTrustFile } from '../support/jwt';
+import { startTestPostgres } from '../support/postgres';
 import { benchPatient, HEAVY_SHAPE, hookBody, resourceCount, TYPICAL_SHAPE } from './bench-patients';
 import { benchEvaluation, type EvaluationRow } from './evaluation';
 import { fetchConcurrency } from './fetch-concurrency';
@@ -14,18 +15,18 @@ import { alternate, compareWithBaseline, type ComparedRun, type HttpScenario, ty
 import { memorySoak, type MemorySoak } from './memory';
 import { CLUSTER_ENTRY, SERVER_ENTRY, scratchDir, startHttpChild, type ChildServer } from './processes';
 import { profileService, type ProfileSummary } from './profile';
-import { renderReport, type Report } from './report';
+import { renderReport, type CostComparison, type Report } from './report';
 
 /**
  * `npm run bench` (every figure of BENCHMARKS.md) or `npm run bench -- --quick` (short runs, nothing written).
- * `--only SECTION` (repeatable: evaluation, http, fetch, memory, cluster, profile) runs part of it; `--profile`
+ * `--only SECTION` (repeatable: evaluation, http, ledger, shared-state, fetch, memory, cluster, profile) runs part of it; `--profile`
  * adds a CPU profile of the service under the typical load. All load goes to 127.0.0.1 and every run is bounded
  * in requests and time.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BENCHMARKS_MD = path.join(ROOT, 'BENCHMARKS.md');
-const SECTIONS = ['evaluation', 'http', 'fetch', 'memory', 'cluster'] as const;
+const SECTIONS = ['evaluation', 'http', 'ledger', 'shared-state', 'fetch', 'memory', 'cluster'] as const;
 type Section = (typeof SECTIONS)[number] | 'profile';
 
 const PATIENT = 'p-bench';
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   );
 
   if (wanted.has('evaluation')) report.evaluation = await runEvaluation(settings, now);
-  const needsServices = ['http', 'fetch', 'memory', 'cluster', 'profile'].some((section) =>
+  const needsServices = ['http', 'ledger', 'shared-state', 'fetch', 'memory', 'cluster', 'profile'].some((section) =>
     wanted.has(section as Section),
   );
   if (needsServices) await runServiceSections(wanted, settings, now, scratch, report);
@@ -137,6 +138,8 @@ async function runServiceSections(
     SPINE_CDS_MODE: 'development',
     SPINE_CDS_AUTH: 'disabled',
     SPINE_CDS_FHIR_SERVERS: fhirBase.baseUrl,
+    // The embedded ledger is on, as with `npm start`, in a folder of this run.
+    SPINE_CDS_DATA_DIR: path.join(scratch, 'data'),
   };
   const startService = (entry = SERVER_ENTRY, extra: Record<string, string> = {}, nodeFlags: string[] = []) =>
     startHttpChild(
@@ -158,6 +161,9 @@ async function runServiceSections(
         await service.stop();
       }
     }
+    if (wanted.has('ledger')) report.ledger = await runLedger(startService, typicalScenario, settings);
+    if (wanted.has('shared-state'))
+      report.sharedState = await runSharedState(typicalScenario, fhirBase.baseUrl, settings, scratch);
     if (wanted.has('fetch')) {
       progress('no prefetch: FHIR reads with a per-query delay');
       const service = await startService();
@@ -229,6 +235,26 @@ async function runHttp(
   return runs;
 }
 
+/** A trust file for the bench issuer and a maker of fresh tokens (one jti each) for the typical hook. */
+async function benchIssuer(fhirBase: string) {
+  const key = await signingKey('ES384', 'bench-es384');
+  const trustFile = writeTrustFile({
+    issuers: [{ iss: ISSUER, jwks: { keys: [key.publicJwk] }, fhirServers: [fhirBase] }],
+  });
+  const tokens = async (count: number) => {
+    const now = new Date();
+    return Promise.all(Array.from({ length: count }, () => sign(key, { iss: ISSUER, aud: PUBLIC_BASE + HOOK, now })));
+  };
+  return { trustFile, tokens, cleanUp: () => fs.rmSync(path.dirname(trustFile), { recursive: true, force: true }) };
+}
+
+const authenticatedEnv = (trustFile: string) => ({
+  LOG_LEVEL: 'info',
+  SPINE_CDS_MODE: 'development',
+  SPINE_CDS_TRUST_FILE: trustFile,
+  SPINE_CDS_PUBLIC_BASE_URL: PUBLIC_BASE,
+});
+
 /** The typical scenario with SPINE_CDS_TRUST_FILE set (auth required): an ES384 token with a fresh jti per request. */
 async function runAuthenticated(
   typical: HttpScenario,
@@ -236,37 +262,74 @@ async function runAuthenticated(
   settings: Settings,
   scratch: string,
 ): Promise<ComparedRun> {
-  const key = await signingKey('ES384', 'bench-es384');
-  const trustFile = writeTrustFile({
-    issuers: [{ iss: ISSUER, jwks: { keys: [key.publicJwk] }, fhirServers: [fhirBase] }],
-  });
+  const issuer = await benchIssuer(fhirBase);
   const service = await startHttpChild(
     {
       entry: SERVER_ENTRY,
-      env: {
-        LOG_LEVEL: 'info',
-        SPINE_CDS_MODE: 'development',
-        SPINE_CDS_TRUST_FILE: trustFile,
-        SPINE_CDS_PUBLIC_BASE_URL: PUBLIC_BASE,
-      },
+      env: { ...authenticatedEnv(issuer.trustFile), SPINE_CDS_DATA_DIR: path.join(scratch, 'data') },
       logFile: path.join(scratch, 'service-auth.log'),
     },
     '/readyz',
   );
   try {
-    const tokens = async (count: number) => {
-      const now = new Date();
-      return Promise.all(Array.from({ length: count }, () => sign(key, { iss: ISSUER, aud: PUBLIC_BASE + HOOK, now })));
-    };
     return await compareWithBaseline(
       service,
-      { ...typical, name: 'typical patient, authenticated (ES384 JWT)', tokens },
+      { ...typical, name: 'typical patient, authenticated (ES384 JWT)', tokens: issuer.tokens },
       settings.load,
       scratch,
     );
   } finally {
     await service.stop();
-    fs.rmSync(path.dirname(trustFile), { recursive: true, force: true });
+    issuer.cleanUp();
+  }
+}
+
+/**
+ * Authenticated calls with rate limits on (per IP and per issuer, set high enough never to refuse): the jti replay
+ * cache and the buckets in this process against the same in PostgreSQL (three round trips per call), in one run.
+ */
+async function runSharedState(typical: HttpScenario, fhirBase: string, settings: Settings, scratch: string) {
+  progress('security state: in process vs PostgreSQL');
+  const postgres = await startTestPostgres();
+  const issuer = await benchIssuer(fhirBase);
+  const env = {
+    ...authenticatedEnv(issuer.trustFile),
+    SPINE_CDS_LEDGER: 'off',
+    SPINE_CDS_RATE_LIMIT_PER_SECOND: '1000000',
+    SPINE_CDS_RATE_LIMIT_BURST: '1000000',
+  };
+  const start = (extra: Record<string, string>, log: string) =>
+    startHttpChild({ entry: SERVER_ENTRY, env: { ...env, ...extra }, logFile: path.join(scratch, log) }, '/readyz');
+  const inProcess = await start({ SPINE_CDS_SHARED_STATE: 'process' }, 'service-state-process.log');
+  const shared = await start(
+    { SPINE_CDS_SHARED_STATE: 'postgres', SPINE_CDS_DATABASE_URL: postgres.url },
+    'service-state-postgres.log',
+  );
+  try {
+    return await costOf(inProcess, shared, { ...typical, tokens: issuer.tokens }, settings.load);
+  } finally {
+    postgres.destroy();
+    issuer.cleanUp();
+  }
+}
+
+/** Two services under the same load, alternated in one run; both are stopped after. */
+async function costOf(
+  without: ChildServer,
+  withIt: ChildServer,
+  scenario: HttpScenario,
+  load: LoadSettings,
+): Promise<CostComparison> {
+  try {
+    const [base, measured] = await alternate([without, withIt], scenario, load);
+    return {
+      without: base,
+      with: measured,
+      cost: 1 - measured.requestsPerSecond / base.requestsPerSecond,
+      cpuCost: (measured.targetCpuMsPerRequest ?? NaN) / (base.targetCpuMsPerRequest ?? NaN) - 1,
+    };
+  } finally {
+    await Promise.all([without.stop(), withIt.stop()]);
   }
 }
 
@@ -293,6 +356,14 @@ async function runCluster(startService: ServiceStarter, typical: HttpScenario, s
   } finally {
     await Promise.all([single.stop(), clustered.stop()]);
   }
+}
+
+/** The embedded card ledger off and on, alternated in one run: what recording every card costs a hook call. */
+async function runLedger(startService: ServiceStarter, typical: HttpScenario, settings: Settings) {
+  progress('card ledger: off vs on (embedded store)');
+  const off = await startService(SERVER_ENTRY, { SPINE_CDS_LEDGER: 'off' });
+  const on = await startService(SERVER_ENTRY, { SPINE_CDS_LEDGER: 'on' });
+  return costOf(off, on, typical, settings.load);
 }
 
 async function runProfile(

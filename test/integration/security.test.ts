@@ -332,6 +332,18 @@ describe('JWT verification', () => {
     expect(lastRejection().jti).toEqual(expect.any(String));
   });
 
+  test('the refusal line gives the expected and the received aud and iss, never the token', async () => {
+    const jwt = await token(es, { aud: service.baseUrl + HOOK });
+    expect((await callHook(bearer(jwt))).status).toBe(401);
+    expect(lastRejection()).toMatchObject({
+      expectedAud: PUBLIC_BASE + HOOK,
+      aud: service.baseUrl + HOOK,
+      expectedIss: expect.arrayContaining([ISSUER_A, ISSUER_B]),
+      iss: ISSUER_A,
+    });
+    expect(service.rawLogs()).not.toContain(jwt);
+  });
+
   test('an unknown service path is 401 before anything else, so services cannot be probed', async () => {
     expect((await postJson(`${service.baseUrl}/cds-services/nope`, {})).status).toBe(401);
   });

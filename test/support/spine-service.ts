@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/app';
+import { CardLedger } from '../../src/ledger/card-ledger';
+import { openLedgerStore } from '../../src/ledger/open-store';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { loadRuleSet, type RuleSet } from '../../src/rules/load-rule-set';
@@ -30,6 +32,8 @@ export interface RunningService {
   /** The raw log output, for asserting that secrets never appear in it. */
   rawLogs(): string;
   ruleSets: RuleSetHolder;
+  /** With `options.ledger`: the card ledger (store from SPINE_CDS_DATA_DIR or SPINE_CDS_DATABASE_URL). */
+  ledger?: CardLedger;
   close(): Promise<void>;
 }
 
@@ -37,7 +41,7 @@ export interface RunningService {
 export async function startService(
   env: Record<string, string> = {},
   now: Date = TEST_NOW,
-  options: { watch?: boolean } = {},
+  options: { watch?: boolean; ledger?: boolean } = {},
 ): Promise<RunningService> {
   const config: Config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const chunks: string[] = [];
@@ -59,7 +63,11 @@ export async function startService(
         pollMs: config.rulesPollSeconds * 1000,
       })
     : () => undefined;
-  const app = createApp({ config, logger, ruleSets, now: () => now });
+  const ledger =
+    options.ledger && config.ledger.enabled
+      ? new CardLedger(await openLedgerStore(config.ledger, logger), config.ledger, logger)
+      : undefined;
+  const app = createApp({ config, logger, ruleSets, now: () => now, ...(ledger ? { ledger } : {}) });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -75,12 +83,13 @@ export async function startService(
     },
     rawLogs: () => chunks.join(''),
     ruleSets,
-    close: () =>
-      new Promise((resolve) => {
-        stopWatching();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    ...(ledger ? { ledger } : {}),
+    close: async () => {
+      stopWatching();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ledger?.close();
+    },
   };
 }
 

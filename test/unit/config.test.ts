@@ -1,5 +1,7 @@
 import express from 'express';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
+import { PROJECT_ROOT } from '../../src/project-root';
 import { writeTrustFile } from '../support/jwt';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -159,5 +161,30 @@ test('production refuses plain-http SPINE_CDS_FHIR_SERVERS at start-up; developm
   );
   expect(loadConfig({ SPINE_CDS_FHIR_SERVERS: 'http://127.0.0.1:8081/fhir' }).fhirServerAllowlist).toEqual([
     'http://127.0.0.1:8081/fhir',
+  ]);
+});
+
+test('production with authentication refuses to start without SPINE_CDS_PUBLIC_BASE_URL (behind an ingress every aud would fail)', () => {
+  const trustFile = path.join(PROJECT_ROOT, 'deploy', 'kubernetes', 'trust.json');
+  const production = { SPINE_CDS_MODE: 'production', SPINE_CDS_TRUST_FILE: trustFile };
+  expect(problemsOf(production)).toEqual([
+    expect.stringMatching(/^SPINE_CDS_PUBLIC_BASE_URL: must be set in production/),
+  ]);
+  expect(problemsOf({ ...production, SPINE_CDS_PUBLIC_BASE_URL: 'https://cds.example.org' })).toEqual([]);
+  expect(problemsOf({ SPINE_CDS_MODE: 'production', SPINE_CDS_AUTH: 'disabled' })).toEqual([]);
+});
+
+test('the ledger settings: database URL checked without echoing it, shared state follows the database', () => {
+  expect(problemsOf({ SPINE_CDS_DATABASE_URL: 'mysql://user:hunter2@db/x' })).toEqual([
+    'SPINE_CDS_DATABASE_URL: expected a postgres:// or postgresql:// connection URL',
+  ]);
+  expect(loadConfig({ SPINE_CDS_DATABASE_URL: 'postgres://db/spine' }).sharedState).toBe('postgres');
+  expect(loadConfig({}).sharedState).toBe('process');
+  expect(loadConfig({}).ledger).toMatchObject({ enabled: true, retentionDays: 365, storeComments: false });
+  expect(problemsOf({ SPINE_CDS_SHARED_STATE: 'postgres' })).toEqual([
+    'SPINE_CDS_SHARED_STATE: "postgres" needs SPINE_CDS_DATABASE_URL',
+  ]);
+  expect(problemsOf({ SPINE_CDS_LEDGER_PATIENT_KEY_SECRET: 'short' })).toEqual([
+    'SPINE_CDS_LEDGER_PATIENT_KEY_SECRET: must be at least 32 characters (it keys an HMAC)',
   ]);
 });

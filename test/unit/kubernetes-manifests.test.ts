@@ -30,7 +30,14 @@ const only = (kind: string): Json => {
 const deployment = only('Deployment');
 const pod = deployment.spec.template.spec;
 const container = pod.containers[0];
-const env = Object.fromEntries((container.env as Json[]).map((entry) => [entry.name, String(entry.value)]));
+// Values from Secrets are not in the repository: a placeholder of the same shape stands in for them.
+const SECRET_STAND_INS: Record<string, string> = { SPINE_CDS_DATABASE_URL: 'postgres://spine@db.example/spine' };
+const env = Object.fromEntries(
+  (container.env as Json[]).map((entry) => [
+    entry.name,
+    entry.valueFrom ? SECRET_STAND_INS[entry.name as string] : String(entry.value),
+  ]),
+);
 
 /** configMapGenerator entries as ConfigMap name → key → file (relative to DIR). */
 const generated = new Map<string, Map<string, string>>(
@@ -67,6 +74,7 @@ test('every manifest is a named Kubernetes object and every listed file exists',
   expect(objects.map((object) => object.kind).sort()).toEqual([
     'Deployment',
     'HorizontalPodAutoscaler',
+    'Ingress',
     'PodDisruptionBudget',
     'Service',
   ]);
@@ -139,4 +147,13 @@ test("the environment and the trust file pass the service's production checks", 
   });
   expect(config).toMatchObject({ mode: 'production', port: 8080, auth: { required: true } });
   expect(() => loadRuleSet(config.rulesDir, config.valueSetsDir)).not.toThrow();
+});
+
+test('the database URL comes from a Secret, and the Ingress serves the public URL the tokens name', () => {
+  const database = (container.env as Json[]).find((entry) => entry.name === 'SPINE_CDS_DATABASE_URL');
+  expect(database?.valueFrom?.secretKeyRef).toEqual({ name: 'spine-cds-database', key: 'url' });
+  const ingress = objects.find((object) => object.kind === 'Ingress') as Json;
+  expect(`https://${ingress.spec.rules[0].host}`).toBe(env.SPINE_CDS_PUBLIC_BASE_URL);
+  expect(ingress.spec.tls[0].hosts).toContain(ingress.spec.rules[0].host);
+  expect(env.SPINE_CDS_CORS_ORIGINS).toMatch(/^https:\/\//);
 });

@@ -235,7 +235,10 @@ describe('authentication settings', () => {
   });
 
   test('production requires authentication by default, and may only be opened explicitly', () => {
-    expect(loadConfig({ SPINE_CDS_MODE: 'production', SPINE_CDS_TRUST_FILE: trustFile() }).auth.required).toBe(true);
+    const publicUrl = { SPINE_CDS_PUBLIC_BASE_URL: 'https://cds.example.org' };
+    expect(
+      loadConfig({ SPINE_CDS_MODE: 'production', SPINE_CDS_TRUST_FILE: trustFile(), ...publicUrl }).auth.required,
+    ).toBe(true);
     expect(loadConfig({ SPINE_CDS_MODE: 'production', SPINE_CDS_AUTH: 'disabled' }).auth.required).toBe(false);
   });
 

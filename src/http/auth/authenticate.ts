@@ -1,5 +1,8 @@
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../../logger';
+import { authReasonClass, authRejections } from '../../metrics';
+import { SharedStateUnavailableError } from '../../shared-state/postgres-security-state';
+import { HttpError } from '../operation-outcome';
 import { AuthFailure, unverifiedIdentity, type AuthenticatedClient, type TokenVerifier } from './verify-token';
 
 const CLIENT = 'authenticatedClient';
@@ -29,13 +32,27 @@ export function authenticate(verifier: TokenVerifier, publicBaseUrl: string, log
         throw new AuthFailure(req.headers.authorization ? 'authorization is not a bearer token' : 'no bearer token');
       res.locals[CLIENT] = await verifier.verify(token, audience);
     } catch (error) {
+      // A token that cannot be checked for replay is not accepted, and the client is told to come back.
+      if (error instanceof SharedStateUnavailableError)
+        throw new HttpError(
+          503,
+          [{ message: 'authentication is unavailable just now; retry later', code: 'transient' }],
+          {
+            'Retry-After': '5',
+          },
+        );
       if (!(error instanceof AuthFailure)) throw error;
+      authRejections.inc({ reason: authReasonClass(error.reason) });
       logger.warn(
         {
           event: 'auth-rejected',
           method: req.method,
           path,
           reason: error.reason,
+          // What the service expects beside what the token claims (iss, aud): behind an ingress, a wrong
+          // SPINE_CDS_PUBLIC_BASE_URL shows here as an aud mismatch on every call.
+          expectedAud: audience,
+          expectedIss: verifier.trustedIssuers(),
           ...(token ? unverifiedIdentity(token) : {}),
         },
         'request rejected: authentication failed',

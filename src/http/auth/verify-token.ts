@@ -19,12 +19,23 @@ export class AuthFailure extends Error {
   }
 }
 
+/** Where token ids are remembered: this process (ReplayCache) or a store shared by every instance. */
+export interface ReplayGuard {
+  remember(
+    id: string,
+    expiresAtMs: number,
+    nowMs: number,
+  ): 'replayed' | 'full' | undefined | Promise<'replayed' | 'full' | undefined>;
+}
+
 export interface TokenVerifierOptions {
   issuers: TrustedIssuer[];
   clockSkewSeconds: number;
   /** Oldest accepted token (now − iat); also bounds how long a jti is remembered. */
   maxTokenAgeSeconds: number;
   replayCacheSize: number;
+  /** A shared replay store; by default the token ids are remembered in this process. */
+  replay?: ReplayGuard;
   remoteKeys: RemoteKeySetOptions;
   now: () => Date;
 }
@@ -37,12 +48,17 @@ export interface TokenVerifierOptions {
 export class TokenVerifier {
   private readonly issuers: Map<string, TrustedIssuer>;
   private readonly keys: IssuerKeys;
-  private readonly replay: ReplayCache;
+  private readonly replay: ReplayGuard;
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.issuers = new Map(options.issuers.map((issuer) => [issuer.iss, issuer]));
     this.keys = new IssuerKeys(options.issuers, options.remoteKeys);
-    this.replay = new ReplayCache(options.replayCacheSize);
+    this.replay = options.replay ?? new ReplayCache(options.replayCacheSize);
+  }
+
+  /** The issuers a token may name, for the log line of a refusal. */
+  trustedIssuers(): string[] {
+    return [...this.issuers.keys()];
   }
 
   async verify(token: string, audience: string): Promise<AuthenticatedClient> {
@@ -64,7 +80,7 @@ export class TokenVerifier {
       throw new AuthFailure('tenant is not allowed for the issuer');
     if (typeof payload.jti !== 'string' || payload.jti === '')
       throw new AuthFailure('jti claim is not a non-empty string');
-    this.rememberTokenId(issuer, payload as JWTPayload & { jti: string; exp: number; iat: number }, now);
+    await this.rememberTokenId(issuer, payload as JWTPayload & { jti: string; exp: number; iat: number }, now);
     return { issuer, jti: payload.jti, ...(tenant !== undefined ? { tenant } : {}) };
   }
 
@@ -94,10 +110,14 @@ export class TokenVerifier {
   }
 
   /** After the signature check, so a forged token cannot burn a legitimate client's jti. */
-  private rememberTokenId(issuer: TrustedIssuer, payload: { jti: string; exp: number; iat: number }, now: Date): void {
+  private async rememberTokenId(
+    issuer: TrustedIssuer,
+    payload: { jti: string; exp: number; iat: number },
+    now: Date,
+  ): Promise<void> {
     const acceptedUntil =
       Math.min(payload.exp, payload.iat + this.options.maxTokenAgeSeconds) + this.options.clockSkewSeconds;
-    const refusal = this.replay.remember(
+    const refusal = await this.replay.remember(
       JSON.stringify([issuer.iss, payload.jti]),
       acceptedUntil * 1000,
       now.getTime(),
@@ -133,6 +153,7 @@ export function unverifiedIdentity(token: string): Record<string, string> {
     const { header, claims } = decode(token);
     for (const [name, value] of Object.entries({
       iss: claims.iss,
+      aud: Array.isArray(claims.aud) ? claims.aud.join(' ') : claims.aud,
       kid: header.kid,
       tenant: claims.tenant,
       jti: claims.jti,
