@@ -56,7 +56,7 @@ export interface Assessment {
   withheld?: 'deceased';
 }
 
-/** One hook call, from the parsed body to cards (see design.md, "One request, end to end"). */
+/** One hook call, from the parsed body to cards (see docs/architecture.md, "One hook call, end to end"). */
 export async function assessHookCall(hook: HookName, body: unknown, deps: HookCallDependencies): Promise<Assessment> {
   const { ruleSet } = deps;
   const request = parseHookRequest(body, hook);
@@ -78,8 +78,20 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
   const record = new PatientRecord(recordData(data), ruleSet.terminology, now);
   const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders });
   // The pathway is for the living: a deceased patient's chart gets no cards, and `rules explain` says why.
+  const version = { version: fhirVersion, from: fhirVersionFrom };
   if (facts.deceased?.value === true) {
-    return { request, orders, data, facts, outcomes: [], shown: [], response: { cards: [] }, withheld: 'deceased' };
+    const response = { cards: [] };
+    return {
+      request,
+      orders,
+      data,
+      fhirVersion: version,
+      facts,
+      outcomes: [],
+      shown: [],
+      response,
+      withheld: 'deceased',
+    };
   }
   const outcomes = await evaluateRules(ruleSet, hook, facts);
   const shown = selectCards(outcomes, hook, new Set(orders.map((order) => order.modality)));
@@ -89,7 +101,7 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
     request,
     orders,
     data,
-    fhirVersion: { version: fhirVersion, from: fhirVersionFrom },
+    fhirVersion: version,
     facts,
     outcomes,
     shown,

@@ -14,7 +14,13 @@ const resources: Resource[] = typicalPatient();
 beforeAll(async () => {
   fhir = await startFhirTestServer();
   await fhir.load(resources);
-  service = await startService({ SPINE_CDS_FHIR_SERVERS: fhir.baseUrl, SPINE_CDS_FHIR_DEADLINE_MS: '800' });
+  // A 1 MiB response limit (default 20 MiB): the huge-body case then trips the size limit long before the deadline,
+  // however busy the machine, while every real answer here stays far below it.
+  service = await startService({
+    SPINE_CDS_FHIR_SERVERS: fhir.baseUrl,
+    SPINE_CDS_FHIR_DEADLINE_MS: '800',
+    SPINE_CDS_FHIR_MAX_RESPONSE_BYTES: String(1024 * 1024),
+  });
   await rememberCapabilityStatement();
 });
 

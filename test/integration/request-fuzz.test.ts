@@ -7,6 +7,9 @@ import { postJson, startService, type RunningService } from '../support/spine-se
 // A fixed seed keeps CI deterministic; set FUZZ_SEED to explore other inputs (each run prints its seed on failure).
 fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261121) });
 
+// Each test sends one to several thousand requests in sequence: on a busy 2-core machine that outlasts jest's default.
+const FUZZ_TIMEOUT_MS = 180_000;
+
 /**
  * Thousands of generated malformed requests: whatever arrives, the answer is a client error (or, for a
  * mutation that happens to stay valid, a success), never a 5xx, and the service keeps running.
@@ -158,71 +161,87 @@ function withValueAt(document: Json, path: Array<string | number>, replacement: 
 
 const jsonValue = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<Json>;
 
-test('any JSON value as a body is a 4xx on every endpoint', async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...ENDPOINTS), jsonValue, async (path, body) => {
-      const status = await expectNoServerError(path, JSON.stringify(body));
-      expect(status).toBeGreaterThanOrEqual(400);
-    }),
-    { numRuns: 1000 },
-  );
-});
+test(
+  'any JSON value as a body is a 4xx on every endpoint',
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ENDPOINTS), jsonValue, async (path, body) => {
+        const status = await expectNoServerError(path, JSON.stringify(body));
+        expect(status).toBeGreaterThanOrEqual(400);
+      }),
+      { numRuns: 1000 },
+    );
+  },
+  FUZZ_TIMEOUT_MS,
+);
 
-test('random bytes and wrong content types never give a 5xx', async () => {
-  const contentType = fc.constantFrom(
-    'application/json',
-    'application/fhir+json',
-    'application/json; charset=latin1',
-    'text/plain',
-    'application/x-www-form-urlencoded',
-  );
-  await fc.assert(
-    fc.asyncProperty(
-      fc.constantFrom(...ENDPOINTS),
-      fc.string({ unit: 'binary', maxLength: 200 }),
-      contentType,
-      async (path, body, type) => {
-        await expectNoServerError(path, body, type);
-      },
-    ),
-    { numRuns: 500 },
-  );
-});
+test(
+  'random bytes and wrong content types never give a 5xx',
+  async () => {
+    const contentType = fc.constantFrom(
+      'application/json',
+      'application/fhir+json',
+      'application/json; charset=latin1',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ENDPOINTS),
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        contentType,
+        async (path, body, type) => {
+          await expectNoServerError(path, body, type);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  },
+  FUZZ_TIMEOUT_MS,
+);
 
-test('valid requests with random mutations (replace, delete, retype anywhere) never give a 5xx', async () => {
-  const mutation = fc.record({
-    at: fc.nat(),
-    value: fc.option(fc.oneof(jsonValue, fc.constantFrom(...WRONG_VALUES)), { nil: undefined }),
-  });
-  await fc.assert(
-    fc.asyncProperty(
-      fc.nat(VALID.length - 1),
-      fc.array(mutation, { minLength: 1, maxLength: 3 }),
-      async (which, mutations) => {
-        let body = VALID[which].body();
-        for (const { at, value } of mutations) {
-          const paths = pathsOf(body);
-          body = withValueAt(body, paths[at % paths.length], value);
+test(
+  'valid requests with random mutations (replace, delete, retype anywhere) never give a 5xx',
+  async () => {
+    const mutation = fc.record({
+      at: fc.nat(),
+      value: fc.option(fc.oneof(jsonValue, fc.constantFrom(...WRONG_VALUES)), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(VALID.length - 1),
+        fc.array(mutation, { minLength: 1, maxLength: 3 }),
+        async (which, mutations) => {
+          let body = VALID[which].body();
+          for (const { at, value } of mutations) {
+            const paths = pathsOf(body);
+            body = withValueAt(body, paths[at % paths.length], value);
+          }
+          await expectNoServerError(VALID[which].path, JSON.stringify(body));
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  },
+  FUZZ_TIMEOUT_MS,
+);
+
+test(
+  'a wrong type in every field of every valid request never gives a 5xx',
+  async () => {
+    let requests = 0;
+    for (const valid of VALID) {
+      const template = valid.body(SMALL_PREFETCH);
+      for (const path of pathsOf(template)) {
+        for (const wrong of [undefined, ...WRONG_VALUES]) {
+          await expectNoServerError(valid.path, JSON.stringify(withValueAt(template, path, wrong)));
+          requests += 1;
         }
-        await expectNoServerError(VALID[which].path, JSON.stringify(body));
-      },
-    ),
-    { numRuns: 1500 },
-  );
-});
-
-test('a wrong type in every field of every valid request never gives a 5xx', async () => {
-  let requests = 0;
-  for (const valid of VALID) {
-    const template = valid.body(SMALL_PREFETCH);
-    for (const path of pathsOf(template)) {
-      for (const wrong of [undefined, ...WRONG_VALUES]) {
-        await expectNoServerError(valid.path, JSON.stringify(withValueAt(template, path, wrong)));
-        requests += 1;
       }
     }
-  }
-  expect(requests).toBeGreaterThan(1000);
-  expect((await fetch(`${service.baseUrl}/healthz`)).status).toBe(200);
-  expect(service.logs.filter((entry) => entry.msg === 'internal error')).toEqual([]);
-});
+    expect(requests).toBeGreaterThan(1000);
+    expect((await fetch(`${service.baseUrl}/healthz`)).status).toBe(200);
+    expect(service.logs.filter((entry) => entry.msg === 'internal error')).toEqual([]);
+  },
+  FUZZ_TIMEOUT_MS,
+);

@@ -6,7 +6,7 @@ import { postJson, startService, TEST_NOW, type RunningService } from '../suppor
 /**
  * The safety population: at least 1,000 generated patients, each answered by the running service over loopback HTTP
  * (patient-view, and order-sign for a random pathway order for some), every response checked by an oracle written
- * from clinical.md alone (test/population: its own code lists; it imports nothing from rules/ or src/clinical).
+ * from docs/clinical.md alone (test/population: its own code lists; it imports nothing from rules/ or src/clinical).
  * Any violation fails. SAFETY_SEED explores another population; SAFETY_PATIENTS changes its size.
  */
 
@@ -55,7 +55,7 @@ function requests(patient: GeneratedPatient): Array<{ hook: string; body: unknow
 
 const SERVICE_OF: Record<string, string> = { 'patient-view': 'spine-patient-view', 'order-sign': 'spine-order-sign' };
 
-test(`safety population (seed ${SEED}, ${PATIENTS} patients): every response passes the clinical.md oracle`, async () => {
+test(`safety population (seed ${SEED}, ${PATIENTS} patients): every response passes the docs/clinical.md oracle`, async () => {
   const patients = generatePatients(PATIENTS, SEED, TEST_NOW);
   const found: Array<Violation & { patient: string; hook: string }> = [];
   let responses = 0;

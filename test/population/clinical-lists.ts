@@ -1,5 +1,5 @@
 /**
- * The safety oracle's own code lists and wording checks, written from clinical.md (red flags, contraindications per
+ * The safety oracle's own code lists and wording checks, written from docs/clinical.md (red flags, contraindications per
  * modality, NSAID cautions) and the codes in clinical-codes.json and the Synthea R4 census. Deliberately NOT read
  * from rules/ or fhir-profiles/: the oracle must be able to disagree with them.
  */
@@ -20,7 +20,7 @@ export interface Code {
 const sct = (code: string, display: string): Code => ({ system: SNOMED, code, display });
 const icd = (code: string, display: string): Code => ({ system: ICD10, code, display });
 
-/** Coded problems the oracle knows, by what clinical.md makes of them. */
+/** Coded problems the oracle knows, by what docs/clinical.md makes of them. */
 export const CONDITIONS = {
   backPain: [
     sct('279039007', 'Low back pain (finding)'),
@@ -113,7 +113,7 @@ export const CONDITIONS = {
     sct('88805009', 'Chronic congestive heart failure (disorder)'),
     icd('I50.9', 'Heart failure, unspecified'),
   ],
-  /** Census conditions clinical.md gives no role: noise every record has. */
+  /** Census conditions docs/clinical.md gives no role: noise every record has. */
   noise: [
     sct('444814009', 'Viral sinusitis (disorder)'),
     sct('15777000', 'Prediabetes'),
@@ -152,7 +152,7 @@ export const OBSERVATIONS = {
 
 export const FUSION_PROCEDURE = sct('50172003', 'Lumbar spinal fusion (procedure)');
 
-/** Treatments clinical.md tabulates contraindications for, with how a card about one reads and how it is ordered. */
+/** Treatments docs/clinical.md tabulates contraindications for, with how a card about one reads and how it is ordered. */
 export const MODALITIES = {
   traction: {
     about: /traction|decompression/i,

@@ -82,7 +82,7 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
 };
 
 /**
- * Patients built from the census and clinical.md's codes: a back pain episode of random code and duration, random
+ * Patients built from the census and docs/clinical.md's codes: a back pain episode of random code and duration, random
  * comorbidities with every clinical and verification status, realistic dates, vitals (blood pressure as standalone
  * codes or inside either panel), T-scores, prescriptions, surgery, pregnancy, some deceased.
  */

@@ -10,8 +10,8 @@ import {
 } from './clinical-lists';
 
 /**
- * The safety oracle: what clinical.md demands of any answer, worked out from the patient's FHIR data alone (own code
- * lists, own status logic; nothing from rules/ or src/clinical). Design choices that clinical.md leaves open use
+ * The safety oracle: what docs/clinical.md demands of any answer, worked out from the patient's FHIR data alone (own code
+ * lists, own status logic; nothing from rules/ or src/clinical). Design choices that docs/clinical.md leaves open use
  * the values it names: a "new" episode is at most 6 weeks old (its conservative-care trial), "older age" is 70+,
  * vitals count for 365 days, "recent" spinal surgery is within 12 months.
  *
@@ -40,7 +40,7 @@ export interface Card {
   overrideReasons?: unknown;
 }
 
-/** What clinical.md says is true of this patient. */
+/** What docs/clinical.md says is true of this patient. */
 export interface Truth {
   deceased: boolean;
   redFlags: Array<{ name: string; names: RegExp }>;
@@ -141,7 +141,7 @@ export function truthOf(resources: Resource[], now: Date): Truth {
     ...flag(active('rupturedAneurysm'), 'ruptured aortic aneurysm', /aneurysm/i),
   ];
 
-  // clinical.md, "Contraindications per modality": each row with its grade per modality (A absolute, R relative).
+  // docs/clinical.md, "Contraindications per modality": each row with its grade per modality (A absolute, R relative).
   const table: Array<[boolean, string, RegExp, Partial<Record<Modality, 'A' | 'R'>>]> = [
     [osteoporosis, 'osteoporosis', /osteopor|T-score/i, { traction: 'A', inversion: 'A', physiotherapy: 'R' }],
     [osteopenia, 'osteopenia', /T-score|osteopen/i, { traction: 'R', inversion: 'R' }],
@@ -217,7 +217,7 @@ function notErroneous(condition: Condition): boolean {
   return verification !== 'entered-in-error' && verification !== 'refuted';
 }
 
-/** clinical.md: facts about the present count active, non-refuted, non-entered-in-error, not abated conditions. */
+/** docs/clinical.md: facts about the present count active, non-refuted, non-entered-in-error, not abated conditions. */
 function isActive(condition: Condition, now: Date): boolean {
   if (!notErroneous(condition)) return false;
   const status = condition.clinicalStatus?.coding?.[0]?.code;

@@ -23,9 +23,9 @@ import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
  * Property-based checks over generated patients: random mixes of the codes in the ValueSets, random dates relative
  * to now, observations in and out of range or without values, random statuses, random hooks and draft orders.
  *
- * The absolute contraindications are computed here, independently of the rule packs, from clinical.md's table
+ * The absolute contraindications are computed here, independently of the rule packs, from docs/clinical.md's table
  * ("Contraindications per modality") with its own ValueSet matching; only the thresholds come from
- * rules/parameters.json. The oracle claims an absolute contraindication only where clinical.md clearly says so,
+ * rules/parameters.json. The oracle claims an absolute contraindication only where docs/clinical.md clearly says so,
  * so the service may be stricter than the oracle, never laxer.
  */
 
@@ -95,7 +95,7 @@ function inValueSet(codings: Coding[] | undefined, id: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The oracle: clinical.md "Contraindications per modality", absolute (A) cells only
+// The oracle: docs/clinical.md "Contraindications per modality", absolute (A) cells only
 
 type Modality = 'traction' | 'inversion' | 'injection' | 'physiotherapy';
 
@@ -107,7 +107,7 @@ interface Visible {
 
 const code = (concept: { coding?: Array<{ code?: string }> } | undefined) => concept?.coding?.[0]?.code;
 
-/** clinical.md: only active, non-refuted, non-entered-in-error conditions count (a past abatement ends them). */
+/** docs/clinical.md: only active, non-refuted, non-entered-in-error conditions count (a past abatement ends them). */
 function isActive(condition: Condition): boolean {
   const verification = code(condition.verificationStatus);
   if (verification === 'refuted' || verification === 'entered-in-error') return false;
@@ -163,7 +163,7 @@ const POSITIVE = new Set(['LA15173-0']);
 const NEGATIVE = new Set(['LA26683-5']);
 
 /**
- * clinical.md "pregnancy (active, not resolved)": an active pregnancy condition, else the newest pregnancy status
+ * docs/clinical.md "pregnancy (active, not resolved)": an active pregnancy condition, else the newest pregnancy status
  * or hCG result if positive and within its maximum age (a negative or stale result never makes the oracle expect
  * a contraindication). As with readings, results sharing the newest time must agree.
  */
