@@ -1,6 +1,6 @@
 import type { Facts } from '../clinical/fact';
 import { FACT_DEFINITIONS } from '../clinical/facts';
-import { formatFact } from '../cds/cards/describe-facts';
+import { factLabel, formatFact } from '../cds/cards/describe-facts';
 import { isNumericOperator, OPERATORS } from '../rules/condition-tree';
 import type { EvaluatedCondition } from '../rules/evaluate';
 import {
@@ -165,8 +165,7 @@ function describeComparison(
   facts: Facts | undefined,
   evaluated: EvaluatedCondition | undefined,
 ): DescribedComparison {
-  const definition = FACT_DEFINITIONS.get(comparison.fact);
-  const factLabel = definition?.label ?? comparison.fact;
+  const factLabel = labelOf(comparison.fact, parameters);
   const { relation, comparedWith } = relationWords(comparison, parameters);
   const text =
     relation === ':' ? `${factLabel}: ${comparedWith.text}` : `${factLabel} ${relation} ${comparedWith.text}`;
@@ -202,7 +201,7 @@ function relationWords(
     return { relation: relationFor(operator, spec?.value), comparedWith };
   }
   if (isFactReference(value)) {
-    const label = FACT_DEFINITIONS.get(value.fact)?.label ?? value.fact;
+    const label = labelOf(value.fact, parameters);
     return {
       relation: relationFor(operator, undefined),
       comparedWith: { kind: 'fact', fact: value.fact, label, text: label },
@@ -247,4 +246,10 @@ function yesNoWords(equal: boolean, value: boolean | null, absentText: string | 
 function withUnit(value: number | string | boolean, unit: string | undefined): string {
   if (!unit || /^\d+\s*[-–]\s*\d+$/.test(unit)) return String(value);
   return unit === '%' ? `${value}%` : `${value} ${unit}`;
+}
+
+/** A fact's label with the parameters it names filled in, so a changed threshold never leaves a stale number. */
+export function labelOf(fact: string, parameters: ParameterSpecs): string {
+  const values = Object.fromEntries(Object.entries(parameters).map(([name, spec]) => [name, spec.value]));
+  return factLabel(fact, values);
 }

@@ -1,4 +1,4 @@
-import { FACT_DEFINITIONS } from '../clinical/facts';
+import { factLabel } from '../cds/cards/describe-facts';
 import type { RuleSet } from '../rules/load-rule-set';
 import { fillParameters, PLACEHOLDER } from '../rules/placeholders';
 import type { CardSpec, LoadedRule, SuggestionSpec } from '../rules/rule-pack';
@@ -66,9 +66,9 @@ function cardHtml(card: CardSpec, ruleSet: RuleSet): SafeHtml {
   <p class="summary">${fillParameters(card.summary, ruleSet.parameters)}</p>
   <p class="detail">${detailHtml(card.detail, ruleSet)}</p>
   <dl class="card-facts">
-    <dt>Evidence</dt><dd>${card.evidence.statement} <span class="strength">${card.evidence.strength}</span></dd>
+    <dt>Evidence</dt><dd>${fillParameters(card.evidence.statement, ruleSet.parameters)} <span class="strength">${card.evidence.strength}</span></dd>
     <dt>Source</dt><dd>${externalLink(card.source.label, card.source.url)}</dd>
-    ${card.checks && card.checks.length > 0 ? html`<dt>Also checked</dt><dd><ul class="checks">${card.checks.map((id) => html`<li>${factName(id)}</li>`)}</ul></dd>` : ''}
+    ${card.checks && card.checks.length > 0 ? html`<dt>Also checked</dt><dd><ul class="checks">${card.checks.map((id) => html`<li>${factName(id, ruleSet)}</li>`)}</ul></dd>` : ''}
     ${card.suggestions && card.suggestions.length > 0 ? html`<dt>Suggestions</dt><dd><ul class="suggestions">${card.suggestions.map((s) => suggestionHtml(s, ruleSet))}</ul></dd>` : ''}
     ${card.suppresses && card.suppresses.length > 0 ? html`<dt>Hides</dt><dd>${suppressionsHtml(card.suppresses)}</dd>` : ''}
     ${
@@ -87,8 +87,8 @@ function cardHtml(card: CardSpec, ruleSet: RuleSet): SafeHtml {
 </section>`;
 }
 
-function factName(id: string): SafeHtml {
-  return html`<span class="fact" title="fact: ${id}">${FACT_DEFINITIONS.get(id)?.label ?? id}</span>`;
+function factName(id: string, ruleSet: RuleSet): SafeHtml {
+  return html`<span class="fact" title="fact: ${id}">${factLabel(id, ruleSet.parameters)}</span>`;
 }
 
 /** Card detail with its placeholders shown: parameters by value, facts as «the patient's value». */
@@ -105,7 +105,7 @@ function detailHtml(detail: string, ruleSet: RuleSet): SafeHtml {
       );
     } else {
       parts.push(
-        html`<span class="placeholder" title="filled in from the patient's data">«${FACT_DEFINITIONS.get(name)?.label ?? name}»</span>`,
+        html`<span class="placeholder" title="filled in from the patient's data">«${factLabel(name, ruleSet.parameters)}»</span>`,
       );
     }
     last = (match.index ?? 0) + match[0].length;

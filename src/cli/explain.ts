@@ -103,11 +103,11 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
       'No cards: the patient is recorded as deceased (Patient.deceased[x]), so no rule was evaluated.',
       '',
       'FACTS',
-      ...factLines(assessment.facts),
+      ...factLines(assessment.facts, ruleSet.parameters),
     );
     return lines.join('\n');
   }
-  lines.push('FACTS', ...factLines(assessment.facts), '');
+  lines.push('FACTS', ...factLines(assessment.facts, ruleSet.parameters), '');
   const shown = new Set(assessment.shown);
   const cards = assessment.response.cards.map(
     (card) => `  [${card.indicator}] ${card.source.topic?.code}: ${card.summary}`,
@@ -133,9 +133,9 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
   return lines.join('\n');
 }
 
-function factLines(facts: Facts): string[] {
+function factLines(facts: Facts, parameters: RuleSet['parameters']): string[] {
   return Object.entries(facts).flatMap(([id, fact]) => [
-    `  ${id} (${factLabel(id)}): ${formatFact(id, fact)}${fact.error ? ` [error: ${fact.error}]` : ''}`,
+    `  ${id} (${factLabel(id, parameters)}): ${formatFact(id, fact)}${fact.error ? ` [error: ${fact.error}]` : ''}`,
     ...fact.cites.map((cite) => `      ${cite.reference ? `${cite.reference}: ` : ''}${cite.text}`),
   ]);
 }

@@ -1,5 +1,6 @@
 import type { Fact } from '../../clinical/fact';
-import { FACT_DEFINITIONS } from '../../clinical/facts';
+import { FACT_DEFINITIONS, type Parameters } from '../../clinical/facts';
+import { fillParameters } from '../../rules/placeholders';
 import { numericSymbol } from '../../rules/condition-tree';
 
 /** A fact as a clinician reads it: "8", "yes", "none recorded", or "not known (why)". */
@@ -14,7 +15,9 @@ export function formatFact(id: string, fact: Fact | undefined): string {
   return definition?.unit ? `${value} ${definition.unit}` : String(value);
 }
 
-export const factLabel = (id: string): string => FACT_DEFINITIONS.get(id)?.label ?? id;
+/** How a fact reads, with the thresholds it names filled in from the live parameters ({{param.x}}). */
+export const factLabel = (id: string, parameters: Parameters): string =>
+  fillParameters(FACT_DEFINITIONS.get(id)?.label ?? id, parameters);
 
 /**
  * "≥ 7" for a threshold comparison, "subacute or chronic" / "not acute" for a list; nothing for equality tests,

@@ -65,21 +65,19 @@ function renderDetail(card: CardSpec, conditions: EvaluatedCondition, render: Re
   const sections = [fillPlaceholders(card.detail, render)];
   if (reasons.length > 0) {
     sections.push(
-      `**Why this card**\n${reasons.map(({ fact, thresholds }) => `${factLine(fact, render.facts)}${thresholdSuffix(thresholds)}${cite(fact)}`).join('\n')}`,
+      `**Why this card**\n${reasons.map(({ fact, thresholds }) => `${factLine(fact, render)}${thresholdSuffix(thresholds)}${cite(fact)}`).join('\n')}`,
     );
   }
   const knownChecks = checked.filter((id) => !unknownFacts.includes(id));
   if (knownChecks.length > 0)
-    sections.push(
-      `**Also checked**\n${knownChecks.map((id) => `${factLine(id, render.facts)}${cite(id)}`).join('\n')}`,
-    );
+    sections.push(`**Also checked**\n${knownChecks.map((id) => `${factLine(id, render)}${cite(id)}`).join('\n')}`);
   if (unknownFacts.length > 0) {
     sections.push(
-      `**Could not be checked** (missing data is not treated as normal)\n${unknownFacts.map((id) => factLine(id, render.facts)).join('\n')}`,
+      `**Could not be checked** (missing data is not treated as normal)\n${unknownFacts.map((id) => factLine(id, render)).join('\n')}`,
     );
   }
   sections.push(
-    `**Evidence** (${card.evidence.strength}): ${card.evidence.statement} Source: [${card.source.label}](${card.source.url}).`,
+    `**Evidence** (${card.evidence.strength}): ${fillParameters(card.evidence.statement, render.ruleSet.parameters)} Source: [${card.source.label}](${card.source.url}).`,
   );
   return sections.join('\n\n');
 }
@@ -110,8 +108,8 @@ function comparedFacts(condition: EvaluatedCondition): string[] {
   return condition.fact ? [condition.fact] : [];
 }
 
-function factLine(id: string, facts: Facts): string {
-  return `- ${factLabel(id)}: ${formatFact(id, facts[id])}`;
+function factLine(id: string, render: RenderContext): string {
+  return `- ${factLabel(id, render.ruleSet.parameters)}: ${formatFact(id, render.facts[id])}`;
 }
 
 /** A card cites at most this many records per fact, so a long record cannot make a response megabytes long. */

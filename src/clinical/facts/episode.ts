@@ -111,7 +111,12 @@ export const episodeFacts: FactDefinition[] = [
     painWeeks,
   ),
   datedEpisodeFact(
-    { id: 'durationClass', label: 'Duration class (acute < 4 weeks, subacute 4–12, chronic > 12)', type: 'string' },
+    {
+      id: 'durationClass',
+      label:
+        'Duration class (acute < {{param.acuteMaxWeeks}} weeks, subacute to {{param.chronicAfterWeeks}}, chronic beyond)',
+      type: 'string',
+    },
     durationClass,
   ),
   datedEpisodeFact(

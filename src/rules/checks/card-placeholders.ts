@@ -16,6 +16,10 @@ export const checkCardPlaceholders: RuleCheck = ({ card }, context, report) => {
     const known = isParameter(name) ? parameterExists(name) : FACT_DEFINITIONS.has(name);
     if (!known) report('card.detail', `{{${name}}} names no ${isParameter(name) ? 'parameter' : 'fact'}`);
   }
+  for (const name of placeholderNames(card.evidence.statement)) {
+    if (!isParameter(name) || !parameterExists(name))
+      report('card.evidence.statement', `{{${name}}}: evidence may only name parameters ({{param.name}}) that exist`);
+  }
   for (const name of placeholderNames(card.summary)) {
     if (!isParameter(name) || !parameterExists(name))
       report('card.summary', `{{${name}}}: a summary may only name parameters ({{param.name}}) that exist`);
