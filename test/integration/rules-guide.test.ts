@@ -24,6 +24,18 @@ function cli(...args: string[]): { status: number | null; stdout: string } {
   return { status: result.status, stdout: result.stdout + result.stderr };
 }
 
+/** The first fenced block of rules/README.md after the step that runs `marker`, unindented. */
+function readmeBlockAfter(marker: string): string {
+  const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'rules', 'README.md'), 'utf8');
+  const after = readme.slice(readme.indexOf(`${marker}\` now fails`));
+  const block = /```[a-z]*\n([\s\S]*?)\n\s*```/.exec(after)?.[1] ?? '';
+  return block
+    .split('\n')
+    .map((line) => line.replace(/^ {3}/, ''))
+    .join('\n')
+    .trim();
+}
+
 function edit(file: string, change: (text: string) => string): void {
   const full = path.join(workDir, file);
   const before = fs.readFileSync(full, 'utf8');
@@ -53,6 +65,14 @@ test('changing the physiotherapy pain threshold fails its scenario until the sce
 
   const failing = cli('rules', 'test', path.join(workDir, 'rules', 'scenarios', 'pathway.json'));
   expect(failing.status).toBe(1);
+  // The README quotes this run: its block must be the real output, passing scenarios' lines aside.
+  expect(
+    failing.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('PASS '))
+      .join('\n')
+      .trim(),
+  ).toBe(readmeBlockAfter('npm run rules:test -- rules/scenarios/pathway.json'));
   expect(failing.stdout).toContain('FAIL rules/scenarios/pathway.json › step-physiotherapy-acute-severe-pain');
   expect(failing.stdout).toContain('FAIL rules/scenarios/pathway.json › step-injection-not-before-6-weeks');
   expect(failing.stdout).toContain('- missing (expected, not shown): physiotherapy');
