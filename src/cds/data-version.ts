@@ -4,7 +4,8 @@ import { FHIR_VERSIONS, SUPPORTED_FHIR_VERSIONS, shapeEvidence, type FhirVersion
 import { stu3ToR4 } from '../fhir/stu3-to-r4';
 import { HttpError } from '../http/operation-outcome';
 import { isObject, type JsonObject } from '../http/validation';
-import type { DataRequirement, ResolvedData } from './prefetch';
+import type { DataRequirement } from './data-requirement';
+import type { ResolvedData } from './prefetch';
 import type { HookRequest } from './types';
 
 const SUPPORTED_TEXT = `this service reads FHIR ${SUPPORTED_FHIR_VERSIONS.join(' and ')} only`;

@@ -1,21 +1,19 @@
-import type { Bundle, Resource, ResourceType } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { DataStatus } from '../clinical/patient-record';
 import { FhirReadError, followNextLinks, readResource, searchAll, type FhirClientOptions } from '../fhir/fhir-client';
 import type { FhirVersion } from '../fhir/fhir-version';
 import type { ServerFhirVersion, ServerFhirVersions } from '../fhir/server-fhir-version';
 import { HttpError, type RequestProblem } from '../http/operation-outcome';
-import { describeType, isObject } from '../http/validation';
+import {
+  asResource,
+  assertSamePatient,
+  isAboutAnotherPatient,
+  matches,
+  prefetchedResources,
+} from './prefetched-content';
 import { renderPrefetchTemplate } from './prefetch-template';
+import type { DataRequirement } from './data-requirement';
 import type { HookRequest } from './types';
-
-/** One prefetch key a service declares: what it reads and whether the service can answer without it. */
-export interface DataRequirement {
-  key: string;
-  template: string;
-  resourceType: ResourceType;
-  /** Without required data the service answers 412; optional data that cannot be had is reported on cards. */
-  required: boolean;
-}
 
 export type { DataSource, DataStatus } from '../clinical/patient-record';
 
@@ -127,48 +125,15 @@ function planFor(request: HookRequest, requirement: DataRequirement): Plan {
     }
     return { kind: 'use', resources: [] };
   }
-  if (!isObject(value) || typeof value.resourceType !== 'string') {
-    throw new HttpError(400, [
-      { field, message: `must be a FHIR resource, a Bundle or null, got ${describeType(value)}` },
-    ]);
-  }
+  const resource = asResource(value, field);
   // 2.0: an OperationOutcome means the client's own fetch failed, so the data is still to be had.
-  if (value.resourceType === 'OperationOutcome') return { kind: 'fetch' };
-  const resources = prefetchedResources(value as unknown as Resource, requirement, field);
-  assertSamePatient(value as unknown as Resource, request.context.patientId, field);
-  if (value.resourceType === 'Bundle' && (value as unknown as Bundle).link?.some((link) => link.relation === 'next')) {
-    return { kind: 'complete', bundle: value as unknown as Bundle };
+  if (resource.resourceType === 'OperationOutcome') return { kind: 'fetch' };
+  const resources = prefetchedResources(resource, requirement, field);
+  assertSamePatient(resource, request.context.patientId, field);
+  if (resource.resourceType === 'Bundle' && resource.link?.some((link) => link.relation === 'next')) {
+    return { kind: 'complete', bundle: resource };
   }
   return { kind: 'use', resources };
-}
-
-function prefetchedResources(value: Resource, requirement: DataRequirement, field: string): Resource[] {
-  if (value.resourceType === requirement.resourceType) return [value];
-  if (value.resourceType !== 'Bundle') {
-    throw new HttpError(400, [
-      {
-        field: `${field}.resourceType`,
-        message: `expected ${requirement.resourceType} or a Bundle of them, got "${value.resourceType.slice(0, 64)}"`,
-      },
-    ]);
-  }
-  const entries = value.entry ?? [];
-  if (!Array.isArray(entries)) throw new HttpError(400, [{ field: `${field}.entry`, message: 'must be an array' }]);
-  entries.forEach((entry, index) => {
-    if (!isObject(entry) || (entry.resource !== undefined && !isObject(entry.resource))) {
-      throw new HttpError(400, [
-        { field: `${field}.entry[${index}]`, message: 'must be an object whose resource is a FHIR resource' },
-      ]);
-    }
-  });
-  return matches(value, requirement);
-}
-
-/** Search results only: a searchset may also carry OperationOutcomes and _include'd resources. */
-function matches(bundle: Bundle, requirement: DataRequirement): Resource[] {
-  return (bundle.entry ?? [])
-    .map((entry) => entry.resource)
-    .filter((resource): resource is Resource => resource?.resourceType === requirement.resourceType);
 }
 
 async function fetchRequirement(
@@ -186,33 +151,6 @@ async function fetchRequirement(
     return [resource];
   }
   return matches(await searchAll(query, options), requirement);
-}
-
-const PATIENT_REFERENCE = /(?:^|\/)Patient\/([^/]+?)(?:\/_history\/[^/]+)?$/;
-
-/** The patient a resource is about, when it says so in a form that can be read without resolving it. */
-function patientIdOf(resource: Resource): string | undefined {
-  // Client data: any field may hold any JSON type, so only strings are read.
-  if (resource.resourceType === 'Patient') return typeof resource.id === 'string' ? resource.id : undefined;
-  const holder = resource as { subject?: { reference?: unknown }; patient?: { reference?: unknown } };
-  const reference = holder.subject?.reference ?? holder.patient?.reference;
-  return typeof reference === 'string' ? PATIENT_REFERENCE.exec(reference)?.[1] : undefined;
-}
-
-function isAboutAnotherPatient(resource: Resource | undefined, patientId: string): boolean {
-  const owner = resource ? patientIdOf(resource) : undefined;
-  return owner !== undefined && owner !== patientId;
-}
-
-/** Names the offending field the way the client wrote it: `prefetch.conditions.entry[3].resource`. */
-function assertSamePatient(value: Resource, patientId: string, field: string): void {
-  const entries = value.resourceType === 'Bundle' ? (value.entry ?? []).map((entry) => entry.resource) : [value];
-  const index = entries.findIndex((resource) => isAboutAnotherPatient(resource, patientId));
-  if (index < 0) return;
-  const where = value.resourceType === 'Bundle' ? `${field}.entry[${index}].resource` : field;
-  throw new HttpError(400, [
-    { field: where, message: 'describes a different patient than context.patientId', code: 'business-rule' },
-  ]);
 }
 
 function failIfRequiredMissing(requirements: readonly DataRequirement[], data: ResolvedData): void {

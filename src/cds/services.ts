@@ -1,6 +1,6 @@
 import { deepFreeze } from '../deep-freeze';
 import type { Terminology } from '../fhir/terminology';
-import type { DataRequirement } from './prefetch';
+import type { DataRequirement } from './data-requirement';
 import type { ServiceDefinition } from './types';
 
 /** Observation ValueSets whose codes the observations prefetch asks for (what the facts read). */
