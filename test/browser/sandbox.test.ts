@@ -18,7 +18,9 @@ function startSandboxCli(): Promise<Sandbox> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does)`);
   const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--fhir-port', '0'], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'info' },
+    // The FHIR deadline is not what this test is about: a generous one keeps a busy machine from turning the
+    // no-prefetch reads into 412s (test/integration/hook-calls.test.ts tests the deadline itself).
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', SPINE_CDS_FHIR_DEADLINE_MS: '10000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

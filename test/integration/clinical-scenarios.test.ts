@@ -57,7 +57,7 @@ beforeAll(async () => {
   for (const now of new Set(scenarios.map((scenario) => scenario.now))) {
     services.set(
       now,
-      await startService({ SPINE_CDS_FHIR_SERVERS: allowlist, SPINE_CDS_FHIR_DEADLINE_MS: '5000' }, new Date(now)),
+      await startService({ SPINE_CDS_FHIR_SERVERS: allowlist, SPINE_CDS_FHIR_DEADLINE_MS: '15000' }, new Date(now)),
     );
   }
 }, 60_000);

@@ -19,7 +19,8 @@ describe('example requests', () => {
   beforeAll(async () => {
     fhir = await startFhirTestServer();
     await fhir.load(examplePatients(TEST_NOW).flatMap((patient) => patient.resources));
-    service = await startService({ SPINE_CDS_FHIR_SERVERS: fhir.baseUrl });
+    // A generous FHIR deadline: the examples are about request shapes, the deadline is tested in hook-calls.test.ts.
+    service = await startService({ SPINE_CDS_FHIR_SERVERS: fhir.baseUrl, SPINE_CDS_FHIR_DEADLINE_MS: '10000' });
   });
 
   afterAll(async () => {
