@@ -77,32 +77,17 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
   const now = deps.now();
   const record = new PatientRecord(recordData(data), ruleSet.terminology, now);
   const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders });
+  const assessed = { request, orders, data, fhirVersion: { version: fhirVersion, from: fhirVersionFrom }, facts };
   // The pathway is for the living: a deceased patient's chart gets no cards, and `rules explain` says why.
-  const version = { version: fhirVersion, from: fhirVersionFrom };
   if (facts.deceased?.value === true) {
-    const response = { cards: [] };
-    return {
-      request,
-      orders,
-      data,
-      fhirVersion: version,
-      facts,
-      outcomes: [],
-      shown: [],
-      response,
-      withheld: 'deceased',
-    };
+    return { ...assessed, outcomes: [], shown: [], response: { cards: [] }, withheld: 'deceased' };
   }
   const outcomes = await evaluateRules(ruleSet, hook, facts);
   const shown = selectCards(outcomes, hook, new Set(orders.map((order) => order.modality)));
   const contraindications = findContraindications(outcomes, facts, ruleSet.statements);
   const render = { ruleSet, facts, context: request.context, orders, now, contraindications };
   return {
-    request,
-    orders,
-    data,
-    fhirVersion: version,
-    facts,
+    ...assessed,
     outcomes,
     shown,
     response: { cards: mostSevereFirst(shown.map((outcome) => renderCard(outcome, render))) },

@@ -207,25 +207,21 @@ test('Kubernetes ConfigMap updates (the ..data symlink swapped) go live, one aft
     fs.symlinkSync(path.join('..data', entry), path.join(mount, entry));
   await start(root, 1);
 
-  publish('..2026_11_28_02', (dir) =>
-    fs.writeFileSync(
-      path.join(dir, 'parameters.json'),
-      setParameter(path.join(dir, 'parameters.json'), 'obesityBmi', 29),
-    ),
-  );
-  fs.rmSync(path.join(mount, '..2026_11_28_01'), { recursive: true });
-  await expectLive('rules/parameters.json');
-  expect(service.ruleSets.current().parameters.obesityBmi).toBe(29);
-
-  publish('..2026_11_28_03', (dir) =>
-    fs.writeFileSync(
-      path.join(dir, 'parameters.json'),
-      setParameter(path.join(dir, 'parameters.json'), 'obesityBmi', 28),
-    ),
-  );
-  fs.rmSync(path.join(mount, '..2026_11_28_02'), { recursive: true });
-  await expectLive('rules/parameters.json');
-  expect(service.ruleSets.current().parameters.obesityBmi).toBe(28);
+  // Two updates in a row, each a new generation folder with the old one removed, as the kubelet does.
+  for (const [generation, previous, obesityBmi] of [
+    ['..2026_11_28_02', '..2026_11_28_01', 29],
+    ['..2026_11_28_03', '..2026_11_28_02', 28],
+  ] as const) {
+    publish(generation, (dir) =>
+      fs.writeFileSync(
+        path.join(dir, 'parameters.json'),
+        setParameter(path.join(dir, 'parameters.json'), 'obesityBmi', obesityBmi),
+      ),
+    );
+    fs.rmSync(path.join(mount, previous), { recursive: true });
+    await expectLive('rules/parameters.json');
+    expect(service.ruleSets.current().parameters.obesityBmi).toBe(obesityBmi);
+  }
 });
 
 test('the content check alone (no file event at all) reloads a change, and clears a rejection once the files are fixed', async () => {
