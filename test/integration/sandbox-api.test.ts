@@ -80,6 +80,24 @@ describe('spine-cds sandbox endpoints', () => {
     ]);
   });
 
+  test('order-select with the opioid option drafts a MedicationRequest, coded from the opioid ValueSet', async () => {
+    const response = await build({
+      hook: 'order-select',
+      patientId: 'sandbox-chronic',
+      prefetch: 'none',
+      order: 'opioid',
+    });
+    const { context } = (await response.json()) as {
+      context: { selections: string[]; draftOrders: { entry: Array<{ resource: Record<string, any> }> } };
+    };
+    expect(context.selections).toEqual(['MedicationRequest/draft-opioid']);
+    const [{ resource }] = context.draftOrders.entry;
+    expect(resource.resourceType).toBe('MedicationRequest');
+    expect(resource.medicationCodeableConcept.coding).toEqual([
+      bundledRuleSet().terminology.firstCoding('opioid-medication'),
+    ]);
+  });
+
   test.each([
     [{ hook: 'patient-vue', patientId: 'sandbox-chronic', prefetch: 'full' }, ['hook']],
     [{ hook: 'patient-view', patientId: 'someone-else', prefetch: 'most' }, ['patientId', 'prefetch']],
