@@ -1,5 +1,5 @@
 import type { Condition, MedicationRequest, Observation, Patient, Procedure } from '@medplum/fhirtypes';
-import { recognisePathwayOrders } from '../clinical/draft-orders';
+import { recogniseDraftOrders } from '../clinical/draft-orders';
 import { computeFacts } from '../clinical/facts';
 import { PatientRecord } from '../clinical/patient-record';
 import type { Facts } from '../clinical/fact';
@@ -60,7 +60,7 @@ export interface Assessment {
 export async function assessHookCall(hook: HookName, body: unknown, deps: HookCallDependencies): Promise<Assessment> {
   const { ruleSet } = deps;
   const request = parseHookRequest(body, hook);
-  const orders = recognisePathwayOrders(request.context.draftOrders, request.context.selections, ruleSet.terminology);
+  const orders = recogniseDraftOrders(request.context.draftOrders, request.context.selections, ruleSet.terminology);
   // Order hooks speak only about pathway orders; anything else is none of this service's business.
   if (hook !== 'patient-view' && orders.length === 0) {
     return { request, orders, facts: {}, outcomes: [], shown: [], response: { cards: [] } };

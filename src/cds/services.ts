@@ -86,7 +86,9 @@ const SERVICES: ReadonlyArray<Omit<ServiceDefinition, 'prefetch' | 'usageRequire
     title: 'Low back pain order check (select)',
     description:
       'Checks selected orders for traction or decompression, inversion therapy, epidural injection, physiotherapy, spine surgery ' +
-      'referral and lumbar MRI against red flags, contraindications and the pathway step.',
+      'referral and lumbar MRI against red flags, contraindications and the pathway step, and selected medication orders ' +
+      '(MedicationRequest drafts: opioids, gabapentinoids, antiepileptics, antidepressants, benzodiazepines, oral steroids, ' +
+      'paracetamol, NSAIDs) against back pain prescribing guidance.',
   },
   {
     id: 'spine-order-sign',
@@ -94,7 +96,9 @@ const SERVICES: ReadonlyArray<Omit<ServiceDefinition, 'prefetch' | 'usageRequire
     title: 'Low back pain order check (sign)',
     description:
       'Checks the orders about to be signed for traction or decompression, inversion therapy, epidural injection, physiotherapy, ' +
-      'spine surgery referral and lumbar MRI against red flags, contraindications and the pathway step.',
+      'spine surgery referral and lumbar MRI against red flags, contraindications and the pathway step, and the medication ' +
+      'orders (MedicationRequest drafts: opioids, gabapentinoids, antiepileptics, antidepressants, benzodiazepines, oral ' +
+      'steroids, paracetamol, NSAIDs) against back pain prescribing guidance.',
   },
 ];
 

@@ -1,4 +1,4 @@
-import type { Bundle, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, MedicationRequest, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { describeCondition, conditionToText } from '../catalogue/describe-condition';
 import { factLabel, formatFact } from '../cds/cards/describe-facts';
 import { isHidden } from '../cds/cards/select-cards';
@@ -70,7 +70,8 @@ function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): un
   const resources = (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
   const patientId = resources.find((resource) => resource.resourceType === 'Patient')?.id ?? 'unknown';
   const drafts = resources.filter(
-    (r): r is ServiceRequest => r.resourceType === 'ServiceRequest' && r.status === 'draft',
+    (r): r is ServiceRequest | MedicationRequest =>
+      (r.resourceType === 'ServiceRequest' || r.resourceType === 'MedicationRequest') && r.status === 'draft',
   );
   const draftOrders: Bundle = {
     resourceType: 'Bundle',
@@ -84,7 +85,7 @@ function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): un
       userId: 'Practitioner/rules-explain',
       patientId,
       ...(hook === 'patient-view' ? {} : { draftOrders }),
-      ...(hook === 'order-select' ? { selections: drafts.map((draft) => `ServiceRequest/${draft.id}`) } : {}),
+      ...(hook === 'order-select' ? { selections: drafts.map((draft) => `${draft.resourceType}/${draft.id}`) } : {}),
     },
     prefetch: prefetchFor(resources, patientId, dataRequirements(ruleSet.terminology)),
   };
@@ -94,7 +95,7 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
   const lines = [`Rule set ${ruleSet.version} · ${hook} · evaluated at ${now.toISOString()}`, ''];
   if (assessment.outcomes.length === 0 && assessment.withheld === undefined) {
     lines.push(
-      'No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) in this call: no rules run.',
+      'No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) or back-pain medication in this call: no rules run.',
     );
     return lines.join('\n');
   }

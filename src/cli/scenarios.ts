@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Bundle, Coding, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, Coding, MedicationRequest, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { handleHookCall, type HookCallDependencies } from '../cds/hook-service';
 import type { DataRequirement } from '../cds/data-requirement';
 import { offlineFetchSettings } from '../cds/prefetch';
@@ -34,7 +34,7 @@ export interface Scenario {
   hook: HookName;
   patientId: string;
   resources: Resource[];
-  draftOrders?: ServiceRequest[];
+  draftOrders?: Array<ServiceRequest | MedicationRequest>;
   selections?: string[];
   expect: ScenarioExpectation;
 }
@@ -169,7 +169,7 @@ function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): Scena
       at('draftOrders', `is required for ${scenario.hook}: without draft orders the service has nothing to check`);
     if (scenario.hook !== 'order-select' && scenario.selections) at('selections', 'is only used by order-select');
     if (scenario.hook === 'order-select' && !scenario.selections) at('selections', 'is required for order-select');
-    const orderIds = new Set((scenario.draftOrders ?? []).map((order) => `ServiceRequest/${order.id}`));
+    const orderIds = new Set((scenario.draftOrders ?? []).map((order) => `${order.resourceType}/${order.id}`));
     (scenario.draftOrders ?? []).forEach((order, index) => {
       if (order.subject?.reference !== `Patient/${scenario.patientId}`) {
         at(

@@ -347,7 +347,7 @@ export function onsetTime(condition: Condition): number | undefined {
  * What a prescription prescribes: its code, or the code of a Medication contained in it (`medicationReference`
  * `#id`, as FHIR R4 exports such as Epic's often send it).
  */
-function medicationConcept(request: MedicationRequest): CodeableConcept | undefined {
+export function medicationConcept(request: MedicationRequest): CodeableConcept | undefined {
   if (request.medicationCodeableConcept) return request.medicationCodeableConcept;
   const reference = request.medicationReference?.reference;
   if (!reference?.startsWith('#')) return undefined;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, MedicationRequest, ServiceRequest } from '@medplum/fhirtypes';
 import { renderPrefetchTemplate } from '../cds/prefetch-template';
 import { dataRequirements } from '../cds/services';
 import type { HookName, HookRequest } from '../cds/types';
@@ -16,6 +16,7 @@ export const DRAFT_ORDER_KINDS = [
   { key: 'traction', label: 'Traction / non-surgical decompression', valueSet: 'spinal-traction' },
   { key: 'mri', label: 'Lumbar spine MRI', valueSet: 'lumbar-spine-mri' },
   { key: 'surgery', label: 'Spine surgery referral', valueSet: 'spine-surgery-referral' },
+  { key: 'opioid', label: 'Opioid prescription', valueSet: 'opioid-medication', prescription: true },
 ] as const;
 export type DraftOrderKind = (typeof DRAFT_ORDER_KINDS)[number]['key'];
 
@@ -30,19 +31,26 @@ export interface SimulatedCall {
   prefetch: PrefetchMode;
 }
 
-export function draftOrder(kind: DraftOrderKind, patientId: string, terminology: Terminology): ServiceRequest {
+export function draftOrder(
+  kind: DraftOrderKind,
+  patientId: string,
+  terminology: Terminology,
+): ServiceRequest | MedicationRequest {
   const known = DRAFT_ORDER_KINDS.find((candidate) => candidate.key === kind);
   if (!known) throw new Error(`unknown draft order kind "${kind}"`);
   const { valueSet, label } = known;
   const coding = terminology.firstCoding(valueSet);
-  return {
-    resourceType: 'ServiceRequest',
+  const draft = {
     id: `draft-${kind}`,
     status: 'draft',
     intent: 'order',
     subject: { reference: `Patient/${patientId}` },
-    code: { coding: coding ? [coding] : [], text: coding?.display ?? label },
-  };
+  } as const;
+  const concept = { coding: coding ? [coding] : [], text: coding?.display ?? label };
+  // A prescription is drafted as an EHR's prescribing screen (the CDS Hooks Sandbox's Rx View) drafts it.
+  return 'prescription' in known
+    ? { resourceType: 'MedicationRequest', ...draft, medicationCodeableConcept: concept }
+    : { resourceType: 'ServiceRequest', ...draft, code: concept };
 }
 
 /** The CDS Hooks request an EHR on `fhirBaseUrl` would send, with the prefetch it would have read there. */
@@ -56,7 +64,7 @@ export async function buildHookRequest(
     const order = draftOrder(call.order, call.patientId, terminology);
     const draftOrders: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: order }] };
     context.draftOrders = draftOrders;
-    if (call.hook === 'order-select') context.selections = [`ServiceRequest/${order.id}`];
+    if (call.hook === 'order-select') context.selections = [`${order.resourceType}/${order.id}`];
   }
   return {
     hook: call.hook,

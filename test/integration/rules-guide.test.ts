@@ -53,7 +53,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 test('the bundled rules check and their scenarios pass', () => {
-  expect(cli('rules', 'check')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^✓ \d+ rules in 5 packs/) });
+  expect(cli('rules', 'check')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^✓ \d+ rules in 6 packs/) });
   const run = cli('rules', 'test');
   expect(run.stdout).toMatch(/\d+ passed, 0 failed/);
   expect(run.status).toBe(0);

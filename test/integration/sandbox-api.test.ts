@@ -64,21 +64,22 @@ describe('spine-cds sandbox endpoints', () => {
     if (prefetch !== 'none') expect(request.prefetch.patient.resourceType).toBe('Patient');
   });
 
-  test('order-select carries the chosen draft order, coded from the service ValueSet, as the selection', async () => {
-    const response = await build({
-      hook: 'order-select',
-      patientId: 'sandbox-chronic',
-      prefetch: 'none',
-      order: 'traction',
-    });
-    const { context } = (await response.json()) as {
-      context: { selections: string[]; draftOrders: { entry: Array<{ resource: { code: { coding: unknown[] } } }> } };
-    };
-    expect(context.selections).toEqual(['ServiceRequest/draft-traction']);
-    expect(context.draftOrders.entry[0].resource.code.coding).toEqual([
-      bundledRuleSet().terminology.firstCoding('spinal-traction'),
-    ]);
-  });
+  test.each([
+    ['traction', 'spinal-traction', 'ServiceRequest', 'code'],
+    ['opioid', 'opioid-medication', 'MedicationRequest', 'medicationCodeableConcept'],
+  ])(
+    'order-select carries the chosen draft order (%s), coded from the service ValueSet, as the selection',
+    async (order, valueSet, resourceType, codeField) => {
+      const response = await build({ hook: 'order-select', patientId: 'sandbox-chronic', prefetch: 'none', order });
+      const { context } = (await response.json()) as {
+        context: { selections: string[]; draftOrders: { entry: Array<{ resource: Record<string, any> }> } };
+      };
+      expect(context.selections).toEqual([`${resourceType}/draft-${order}`]);
+      const [{ resource }] = context.draftOrders.entry;
+      expect(resource.resourceType).toBe(resourceType);
+      expect(resource[codeField].coding).toEqual([bundledRuleSet().terminology.firstCoding(valueSet)]);
+    },
+  );
 
   test.each([
     [{ hook: 'patient-vue', patientId: 'sandbox-chronic', prefetch: 'full' }, ['hook']],

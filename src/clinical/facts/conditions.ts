@@ -25,6 +25,7 @@ export const conditionFacts: FactDefinition[] = [
     'Active cancer of any site (including metastatic disease and myeloma, lymphoma, leukaemia)',
     ['malignant-neoplasm', 'spinal-neoplasm'],
   ),
+  activeCondition('palliativeCare', 'Palliative or end-of-life care', ['palliative-care']),
   activeCondition('vertebralFracture', 'Vertebral fracture', ['vertebral-fracture']),
   activeCondition('osteoporosisDiagnosed', 'Osteoporosis diagnosis', ['osteoporosis']),
   activeCondition('longTermSteroids', 'Long-term systemic steroid use', ['long-term-steroid-use']),

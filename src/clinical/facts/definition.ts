@@ -6,7 +6,7 @@ import type { Match, PatientRecord } from '../patient-record';
 /** Thresholds and settings from rules/parameters.json (shared by facts and rules). */
 export type Parameters = Record<string, number | string | boolean>;
 
-/** A draft order of the hook call that belongs to a modality of the pathway. */
+/** A draft order of the hook call that belongs to a modality: a pathway treatment or a drug class. */
 export interface DraftOrder {
   modality: string;
   /** Relative reference used by delete suggestions, e.g. `ServiceRequest/abc`; absent when the draft has no id. */

@@ -51,9 +51,9 @@ function painAfterSpinalSurgery(record: PatientRecord): Fact {
  * Use of a drug class from a coded long-term-use condition or an active prescription. Without the medication list,
  * or with prescriptions whose medication was not sent, "none" cannot be said: the fact is unknown.
  */
-function medicationUse(conditionValueSet: string, medicationValueSet: string) {
+function medicationUse(conditionValueSet: string | undefined, medicationValueSet: string) {
   return (record: PatientRecord): Fact => {
-    const conditions = record.activeConditions(conditionValueSet).map(citeCondition);
+    const conditions = conditionValueSet ? record.activeConditions(conditionValueSet).map(citeCondition) : [];
     const medications = record.isAvailable('medications')
       ? record.activeMedications(medicationValueSet).map(citeMedication)
       : [];
@@ -117,5 +117,12 @@ export const historyFacts: FactDefinition[] = [
     type: 'boolean',
     absentText: 'none recorded',
     compute: medicationUse('antiplatelet-condition', 'antiplatelet-medication'),
+  },
+  {
+    id: 'benzodiazepine',
+    label: 'Benzodiazepine use (active prescription)',
+    type: 'boolean',
+    absentText: 'none recorded',
+    compute: medicationUse(undefined, 'benzodiazepine-medication'),
   },
 ];
