@@ -69,6 +69,13 @@ export const CONDITIONS = {
   vertebralFracture: [
     icd('S32.000A', 'Wedge compression fracture of unspecified lumbar vertebra'),
     sct('203450003', 'Osteoporotic fracture of lumbar vertebra (disorder)'),
+    // Issue 16: level-specific codes, healing (D) and nonunion (K) encounters still a current fracture.
+    icd('S32.010A', 'Wedge compression fracture of first lumbar vertebra, initial encounter for closed fracture'),
+    icd('S32.042A', 'Unstable burst fracture of fourth lumbar vertebra, initial encounter for closed fracture'),
+    icd('S22.060A', 'Wedge compression fracture of T7-T8 vertebra, initial encounter for closed fracture'),
+    icd('S22.081D', 'Stable burst fracture of T11-T12 vertebra, subsequent encounter for routine healing'),
+    icd('M48.54XA', 'Collapsed vertebra, not elsewhere classified, thoracic region, initial encounter for fracture'),
+    icd('M80.08XK', 'Age-related osteoporosis with current pathological fracture, vertebra(e), nonunion'),
   ],
   osteoporosis: [
     sct('64859006', 'Osteoporosis (disorder)'),
@@ -122,6 +129,7 @@ export const CONDITIONS = {
     sct('239873007', 'Osteoarthritis of knee'),
     sct('359817006', 'Closed fracture of hip'),
     sct('92691004', 'Carcinoma in situ of prostate (disorder)'),
+    icd('S32.010S', 'Wedge compression fracture of first lumbar vertebra, sequela'),
   ],
 } satisfies Record<string, Code[]>;
 
