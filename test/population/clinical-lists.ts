@@ -111,6 +111,7 @@ export const CONDITIONS = {
   ],
   obesity: [sct('162864005', 'Body mass index 30+ - obesity (finding)'), icd('E66.9', 'Obesity, unspecified')],
   anticoagulantCode: [icd('Z79.01', 'Long term (current) use of anticoagulants')],
+  antiplateletCode: [icd('Z79.02', 'Long term (current) use of antithrombotics/antiplatelets')],
   severeKidneyDisease: [
     icd('N18.4', 'Chronic kidney disease, stage 4 (severe)'),
     sct('433146000', 'Chronic kidney disease stage 5 (disorder)'),
@@ -143,6 +144,8 @@ export const MEDICATIONS = {
   antiplatelet: [
     { system: RXNORM, code: '309362', display: 'Clopidogrel 75 MG Oral Tablet' },
     { system: RXNORM, code: '243670', display: 'Aspirin 81 MG Oral Tablet' },
+    { system: RXNORM, code: '1116635', display: 'ticagrelor 90 MG Oral Tablet' },
+    { system: RXNORM, code: '855812', display: 'prasugrel 10 MG Oral Tablet' },
   ],
   noise: [
     { system: RXNORM, code: '316049', display: 'Hydrochlorothiazide 25 MG' },

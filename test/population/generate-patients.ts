@@ -76,6 +76,7 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
   hernia: 0.06,
   obesity: 0.1,
   anticoagulantCode: 0.03,
+  antiplateletCode: 0.03,
   severeKidneyDisease: 0.04,
   pepticUlcer: 0.04,
   heartFailure: 0.05,

@@ -121,6 +121,7 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const hypertension = active('hypertension') || (systolic ?? 0) >= 140 || (diastolic ?? 0) >= 90;
   const obesity = active('obesity') || (bmi ?? 0) >= 30;
   const anticoagulant = active('anticoagulantCode') || prescribed(MEDICATIONS.anticoagulant);
+  const antiplatelet = active('antiplateletCode') || prescribed(MEDICATIONS.antiplatelet);
   const activeCancer = active('cancer');
   const cancerHistory = has('cancerHistoryCode', 'any') || has('cancer', 'past') || has('spinalTumour', 'past');
 
@@ -185,6 +186,8 @@ export function truthOf(resources: Resource[], now: Date): Truth {
     [cauda, 'cauda equina', /cauda/i, { traction: 'A', inversion: 'A', injection: 'A', physiotherapy: 'A' }],
     [footDrop, 'foot drop', /foot drop/i, { traction: 'A', inversion: 'A', injection: 'A', physiotherapy: 'A' }],
     [anticoagulant, 'anticoagulant', /anticoag/i, { inversion: 'R', injection: 'R' }],
+    // Issue 16: antiplatelets before an epidural, like anticoagulants (ASRA 2018: plan the hold).
+    [antiplatelet, 'antiplatelet', /antiplatelet/i, { injection: 'R' }],
   ];
   const contraindications = Object.fromEntries(
     (Object.keys(MODALITIES) as Modality[]).map((modality) => [
@@ -197,7 +200,7 @@ export function truthOf(resources: Resource[], now: Date): Truth {
 
   const nsaidCautions = [
     ...flag(anticoagulant, 'anticoagulant', /anticoag/i),
-    ...flag(prescribed(MEDICATIONS.antiplatelet), 'antiplatelet', /antiplatelet/i),
+    ...flag(antiplatelet, 'antiplatelet', /antiplatelet/i),
     ...flag(active('severeKidneyDisease'), 'CKD stage 4-5', /CKD|kidney/i),
     ...flag(active('pepticUlcer'), 'peptic ulcer or GI bleeding', /ulcer|bleed/i),
     ...flag(active('heartFailure'), 'heart failure', /heart failure/i),
