@@ -112,6 +112,13 @@ export const CONDITIONS = {
   obesity: [sct('162864005', 'Body mass index 30+ - obesity (finding)'), icd('E66.9', 'Obesity, unspecified')],
   anticoagulantCode: [icd('Z79.01', 'Long term (current) use of anticoagulants')],
   antiplateletCode: [icd('Z79.02', 'Long term (current) use of antithrombotics/antiplatelets')],
+  /** Issue 16: immunosuppression and systemic signs of infection (ACR 2021 variant 7). */
+  immunosuppression: [
+    icd('B20', 'Human immunodeficiency virus [HIV] disease'),
+    icd('D84.9', 'Immunodeficiency, unspecified'),
+    icd('Z94.0', 'Kidney transplant status'),
+  ],
+  infectionSign: [icd('R50.9', 'Fever, unspecified'), icd('R63.4', 'Abnormal weight loss'), sct('386661006', 'Fever')],
   severeKidneyDisease: [
     icd('N18.4', 'Chronic kidney disease, stage 4 (severe)'),
     sct('433146000', 'Chronic kidney disease stage 5 (disorder)'),
@@ -146,6 +153,10 @@ export const MEDICATIONS = {
     { system: RXNORM, code: '243670', display: 'Aspirin 81 MG Oral Tablet' },
     { system: RXNORM, code: '1116635', display: 'ticagrelor 90 MG Oral Tablet' },
     { system: RXNORM, code: '855812', display: 'prasugrel 10 MG Oral Tablet' },
+  ],
+  immunosuppressant: [
+    { system: RXNORM, code: '312617', display: 'predniSONE 5 MG Oral Tablet' },
+    { system: RXNORM, code: '105586', display: 'Methotrexate 10 MG Oral Tablet' },
   ],
   noise: [
     { system: RXNORM, code: '316049', display: 'Hydrochlorothiazide 25 MG' },

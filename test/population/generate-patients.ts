@@ -77,6 +77,8 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
   obesity: 0.1,
   anticoagulantCode: 0.03,
   antiplateletCode: 0.03,
+  immunosuppression: 0.03,
+  infectionSign: 0.04,
   severeKidneyDisease: 0.04,
   pepticUlcer: 0.04,
   heartFailure: 0.05,
@@ -155,6 +157,7 @@ function generatePatient(id: string, random: Random, now: Date): GeneratedPatien
   });
   if (random.chance(0.12)) resources.push(medication(random.pick(MEDICATIONS.anticoagulant)));
   if (random.chance(0.1)) resources.push(medication(random.pick(MEDICATIONS.antiplatelet)));
+  if (random.chance(0.05)) resources.push(medication(random.pick(MEDICATIONS.immunosuppressant)));
   if (random.chance(0.3)) resources.push(medication(random.pick(MEDICATIONS.noise)));
 
   const observation = (code: string, daysAgo: number, extra: Partial<Observation>): Observation => ({

@@ -122,6 +122,8 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const obesity = active('obesity') || (bmi ?? 0) >= 30;
   const anticoagulant = active('anticoagulantCode') || prescribed(MEDICATIONS.anticoagulant);
   const antiplatelet = active('antiplateletCode') || prescribed(MEDICATIONS.antiplatelet);
+  const immunosuppressed =
+    active('immunosuppression') || active('longTermSteroids') || prescribed(MEDICATIONS.immunosuppressant);
   const activeCancer = active('cancer');
   const cancerHistory = has('cancerHistoryCode', 'any') || has('cancer', 'past') || has('spinalTumour', 'past');
 
@@ -140,6 +142,11 @@ export function truthOf(resources: Resource[], now: Date): Truth {
       /fracture/i,
     ),
     ...flag(active('rupturedAneurysm'), 'ruptured aortic aneurysm', /aneurysm/i),
+    ...flag(
+      immunosuppressed || active('infectionSign'),
+      'suspected infection or immunosuppression',
+      /infection|immunosuppress/i,
+    ),
   ];
 
   // clinical.md, "Contraindications per modality": each row with its grade per modality (A absolute, R relative).

@@ -20,6 +20,7 @@ export const conditionFacts: FactDefinition[] = [
     'spinal-infection',
   ]),
   activeCondition('spinalNeoplasm', 'Spinal tumour or metastasis', ['spinal-neoplasm']),
+  activeCondition('infectionSigns', 'Fever or unexplained weight loss', ['infection-sign']),
   activeCondition(
     'activeMalignancy',
     'Active cancer of any site (including metastatic disease and myeloma, lymphoma, leukaemia)',
