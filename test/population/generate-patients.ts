@@ -135,6 +135,8 @@ function generatePatient(id: string, random: Random, now: Date): GeneratedPatien
   resources.push(condition(random.pick(CONDITIONS.backPain), 'active', random.int(1, 730)));
   if (random.chance(0.15))
     resources.push(condition(random.pick(CONDITIONS.backPain), random.pick(STATUSES), random.int(1, 2000)));
+  // Issue 16: an old back pain code left active on the problem list beside the current one.
+  if (random.chance(0.1)) resources.push(condition(random.pick(CONDITIONS.backPain), 'active', random.int(400, 2200)));
 
   for (const [group, prevalence] of Object.entries(PREVALENCE) as Array<[ConditionGroup, number]>) {
     if (random.chance(prevalence))

@@ -63,12 +63,13 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const active = (group: ConditionGroup) => has(group, 'active');
 
   const age = (now.getTime() - Date.parse(patient.birthDate as string)) / (365.25 * DAY_MS);
-  const episodeStart = Math.min(
+  // Issue 16 item 5: pain is new when any active back pain code began recently, even beside an old active one.
+  const newestOnset = Math.max(
     ...conditions
       .filter((c) => inGroup(c, CONDITIONS.backPain) && isActive(c, now))
       .map((c) => Date.parse(c.onsetDateTime as string)),
   );
-  const newEpisode = (now.getTime() - episodeStart) / (7 * DAY_MS) <= NEW_EPISODE_WEEKS;
+  const newEpisode = (now.getTime() - newestOnset) / (7 * DAY_MS) <= NEW_EPISODE_WEEKS;
 
   const observations = ofType<Observation>('Observation').filter((o) =>
     ['final', 'amended', 'corrected', 'preliminary'].includes(o.status),
