@@ -59,11 +59,9 @@ export const CONDITIONS = {
     icd('C79.51', 'Secondary malignant neoplasm of bone'),
     sct('94222008', 'Secondary malignant neoplasm of bone (disorder)'),
   ],
-  caudaEquina: [
-    sct('192970008', 'Cauda equina syndrome (disorder)'),
-    icd('G83.4', 'Cauda equina syndrome'),
-    icd('R33.9', 'Retention of urine, unspecified'),
-  ],
+  caudaEquina: [sct('192970008', 'Cauda equina syndrome (disorder)'), icd('G83.4', 'Cauda equina syndrome')],
+  /** Issue 16: signs that are cauda equina only when they began during the back pain episode. */
+  caudaEquinaSign: [icd('R33.9', 'Retention of urine, unspecified'), icd('R15.9', 'Full incontinence of feces')],
   footDrop: [icd('M21.371', 'Foot drop, right foot'), sct('27253007', 'Foot-drop gait')],
   spinalInfection: [icd('M46.26', 'Osteomyelitis of vertebra, lumbar region'), sct('2304001', 'Discitis (disorder)')],
   vertebralFracture: [

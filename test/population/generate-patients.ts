@@ -62,6 +62,7 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
   cancerHistoryCode: 0.05,
   spinalTumour: 0.03,
   caudaEquina: 0.03,
+  caudaEquinaSign: 0.04,
   footDrop: 0.03,
   spinalInfection: 0.03,
   vertebralFracture: 0.04,

@@ -113,7 +113,9 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const fracture = active('vertebralFracture');
   const tumour = active('spinalTumour');
   const infection = active('spinalInfection');
-  const cauda = active('caudaEquina');
+  const signs = conditions.filter((c) => inGroup(c, CONDITIONS.caudaEquinaSign) && isActive(c, now));
+  const signInEpisode = signs.some((c) => Date.parse(c.onsetDateTime as string) >= newestOnset);
+  const cauda = active('caudaEquina') || signInEpisode;
   const footDrop = active('footDrop');
   const aneurysm = active('aneurysm') || active('rupturedAneurysm');
   const pregnant = active('pregnancy');
@@ -131,6 +133,11 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const flag = (present: boolean, name: string, names: RegExp) => (present ? [{ name, names }] : []);
   const redFlags = [
     ...flag(cauda, 'cauda equina', /cauda equina/i),
+    ...flag(
+      signs.length > 0 && !signInEpisode,
+      'bladder or bowel sign outside the episode: ask if new',
+      /cauda equina|bladder|bowel/i,
+    ),
     ...flag(footDrop, 'foot drop', /foot drop/i),
     ...flag(infection, 'spinal infection', /infection/i),
     ...flag(tumour, 'spinal tumour or metastasis', /tumou?r|metasta|malignan|cancer/i),

@@ -64,6 +64,24 @@ function findEpisode(record: PatientRecord, context: FactContext) {
   return { matches, start, newest: onsets.at(-1), cites: uniqueCitations(current.map(citeCondition)) };
 }
 
+/**
+ * Cauda equina: the coded syndrome or saddle anaesthesia; urinary retention or faecal incontinence only with back
+ * pain and an onset inside the current episode (an old or undated retention, e.g. with prostate disease, is not an
+ * emergency: the bladder/bowel fact asks whether it is new).
+ */
+function caudaEquina(record: PatientRecord, context: FactContext) {
+  const coded = activeConditionsIn(record, ['cauda-equina-syndrome', 'saddle-anaesthesia']);
+  const { matches, start } = episode(record, context);
+  const signs =
+    matches.length === 0 || start === undefined
+      ? []
+      : activeConditionsIn(record, ['urinary-retention', 'faecal-incontinence']).filter(
+          (match) => (onsetTime(match.resource) ?? Number.NEGATIVE_INFINITY) >= start,
+        );
+  const found = [...coded, ...signs];
+  return known(found.length > 0, uniqueCitations([...found, ...(signs.length > 0 ? matches : [])].map(citeCondition)));
+}
+
 function weeksSince(record: PatientRecord, time: number | undefined): number | undefined {
   return time === undefined ? undefined : Math.max(0, Math.round(((record.now.getTime() - time) / WEEK_MS) * 10) / 10);
 }
@@ -140,6 +158,14 @@ export const episodeFacts: FactDefinition[] = [
     painWeeks,
     (record) => record.procedures('physiotherapy-referral').map(citeProcedure),
   ),
+  {
+    id: 'caudaEquina',
+    label:
+      'Cauda equina syndrome or saddle anaesthesia, or urinary retention / faecal incontinence that began during the back pain episode',
+    type: 'boolean',
+    absentText: 'none recorded',
+    compute: caudaEquina,
+  },
   activeCondition('chronicCode', 'Coded as chronic low back pain', ['chronic-low-back-pain']),
   activeCondition('radicularPain', 'Radicular pain (sciatica or radiculopathy)', ['radicular-pain']),
   activeCondition('discHerniation', 'Lumbar disc herniation', ['lumbar-disc-herniation']),
