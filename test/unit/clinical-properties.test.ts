@@ -188,6 +188,17 @@ function pregnant(data: Visible): boolean {
   return newest <= param('pregnancyPositiveMaxAgeDays') && atNewest.every((o) => POSITIVE.has(o.answer));
 }
 
+/** Conditions that make back pain (their onsets date the episode). */
+const BACK_PAIN_VALUESETS = [
+  'low-back-pain',
+  'back-pain-site-unspecified',
+  'chronic-low-back-pain',
+  'radicular-pain',
+  'lumbar-disc-herniation',
+  'spinal-stenosis',
+  'neurogenic-claudication',
+];
+
 function absoluteContraindications(data: Visible): Set<Modality> {
   const has = (...ids: string[]) =>
     data.conditions.some((c) => isActive(c) && ids.some((id) => inValueSet(c.code?.coding, id)));
@@ -212,17 +223,7 @@ function absoluteContraindications(data: Visible): Set<Modality> {
     data.conditions
       .map((c) => (isActive(c) && ids.some((id) => inValueSet(c.code?.coding, id)) ? onsetOf(c) : Number.NaN))
       .filter((time) => Number.isFinite(time));
-  const newestBackPain = Math.max(
-    ...onsets([
-      'low-back-pain',
-      'back-pain-site-unspecified',
-      'chronic-low-back-pain',
-      'radicular-pain',
-      'lumbar-disc-herniation',
-      'spinal-stenosis',
-      'neurogenic-claudication',
-    ]),
-  );
+  const newestBackPain = Math.max(...onsets(BACK_PAIN_VALUESETS));
   const signInEpisode =
     Number.isFinite(newestBackPain) &&
     onsets(['urinary-retention', 'faecal-incontinence']).some((onset) => onset >= newestBackPain);
@@ -285,13 +286,7 @@ const UNRELATED: Coding[] = [
 ];
 
 const CONDITION_VALUESETS = [
-  'low-back-pain',
-  'back-pain-site-unspecified',
-  'chronic-low-back-pain',
-  'radicular-pain',
-  'lumbar-disc-herniation',
-  'spinal-stenosis',
-  'neurogenic-claudication',
+  ...BACK_PAIN_VALUESETS,
   'spondylolisthesis',
   'spondylolysis',
   'degenerative-disc-disease',
