@@ -59,16 +59,21 @@ export const CONDITIONS = {
     icd('C79.51', 'Secondary malignant neoplasm of bone'),
     sct('94222008', 'Secondary malignant neoplasm of bone (disorder)'),
   ],
-  caudaEquina: [
-    sct('192970008', 'Cauda equina syndrome (disorder)'),
-    icd('G83.4', 'Cauda equina syndrome'),
-    icd('R33.9', 'Retention of urine, unspecified'),
-  ],
+  caudaEquina: [sct('192970008', 'Cauda equina syndrome (disorder)'), icd('G83.4', 'Cauda equina syndrome')],
+  /** Issue 16: signs that are cauda equina only when they began during the back pain episode. */
+  caudaEquinaSign: [icd('R33.9', 'Retention of urine, unspecified'), icd('R15.9', 'Full incontinence of feces')],
   footDrop: [icd('M21.371', 'Foot drop, right foot'), sct('27253007', 'Foot-drop gait')],
   spinalInfection: [icd('M46.26', 'Osteomyelitis of vertebra, lumbar region'), sct('2304001', 'Discitis (disorder)')],
   vertebralFracture: [
     icd('S32.000A', 'Wedge compression fracture of unspecified lumbar vertebra'),
     sct('203450003', 'Osteoporotic fracture of lumbar vertebra (disorder)'),
+    // Issue 16: level-specific codes, healing (D) and nonunion (K) encounters still a current fracture.
+    icd('S32.010A', 'Wedge compression fracture of first lumbar vertebra, initial encounter for closed fracture'),
+    icd('S32.042A', 'Unstable burst fracture of fourth lumbar vertebra, initial encounter for closed fracture'),
+    icd('S22.060A', 'Wedge compression fracture of T7-T8 vertebra, initial encounter for closed fracture'),
+    icd('S22.081D', 'Stable burst fracture of T11-T12 vertebra, subsequent encounter for routine healing'),
+    icd('M48.54XA', 'Collapsed vertebra, not elsewhere classified, thoracic region, initial encounter for fracture'),
+    icd('M80.08XK', 'Age-related osteoporosis with current pathological fracture, vertebra(e), nonunion'),
   ],
   osteoporosis: [
     sct('64859006', 'Osteoporosis (disorder)'),
@@ -104,6 +109,14 @@ export const CONDITIONS = {
   ],
   obesity: [sct('162864005', 'Body mass index 30+ - obesity (finding)'), icd('E66.9', 'Obesity, unspecified')],
   anticoagulantCode: [icd('Z79.01', 'Long term (current) use of anticoagulants')],
+  antiplateletCode: [icd('Z79.02', 'Long term (current) use of antithrombotics/antiplatelets')],
+  /** Issue 16: immunosuppression and systemic signs of infection (ACR 2021 variant 7). */
+  immunosuppression: [
+    icd('B20', 'Human immunodeficiency virus [HIV] disease'),
+    icd('D84.9', 'Immunodeficiency, unspecified'),
+    icd('Z94.0', 'Kidney transplant status'),
+  ],
+  infectionSign: [icd('R50.9', 'Fever, unspecified'), icd('R63.4', 'Abnormal weight loss'), sct('386661006', 'Fever')],
   severeKidneyDisease: [
     icd('N18.4', 'Chronic kidney disease, stage 4 (severe)'),
     sct('433146000', 'Chronic kidney disease stage 5 (disorder)'),
@@ -122,6 +135,7 @@ export const CONDITIONS = {
     sct('239873007', 'Osteoarthritis of knee'),
     sct('359817006', 'Closed fracture of hip'),
     sct('92691004', 'Carcinoma in situ of prostate (disorder)'),
+    icd('S32.010S', 'Wedge compression fracture of first lumbar vertebra, sequela'),
   ],
 } satisfies Record<string, Code[]>;
 
@@ -135,6 +149,12 @@ export const MEDICATIONS = {
   antiplatelet: [
     { system: RXNORM, code: '309362', display: 'Clopidogrel 75 MG Oral Tablet' },
     { system: RXNORM, code: '243670', display: 'Aspirin 81 MG Oral Tablet' },
+    { system: RXNORM, code: '1116635', display: 'ticagrelor 90 MG Oral Tablet' },
+    { system: RXNORM, code: '855812', display: 'prasugrel 10 MG Oral Tablet' },
+  ],
+  immunosuppressant: [
+    { system: RXNORM, code: '312617', display: 'predniSONE 5 MG Oral Tablet' },
+    { system: RXNORM, code: '105586', display: 'Methotrexate 10 MG Oral Tablet' },
   ],
   noise: [
     { system: RXNORM, code: '316049', display: 'Hydrochlorothiazide 25 MG' },

@@ -62,6 +62,7 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
   cancerHistoryCode: 0.05,
   spinalTumour: 0.03,
   caudaEquina: 0.03,
+  caudaEquinaSign: 0.04,
   footDrop: 0.03,
   spinalInfection: 0.03,
   vertebralFracture: 0.04,
@@ -76,6 +77,9 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
   hernia: 0.06,
   obesity: 0.1,
   anticoagulantCode: 0.03,
+  antiplateletCode: 0.03,
+  immunosuppression: 0.03,
+  infectionSign: 0.04,
   severeKidneyDisease: 0.04,
   pepticUlcer: 0.04,
   heartFailure: 0.05,
@@ -132,6 +136,8 @@ function generatePatient(id: string, random: Random, now: Date): GeneratedPatien
   resources.push(condition(random.pick(CONDITIONS.backPain), 'active', random.int(1, 730)));
   if (random.chance(0.15))
     resources.push(condition(random.pick(CONDITIONS.backPain), random.pick(STATUSES), random.int(1, 2000)));
+  // Issue 16: an old back pain code left active on the problem list beside the current one.
+  if (random.chance(0.1)) resources.push(condition(random.pick(CONDITIONS.backPain), 'active', random.int(400, 2200)));
 
   for (const [group, prevalence] of Object.entries(PREVALENCE) as Array<[ConditionGroup, number]>) {
     if (random.chance(prevalence))
@@ -154,6 +160,7 @@ function generatePatient(id: string, random: Random, now: Date): GeneratedPatien
   });
   if (random.chance(0.12)) resources.push(medication(random.pick(MEDICATIONS.anticoagulant)));
   if (random.chance(0.1)) resources.push(medication(random.pick(MEDICATIONS.antiplatelet)));
+  if (random.chance(0.05)) resources.push(medication(random.pick(MEDICATIONS.immunosuppressant)));
   if (random.chance(0.3)) resources.push(medication(random.pick(MEDICATIONS.noise)));
 
   const observation = (code: string, daysAgo: number, extra: Partial<Observation>): Observation => ({

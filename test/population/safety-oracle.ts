@@ -63,12 +63,13 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const active = (group: ConditionGroup) => has(group, 'active');
 
   const age = (now.getTime() - Date.parse(patient.birthDate as string)) / (365.25 * DAY_MS);
-  const episodeStart = Math.min(
+  // Issue 16 item 5: pain is new when any active back pain code began recently, even beside an old active one.
+  const newestOnset = Math.max(
     ...conditions
       .filter((c) => inGroup(c, CONDITIONS.backPain) && isActive(c, now))
       .map((c) => Date.parse(c.onsetDateTime as string)),
   );
-  const newEpisode = (now.getTime() - episodeStart) / (7 * DAY_MS) <= NEW_EPISODE_WEEKS;
+  const newEpisode = (now.getTime() - newestOnset) / (7 * DAY_MS) <= NEW_EPISODE_WEEKS;
 
   const observations = ofType<Observation>('Observation').filter((o) =>
     ['final', 'amended', 'corrected', 'preliminary'].includes(o.status),
@@ -112,7 +113,9 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const fracture = active('vertebralFracture');
   const tumour = active('spinalTumour');
   const infection = active('spinalInfection');
-  const cauda = active('caudaEquina');
+  const signs = conditions.filter((c) => inGroup(c, CONDITIONS.caudaEquinaSign) && isActive(c, now));
+  const signInEpisode = signs.some((c) => Date.parse(c.onsetDateTime as string) >= newestOnset);
+  const cauda = active('caudaEquina') || signInEpisode;
   const footDrop = active('footDrop');
   const aneurysm = active('aneurysm') || active('rupturedAneurysm');
   const pregnant = active('pregnancy');
@@ -121,12 +124,20 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const hypertension = active('hypertension') || (systolic ?? 0) >= 140 || (diastolic ?? 0) >= 90;
   const obesity = active('obesity') || (bmi ?? 0) >= 30;
   const anticoagulant = active('anticoagulantCode') || prescribed(MEDICATIONS.anticoagulant);
+  const antiplatelet = active('antiplateletCode') || prescribed(MEDICATIONS.antiplatelet);
+  const immunosuppressed =
+    active('immunosuppression') || active('longTermSteroids') || prescribed(MEDICATIONS.immunosuppressant);
   const activeCancer = active('cancer');
   const cancerHistory = has('cancerHistoryCode', 'any') || has('cancer', 'past') || has('spinalTumour', 'past');
 
   const flag = (present: boolean, name: string, names: RegExp) => (present ? [{ name, names }] : []);
   const redFlags = [
     ...flag(cauda, 'cauda equina', /cauda equina/i),
+    ...flag(
+      signs.length > 0 && !signInEpisode,
+      'bladder or bowel sign outside the episode: ask if new',
+      /cauda equina|bladder|bowel/i,
+    ),
     ...flag(footDrop, 'foot drop', /foot drop/i),
     ...flag(infection, 'spinal infection', /infection/i),
     ...flag(tumour, 'spinal tumour or metastasis', /tumou?r|metasta|malignan|cancer/i),
@@ -139,6 +150,11 @@ export function truthOf(resources: Resource[], now: Date): Truth {
       /fracture/i,
     ),
     ...flag(active('rupturedAneurysm'), 'ruptured aortic aneurysm', /aneurysm/i),
+    ...flag(
+      immunosuppressed || active('infectionSign'),
+      'suspected infection or immunosuppression',
+      /infection|immunosuppress/i,
+    ),
   ];
 
   // docs/clinical.md, "Contraindications per modality": each row with its grade per modality (A absolute, R relative).
@@ -185,6 +201,8 @@ export function truthOf(resources: Resource[], now: Date): Truth {
     [cauda, 'cauda equina', /cauda/i, { traction: 'A', inversion: 'A', injection: 'A', physiotherapy: 'A' }],
     [footDrop, 'foot drop', /foot drop/i, { traction: 'A', inversion: 'A', injection: 'A', physiotherapy: 'A' }],
     [anticoagulant, 'anticoagulant', /anticoag/i, { inversion: 'R', injection: 'R' }],
+    // Issue 16: antiplatelets before an epidural, like anticoagulants (ASRA 2018: plan the hold).
+    [antiplatelet, 'antiplatelet', /antiplatelet/i, { injection: 'R' }],
   ];
   const contraindications = Object.fromEntries(
     (Object.keys(MODALITIES) as Modality[]).map((modality) => [
@@ -197,7 +215,7 @@ export function truthOf(resources: Resource[], now: Date): Truth {
 
   const nsaidCautions = [
     ...flag(anticoagulant, 'anticoagulant', /anticoag/i),
-    ...flag(prescribed(MEDICATIONS.antiplatelet), 'antiplatelet', /antiplatelet/i),
+    ...flag(antiplatelet, 'antiplatelet', /antiplatelet/i),
     ...flag(active('severeKidneyDisease'), 'CKD stage 4-5', /CKD|kidney/i),
     ...flag(active('pepticUlcer'), 'peptic ulcer or GI bleeding', /ulcer|bleed/i),
     ...flag(active('heartFailure'), 'heart failure', /heart failure/i),

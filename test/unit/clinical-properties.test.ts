@@ -117,6 +117,10 @@ function isActive(condition: Condition): boolean {
   return abated === undefined || abated > NOW.getTime();
 }
 
+/** FHIR's onset, else the date the condition was recorded (NaN when neither is given). */
+const onsetOf = (condition: Condition) =>
+  Date.parse(condition.onsetDateTime ?? condition.onsetPeriod?.start ?? condition.recordedDate ?? '');
+
 const USABLE_OBSERVATION = new Set(['final', 'amended', 'corrected', 'preliminary']);
 const daysSince = (iso: string | undefined) =>
   iso ? (NOW.getTime() - Date.parse(iso)) / DAY_MS : Number.POSITIVE_INFINITY;
@@ -184,6 +188,17 @@ function pregnant(data: Visible): boolean {
   return newest <= param('pregnancyPositiveMaxAgeDays') && atNewest.every((o) => POSITIVE.has(o.answer));
 }
 
+/** Conditions that make back pain (their onsets date the episode). */
+const BACK_PAIN_VALUESETS = [
+  'low-back-pain',
+  'back-pain-site-unspecified',
+  'chronic-low-back-pain',
+  'radicular-pain',
+  'lumbar-disc-herniation',
+  'spinal-stenosis',
+  'neurogenic-claudication',
+];
+
 function absoluteContraindications(data: Visible): Set<Modality> {
   const has = (...ids: string[]) =>
     data.conditions.some((c) => isActive(c) && ids.some((id) => inValueSet(c.code?.coding, id)));
@@ -202,13 +217,17 @@ function absoluteContraindications(data: Visible): Set<Modality> {
         inValueSet(p.code?.coding, 'spinal-surgery-procedure') &&
         daysSince(p.performedDateTime) <= param('recentSpinalSurgeryDays'),
     ) || has('spinal-surgery-status');
-  const emergency = has(
-    'cauda-equina-syndrome',
-    'urinary-retention',
-    'faecal-incontinence',
-    'saddle-anaesthesia',
-    'foot-drop',
-  );
+  // Issue 16: retention and faecal incontinence are cauda equina only with back pain that began before them (claimed
+  // here only when they began at or after the newest back pain onset, which is inside the episode).
+  const onsets = (ids: string[]) =>
+    data.conditions
+      .map((c) => (isActive(c) && ids.some((id) => inValueSet(c.code?.coding, id)) ? onsetOf(c) : Number.NaN))
+      .filter((time) => Number.isFinite(time));
+  const newestBackPain = Math.max(...onsets(BACK_PAIN_VALUESETS));
+  const signInEpisode =
+    Number.isFinite(newestBackPain) &&
+    onsets(['urinary-retention', 'faecal-incontinence']).some((onset) => onset >= newestBackPain);
+  const emergency = has('cauda-equina-syndrome', 'saddle-anaesthesia', 'foot-drop') || signInEpisode;
   const infection = has('spinal-infection');
   const tractionRow =
     osteoporosis ||
@@ -267,13 +286,7 @@ const UNRELATED: Coding[] = [
 ];
 
 const CONDITION_VALUESETS = [
-  'low-back-pain',
-  'back-pain-site-unspecified',
-  'chronic-low-back-pain',
-  'radicular-pain',
-  'lumbar-disc-herniation',
-  'spinal-stenosis',
-  'neurogenic-claudication',
+  ...BACK_PAIN_VALUESETS,
   'spondylolisthesis',
   'spondylolysis',
   'degenerative-disc-disease',

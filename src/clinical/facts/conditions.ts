@@ -3,14 +3,9 @@ import { activeCondition, type FactDefinition } from './definition';
 /** Coded problems the red-flag and contraindication rules ask about; all count only while active. */
 export const conditionFacts: FactDefinition[] = [
   activeCondition(
-    'caudaEquina',
-    'Cauda equina syndrome or its signs (urinary retention, faecal incontinence, saddle anaesthesia)',
-    ['cauda-equina-syndrome', 'urinary-retention', 'faecal-incontinence', 'saddle-anaesthesia'],
-  ),
-  activeCondition(
     'bladderOrBowelDysfunction',
-    'Urinary incontinence or neurogenic bladder/bowel (new onset with back pain can signal cauda equina)',
-    ['urinary-incontinence', 'neurogenic-bowel-or-bladder'],
+    'Urinary incontinence or retention, faecal incontinence or neurogenic bladder/bowel (new onset with back pain can signal cauda equina)',
+    ['urinary-incontinence', 'neurogenic-bowel-or-bladder', 'urinary-retention', 'faecal-incontinence'],
   ),
   activeCondition('footDrop', 'Foot drop', ['foot-drop']),
   activeCondition('motorWeakness', 'Motor weakness (progression cannot be read from a single code)', [
@@ -20,6 +15,7 @@ export const conditionFacts: FactDefinition[] = [
     'spinal-infection',
   ]),
   activeCondition('spinalNeoplasm', 'Spinal tumour or metastasis', ['spinal-neoplasm']),
+  activeCondition('infectionSigns', 'Fever or unexplained weight loss', ['infection-sign']),
   activeCondition(
     'activeMalignancy',
     'Active cancer of any site (including metastatic disease and myeloma, lymphoma, leukaemia)',

@@ -37,33 +37,62 @@ type Episode = ReturnType<typeof findEpisode>;
 /** Several facts read the episode; it is worked out once per patient record. */
 const episodes = new WeakMap<PatientRecord, Episode>();
 
-function episode(record: PatientRecord): Episode {
+function episode(record: PatientRecord, context: FactContext): Episode {
   let found = episodes.get(record);
   if (found === undefined) {
-    found = findEpisode(record);
+    found = findEpisode(record, context);
     episodes.set(record, found);
   }
   return found;
 }
 
-function findEpisode(record: PatientRecord) {
+/**
+ * The current episode starts at the newest back pain onset that follows the one before it by at least
+ * `newEpisodeGapWeeks`: problem lists keep old codes active for years, and dating new pain from them would make it
+ * look chronic and hide the "new back pain" red flags. Without such a gap the episode starts at the oldest onset.
+ */
+function findEpisode(record: PatientRecord, context: FactContext) {
   const painCodes = activeConditionsIn(record, BACK_PAIN_FAMILY);
   const matches = painCodes.length > 0 ? painCodes : activeConditionsIn(record, STRUCTURAL_BACK_PAIN);
-  const dated = matches.filter((match) => onsetTime(match.resource) !== undefined);
-  const start = dated.length > 0 ? Math.min(...dated.map((match) => onsetTime(match.resource) as number)) : undefined;
-  return { matches, start, cites: uniqueCitations(matches.map(citeCondition)) };
+  const onsets = matches.flatMap((match) => onsetTime(match.resource) ?? []).sort((a, b) => a - b);
+  const gap = numberParameter(context, 'newEpisodeGapWeeks') * WEEK_MS;
+  const start = onsets.reduce<number | undefined>(
+    (episodeStart, onset, i) => (i === 0 || onset - (onsets[i - 1] as number) >= gap ? onset : episodeStart),
+    undefined,
+  );
+  const current = matches.filter((match) => (onsetTime(match.resource) ?? Number.POSITIVE_INFINITY) >= (start ?? 0));
+  return { matches, start, newest: onsets.at(-1), cites: uniqueCitations(current.map(citeCondition)) };
 }
 
-function painWeeks(record: PatientRecord): number | undefined {
-  const { start } = episode(record);
-  return start === undefined
-    ? undefined
-    : Math.max(0, Math.round(((record.now.getTime() - start) / WEEK_MS) * 10) / 10);
+/**
+ * Cauda equina: the coded syndrome or saddle anaesthesia; urinary retention or faecal incontinence only with back
+ * pain and an onset inside the current episode (an old or undated retention, e.g. with prostate disease, is not an
+ * emergency: the bladder/bowel fact asks whether it is new).
+ */
+function caudaEquina(record: PatientRecord, context: FactContext) {
+  const coded = activeConditionsIn(record, ['cauda-equina-syndrome', 'saddle-anaesthesia']);
+  const { matches, start } = episode(record, context);
+  const signs =
+    matches.length === 0 || start === undefined
+      ? []
+      : activeConditionsIn(record, ['urinary-retention', 'faecal-incontinence']).filter(
+          (match) => (onsetTime(match.resource) ?? Number.NEGATIVE_INFINITY) >= start,
+        );
+  const found = [...coded, ...signs];
+  return known(found.length > 0, uniqueCitations([...found, ...(signs.length > 0 ? matches : [])].map(citeCondition)));
+}
+
+function weeksSince(record: PatientRecord, time: number | undefined): number | undefined {
+  return time === undefined ? undefined : Math.max(0, Math.round(((record.now.getTime() - time) / WEEK_MS) * 10) / 10);
+}
+
+function painWeeks(record: PatientRecord, context: FactContext): number | undefined {
+  return weeksSince(record, episode(record, context).start);
 }
 
 function durationClass(record: PatientRecord, context: FactContext): string | undefined {
   if (record.activeConditions('chronic-low-back-pain').length > 0) return 'chronic';
-  const weeks = painWeeks(record);
+  const weeks = painWeeks(record, context);
   if (weeks === undefined) return undefined;
   if (weeks < numberParameter(context, 'acuteMaxWeeks')) return 'acute';
   return weeks <= numberParameter(context, 'chronicAfterWeeks') ? 'subacute' : 'chronic';
@@ -83,7 +112,7 @@ function datedEpisodeFact(
   return {
     ...definition,
     compute: (record, context) => {
-      const { matches, cites } = episode(record);
+      const { matches, cites } = episode(record, context);
       if (matches.length === 0) return known(null);
       const value = valueOf(record, context);
       return value === undefined ? notKnown(UNDATED, cites) : known(value, [...cites, ...extraCites(record)]);
@@ -98,17 +127,22 @@ export const episodeFacts: FactDefinition[] = [
       'Back pain recorded (low back pain, sciatica, disc herniation or stenosis; else spondylolisthesis or disc degeneration)',
     type: 'boolean',
     absentText: 'none recorded',
-    compute: (record) => {
-      const { matches, cites } = episode(record);
-      return known(matches.length > 0, cites);
+    compute: (record, context) => {
+      const { matches } = episode(record, context);
+      return known(matches.length > 0, uniqueCitations(matches.map(citeCondition)));
     },
   },
-  datedEpisodeFact({ id: 'episodeStart', label: 'Start of the current back pain episode', type: 'string' }, (record) =>
-    isoDate(episode(record).start),
+  datedEpisodeFact(
+    { id: 'episodeStart', label: 'Start of the current back pain episode', type: 'string' },
+    (record, context) => isoDate(episode(record, context).start),
   ),
   datedEpisodeFact(
     { id: 'painWeeks', label: 'Weeks since the episode started', type: 'number', unit: 'weeks' },
     painWeeks,
+  ),
+  datedEpisodeFact(
+    { id: 'newestPainWeeks', label: 'Weeks since the newest back pain code began', type: 'number', unit: 'weeks' },
+    (record, context) => weeksSince(record, episode(record, context).newest),
   ),
   datedEpisodeFact(
     {
@@ -129,6 +163,14 @@ export const episodeFacts: FactDefinition[] = [
     painWeeks,
     (record) => record.procedures('physiotherapy-referral').map(citeProcedure),
   ),
+  {
+    id: 'caudaEquina',
+    label:
+      'Cauda equina syndrome or saddle anaesthesia, or urinary retention / faecal incontinence that began during the back pain episode',
+    type: 'boolean',
+    absentText: 'none recorded',
+    compute: caudaEquina,
+  },
   activeCondition('chronicCode', 'Coded as chronic low back pain', ['chronic-low-back-pain']),
   activeCondition('radicularPain', 'Radicular pain (sciatica or radiculopathy)', ['radicular-pain']),
   activeCondition('discHerniation', 'Lumbar disc herniation', ['lumbar-disc-herniation']),

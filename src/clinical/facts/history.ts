@@ -125,4 +125,12 @@ export const historyFacts: FactDefinition[] = [
     absentText: 'none recorded',
     compute: medicationUse(undefined, 'benzodiazepine-medication'),
   },
+  {
+    id: 'immunosuppression',
+    label:
+      'Immunosuppression (HIV or other immunodeficiency, transplant, long-term steroids, immunosuppressant prescription)',
+    type: 'boolean',
+    absentText: 'none recorded',
+    compute: medicationUse('immunosuppression-condition', 'immunosuppressant-medication'),
+  },
 ];

@@ -54,6 +54,7 @@ function safely(definition: FactDefinition, record: PatientRecord, context: Fact
 export const REQUIRED_PARAMETERS = [
   'acuteMaxWeeks',
   'chronicAfterWeeks',
+  'newEpisodeGapWeeks',
   'painScoreMaxAgeDays',
   'vitalsMaxAgeDays',
   'pregnancyPositiveMaxAgeDays',
