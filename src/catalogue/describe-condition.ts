@@ -1,4 +1,4 @@
-import type { Facts } from '../clinical/fact';
+import type { Facts } from '../clinical/computed-fact';
 import { FACT_DEFINITIONS } from '../clinical/facts';
 import { factLabel, formatFact } from '../cds/cards/describe-facts';
 import { isNumericOperator, OPERATORS } from '../rules/condition-tree';
@@ -8,7 +8,7 @@ import {
   isFactReference,
   isParameterReference,
   type Comparison,
-  type Condition,
+  type RuleCondition,
   type ParameterSpec,
 } from '../rules/rule-pack';
 
@@ -65,7 +65,7 @@ export type ParameterSpecs = Readonly<Record<string, ParameterSpec>>;
  * (`facts`) and whether it held (`evaluated`); without them the result is the rule as written.
  */
 export function describeCondition(
-  condition: Condition,
+  condition: RuleCondition,
   parameters: ParameterSpecs,
   annotations: ConditionAnnotations = {},
 ): DescribedCondition {
@@ -96,7 +96,7 @@ function hasResults(node: DescribedCondition): boolean {
 }
 
 function describe(
-  condition: Condition,
+  condition: RuleCondition,
   parameters: ParameterSpecs,
   facts: Facts | undefined,
   evaluated: EvaluatedCondition | undefined,
@@ -120,7 +120,7 @@ function describe(
 function group(
   type: DescribedGroup['type'],
   text: string,
-  conditions: Condition[],
+  conditions: RuleCondition[],
   parameters: ParameterSpecs,
   facts: Facts | undefined,
   evaluated: EvaluatedCondition[] | undefined,
@@ -151,7 +151,7 @@ function withResult<T extends DescribedCondition>(node: T, result: boolean | und
 
 /** json-rules-engine only takes all/any/not at the root, so evaluate.ts wraps a lone comparison in `all`. */
 function alignEvaluation(
-  condition: Condition,
+  condition: RuleCondition,
   evaluated: EvaluatedCondition | undefined,
 ): EvaluatedCondition | undefined {
   if (evaluated && isComparison(condition) && evaluated.fact === undefined && evaluated.all?.length === 1)

@@ -2,7 +2,7 @@ import type { Condition, MedicationRequest, Observation, Patient, Procedure } fr
 import { recogniseDraftOrders } from '../clinical/draft-orders';
 import { computeFacts } from '../clinical/facts';
 import { PatientRecord } from '../clinical/patient-record';
-import type { Facts } from '../clinical/fact';
+import type { Facts } from '../clinical/computed-fact';
 import type { DraftOrder } from '../clinical/facts';
 import { evaluateRules, type RuleOutcome } from '../rules/evaluate';
 import type { RuleSet } from '../rules/load-rule-set';

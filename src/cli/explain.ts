@@ -6,7 +6,7 @@ import { assessHookCall, type Assessment } from '../cds/hook-service';
 import { offlineFetchSettings } from '../cds/prefetch';
 import { dataRequirements } from '../cds/services';
 import { HOOKS, type HookName } from '../cds/types';
-import type { Facts } from '../clinical/fact';
+import type { Facts } from '../clinical/computed-fact';
 import { HttpError } from '../http/operation-outcome';
 import { readJsonFile } from '../json-file';
 import type { RuleSet } from '../rules/load-rule-set';

@@ -1,5 +1,5 @@
 import type { Coding, Condition, MedicationRequest, Observation, Procedure, Resource } from '@medplum/fhirtypes';
-import type { Citation } from './fact';
+import type { Citation } from './computed-fact';
 import { effectiveTime, onsetTime, procedureTime, type Match } from './patient-record';
 
 const SYSTEM_LABELS: Record<string, string> = {

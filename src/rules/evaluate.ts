@@ -1,11 +1,11 @@
 import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
-import type { Facts } from '../clinical/fact';
+import type { Facts } from '../clinical/computed-fact';
 import { mapLeaves } from './condition-tree';
 import {
   isComparison,
   isParameterReference,
   type Comparison,
-  type Condition,
+  type RuleCondition,
   type HookName,
   type LoadedRule,
 } from './rule-pack';
@@ -57,7 +57,7 @@ function engineRules(ruleSet: RuleSet, hook: HookName): RuleProperties[] {
   return rules;
 }
 
-function substituteParameters(condition: Condition, parameters: RuleSet['parameters']): Condition {
+function substituteParameters(condition: RuleCondition, parameters: RuleSet['parameters']): RuleCondition {
   return mapLeaves(condition, (comparison: Comparison) =>
     isParameterReference(comparison.value) ? { ...comparison, value: parameters[comparison.value.param] } : comparison,
   );

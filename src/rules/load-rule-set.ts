@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { REQUIRED_PARAMETERS, type Parameters } from '../clinical/facts';
+import { REQUIRED_PARAMETERS, type ParameterValues } from '../clinical/facts';
 import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir/terminology';
 import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 import {
@@ -30,7 +30,7 @@ export interface RuleSet {
   fileHashes: Record<string, string>;
   packs: RulePack[];
   rules: LoadedRule[];
-  parameters: Parameters;
+  parameters: ParameterValues;
   parameterSpecs: ParametersFile['parameters'];
   overrideReasons: OverrideReasons;
   terminology: Terminology;

@@ -1,5 +1,5 @@
 import type { Coding } from '@medplum/fhirtypes';
-import type { Parameters } from '../clinical/facts';
+import type { ParameterValues } from '../clinical/facts';
 import type { ConditionTree, Operator } from './condition-tree';
 
 /** The shapes of rules/*.json, as described by rules/schema/rule-pack.schema.json. */
@@ -17,7 +17,7 @@ export interface Comparison {
   value: ComparisonValue;
 }
 
-export type Condition = ConditionTree<Comparison>;
+export type RuleCondition = ConditionTree<Comparison>;
 
 export type CardKind = 'red-flag' | 'contraindication' | 'step' | 'advice';
 
@@ -52,7 +52,7 @@ export interface RuleSpec {
   name: string;
   description: string;
   hooks?: HookName[];
-  when: Condition;
+  when: RuleCondition;
   card: CardSpec;
 }
 
@@ -90,7 +90,7 @@ export interface OverrideReasons {
   [set: string]: Coding[];
 }
 
-export const isComparison = (condition: Condition): condition is Comparison => 'fact' in condition;
+export const isComparison = (condition: RuleCondition): condition is Comparison => 'fact' in condition;
 
 export const isParameterReference = (value: ComparisonValue): value is { param: string } =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && 'param' in value;
@@ -98,6 +98,6 @@ export const isParameterReference = (value: ComparisonValue): value is { param: 
 export const isFactReference = (value: ComparisonValue): value is { fact: string } =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && 'fact' in value;
 
-export function parameterValues(file: ParametersFile): Parameters {
+export function parameterValues(file: ParametersFile): ParameterValues {
   return Object.fromEntries(Object.entries(file.parameters).map(([name, spec]) => [name, spec.value]));
 }

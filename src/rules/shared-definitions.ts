@@ -1,9 +1,9 @@
 import { forEachLeaf, mapLeaves, type ConditionTree } from './condition-tree';
-import type { Comparison, Condition, RuleSpec } from './rule-pack';
+import type { Comparison, RuleCondition, RuleSpec } from './rule-pack';
 
 /** rules/shared.json: conditions and check lists several rules use, defined once. */
 export interface SharedFile {
-  conditions: Record<string, { description: string; when: Condition }>;
+  conditions: Record<string, { description: string; when: RuleCondition }>;
   checkLists: Record<string, { description: string; facts: string[] }>;
   statements: ContraindicationStatements;
 }
@@ -39,7 +39,7 @@ export interface Expansion {
  */
 export function expandRule(rule: WrittenRule, shared: SharedFile): Expansion {
   const unknown: Expansion['unknown'] = [];
-  const expandCondition = (condition: WrittenCondition, root: string): Condition =>
+  const expandCondition = (condition: WrittenCondition, root: string): RuleCondition =>
     mapLeaves(
       condition,
       (leaf, where) => {

@@ -1,9 +1,9 @@
 import { forEachLeaf, isNumericOperator, mapLeaves, numericSymbol, OPERATORS } from '../../src/rules/condition-tree';
-import type { Comparison, Condition } from '../../src/rules/rule-pack';
+import type { Comparison, RuleCondition } from '../../src/rules/rule-pack';
 
 const pain: Comparison = { fact: 'painScore', operator: 'greaterThanInclusive', value: 7 };
 const acute: Comparison = { fact: 'durationClass', operator: 'equal', value: 'acute' };
-const tree: Condition = { all: [pain, { not: { any: [acute, { not: pain }] } }] };
+const tree: RuleCondition = { all: [pain, { not: { any: [acute, { not: pain }] } }] };
 
 test('forEachLeaf visits every comparison in written order with its JSON path and negation', () => {
   const seen: Array<[string, string, boolean]> = [];

@@ -1,8 +1,8 @@
-import type { Facts } from '../../src/clinical/fact';
+import type { Facts } from '../../src/clinical/computed-fact';
 import { FACT_DEFINITIONS } from '../../src/clinical/facts';
 import { conditionToText, describeCondition } from '../../src/catalogue/describe-condition';
 import { evaluateRules } from '../../src/rules/evaluate';
-import type { Condition } from '../../src/rules/rule-pack';
+import type { RuleCondition } from '../../src/rules/rule-pack';
 import { bundledRuleSet } from '../support/spine-service';
 
 const ruleSet = bundledRuleSet();
@@ -75,7 +75,7 @@ describe('describeCondition', () => {
   });
 
   it('reads not-any as "none of" and negates its result', () => {
-    const condition: Condition = {
+    const condition: RuleCondition = {
       not: {
         any: [
           { fact: 'pregnant', operator: 'equal', value: true },

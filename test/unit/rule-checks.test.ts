@@ -5,7 +5,7 @@ import { runRuleChecks, type RuleCheck, type RuleCheckContext } from '../../src/
 import { checkUnknownData } from '../../src/rules/checks/unknown-data';
 import type { Terminology } from '../../src/fhir/terminology';
 import { checkParameterTypes } from '../../src/rules/checks/parameter-types';
-import type { CardSpec, Condition, LoadedRule, RuleSpec } from '../../src/rules/rule-pack';
+import type { CardSpec, RuleCondition, LoadedRule, RuleSpec } from '../../src/rules/rule-pack';
 
 /** Each load-time check alone, on a rule built here: which problems it reports, at which path. */
 
@@ -33,7 +33,7 @@ const context: RuleCheckContext = {
   ruleNames: new Set(['other-rule']),
 };
 
-function problems(check: RuleCheck, when: Condition, cardChanges: Partial<CardSpec> = {}): string[] {
+function problems(check: RuleCheck, when: RuleCondition, cardChanges: Partial<CardSpec> = {}): string[] {
   const spec: RuleSpec = { name: 'r', description: 'd', when, card: { ...card, ...cardChanges } };
   return runRuleChecks([check], spec, context).map((p) => {
     expect(p.file).toBe('rules/packs/test.json');
@@ -104,7 +104,7 @@ describe('unknown data', () => {
 });
 
 describe('card references', () => {
-  const when: Condition = { fact: 'backPain', operator: 'equal', value: true };
+  const when: RuleCondition = { fact: 'backPain', operator: 'equal', value: true };
   test('existing order ValueSet, override set and suppressed rule pass', () => {
     expect(
       problems(checkCardReferences, when, {
@@ -130,7 +130,7 @@ describe('card references', () => {
 });
 
 describe('card placeholders', () => {
-  const when: Condition = { fact: 'backPain', operator: 'equal', value: true };
+  const when: RuleCondition = { fact: 'backPain', operator: 'equal', value: true };
   test('known facts and parameters pass', () => {
     expect(problems(checkCardPlaceholders, when, { summary: 'Pain at least {{param.minPain}}' })).toEqual([]);
   });
@@ -165,12 +165,12 @@ describe('references into a file that did not load', () => {
 });
 
 describe('parameter types', () => {
-  const rule = (name: string, when: Condition): LoadedRule => ({
+  const rule = (name: string, when: RuleCondition): LoadedRule => ({
     pack: 'p',
     position: 0,
     spec: { name, description: 'd', when, card },
   });
-  const numeric: Condition = { fact: 'painScore', operator: 'greaterThan', value: { param: 'label' } };
+  const numeric: RuleCondition = { fact: 'painScore', operator: 'greaterThan', value: { param: 'label' } };
   test('a text parameter compared as a number is one problem naming every rule that compares it', () => {
     const rules = [
       rule('a', numeric),

@@ -1,4 +1,4 @@
-import type { Facts } from '../../clinical/fact';
+import type { Facts } from '../../clinical/computed-fact';
 import type { RuleOutcome } from '../../rules/evaluate';
 import type { CardSpec } from '../../rules/rule-pack';
 import type { ContraindicationStatements } from '../../rules/shared-definitions';

@@ -1,5 +1,5 @@
-import type { Fact } from '../../clinical/fact';
-import { FACT_DEFINITIONS, type Parameters } from '../../clinical/facts';
+import type { Fact } from '../../clinical/computed-fact';
+import { FACT_DEFINITIONS, type ParameterValues } from '../../clinical/facts';
 import { fillParameters } from '../../rules/placeholders';
 import { numericSymbol } from '../../rules/condition-tree';
 
@@ -16,7 +16,7 @@ export function formatFact(id: string, fact: Fact | undefined): string {
 }
 
 /** How a fact reads, with the thresholds it names filled in from the live parameters ({{param.x}}). */
-export const factLabel = (id: string, parameters: Parameters): string =>
+export const factLabel = (id: string, parameters: ParameterValues): string =>
   fillParameters(FACT_DEFINITIONS.get(id)?.label ?? id, parameters);
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Coding, Condition, Reference, ServiceRequest } from '@medplum/fhirtypes';
-import type { Citation, Facts } from '../../clinical/fact';
+import type { Citation, Facts } from '../../clinical/computed-fact';
 import type { DraftOrder } from '../../clinical/facts';
 import type { EvaluatedCondition, RuleOutcome } from '../../rules/evaluate';
 import type { RuleSet } from '../../rules/load-rule-set';

@@ -1,10 +1,10 @@
 import type { Condition } from '@medplum/fhirtypes';
 import { citeCondition } from '../citations';
-import { known, type Fact, type FactType } from '../fact';
+import { known, type Fact, type FactType } from '../computed-fact';
 import type { Match, PatientRecord } from '../patient-record';
 
 /** Thresholds and settings from rules/parameters.json (shared by facts and rules). */
-export type Parameters = Record<string, number | string | boolean>;
+export type ParameterValues = Record<string, number | string | boolean>;
 
 /** A draft order of the hook call that belongs to a modality: a pathway treatment or a drug class. */
 export interface DraftOrder {
@@ -15,7 +15,7 @@ export interface DraftOrder {
 }
 
 export interface FactContext {
-  parameters: Parameters;
+  parameters: ParameterValues;
   hook: string;
   /** Draft orders the hook call is about: the selections for order-select, every draft for order-sign. */
   orders: DraftOrder[];

@@ -1,5 +1,5 @@
 import { citeCondition, citeProcedure, isoDate } from '../citations';
-import { known, notKnown, type Citation, type FactValue } from '../fact';
+import { known, notKnown, type Citation, type FactValue } from '../computed-fact';
 import { onsetTime, type PatientRecord } from '../patient-record';
 import {
   activeCondition,

@@ -1,5 +1,5 @@
 import { citeCondition, citeMedication, citeProcedure } from '../citations';
-import { known, notKnown, type Fact } from '../fact';
+import { known, notKnown, type Fact } from '../computed-fact';
 import { isActiveCondition, onsetTime, procedureTime, type PatientRecord } from '../patient-record';
 import { uniqueCitations, type FactDefinition } from './definition';
 

@@ -1,4 +1,4 @@
-import type { Fact, Facts } from '../fact';
+import type { Fact, Facts } from '../computed-fact';
 import type { PatientRecord } from '../patient-record';
 import { conditionFacts } from './conditions';
 import type { FactContext, FactDefinition } from './definition';
@@ -9,7 +9,7 @@ import { orderFacts } from './orders';
 import { personFacts } from './person';
 import { recordedStatusFacts } from './recorded-status';
 
-export type { DraftOrder, FactContext, FactDefinition, Parameters } from './definition';
+export type { DraftOrder, FactContext, FactDefinition, ParameterValues } from './definition';
 
 /** Every fact the rules may use, by id. Rule packs naming any other fact are rejected at load. */
 export const FACT_DEFINITIONS: ReadonlyMap<string, FactDefinition> = new Map(

@@ -1,6 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { citeObservation, isoDate } from '../citations';
-import { known, notKnown, type Fact } from '../fact';
+import { known, notKnown, type Fact } from '../computed-fact';
 import { effectiveTime, type Match, type PatientRecord } from '../patient-record';
 import { numberParameter, type FactContext, type FactDefinition } from './definition';
 

@@ -1,4 +1,4 @@
-import { known } from '../fact';
+import { known } from '../computed-fact';
 import type { FactDefinition } from './definition';
 
 export const orderFacts: FactDefinition[] = [

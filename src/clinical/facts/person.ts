@@ -1,6 +1,6 @@
 import type { CodeableConcept, Observation } from '@medplum/fhirtypes';
 import { citeCondition, citeObservation, reference } from '../citations';
-import { known, notKnown, type Citation, type Fact } from '../fact';
+import { known, notKnown, type Citation, type Fact } from '../computed-fact';
 import { effectiveTime, parseTime, type Match, type PatientRecord } from '../patient-record';
 import { numberParameter, type FactContext, type FactDefinition } from './definition';
 

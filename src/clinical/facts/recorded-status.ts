@@ -1,7 +1,7 @@
 import type { CodeableConcept, Condition } from '@medplum/fhirtypes';
 import { codingsOf } from '../../fhir/terminology';
 import { citeCondition, isoDate } from '../citations';
-import { known } from '../fact';
+import { known } from '../computed-fact';
 import { isActiveCondition, parseTime, type Match, type PatientRecord } from '../patient-record';
 import type { FactDefinition } from './definition';
 
