@@ -20,7 +20,7 @@ import { openApiHandler } from './http/openapi';
 import type { CardLedger } from './ledger/card-ledger';
 import { recordIssuedCards, storeFeedback } from './ledger/ledger-routes';
 import type { PostgresSecurityState } from './shared-state/postgres-security-state';
-import { HttpError } from './http/operation-outcome';
+import { HttpError } from './cds/protocol/operation-outcome';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import { observeHookCall } from './metrics';

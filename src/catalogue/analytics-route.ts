@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { analyticsReport } from '../ledger/analytics';
 import type { CardLedger } from '../ledger/card-ledger';
-import { HttpError } from '../http/operation-outcome';
+import { HttpError } from '../cds/protocol/operation-outcome';
 import type { RuleSetHolder } from '../rules/rule-set-holder';
 import { CATALOGUE_CSP } from './catalogue-route';
 import { analyticsHtml } from './render-analytics';

@@ -29,7 +29,7 @@ export function renderRule(rule: LoadedRule, ruleSet: RuleSet): SafeHtml {
     ${(spec.hooks ?? ALL_HOOKS).map((hook) => html`<span class="badge hook">${hook}</span>`)}
   </div>
 </header>
-<p class="description">${spec.description} <a class="figures-link" href="/rules/analytics#${anchor('figures', spec.name)}">Feedback figures</a></p>
+<p class="description">${fillParameters(spec.description, ruleSet.parameters)} <a class="figures-link" href="/rules/analytics#${anchor('figures', spec.name)}">Feedback figures</a></p>
 <div class="rule-body">
   <section class="when" aria-label="When the rule fires">
     <h4>Fires when</h4>

@@ -1,4 +1,5 @@
-import { BodyChecker, isObject } from '../http/validation';
+import { BodyChecker } from './protocol/body-checker';
+import { isObject } from '../json-value';
 
 export interface FeedbackEntry {
   card: string;

@@ -1,6 +1,8 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import { BodyChecker, isObject, type JsonObject } from '../http/validation';
-import { HOOKS, type FhirAuthorization, type HookContext, type HookName, type HookRequest } from './types';
+import { BodyChecker } from './protocol/body-checker';
+import { isObject, type JsonObject } from '../json-value';
+import { HOOKS, type HookName } from './protocol/hooks';
+import { type FhirAuthorization, type HookContext, type HookRequest } from './types';
 
 /**
  * Validates a hook call body against CDS Hooks 2.0 and the Hook Library context of the service's hook.

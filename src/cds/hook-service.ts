@@ -15,7 +15,8 @@ import { parseHookRequest } from './hook-request';
 import { resolvePrefetch, type FetchSettings, type ResolvedData } from './prefetch';
 import { responseViolations } from './response-check';
 import { dataRequirements } from './services';
-import type { Card, CdsResponse, HookName, HookRequest } from './types';
+import type { Card, CdsResponse, HookRequest } from './types';
+import type { HookName } from './protocol/hooks';
 
 export interface HookCallDependencies {
   ruleSet: RuleSet;

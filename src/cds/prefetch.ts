@@ -1,9 +1,9 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import type { DataStatus } from '../clinical/patient-record';
+import type { DataStatus } from './protocol/data-status';
 import { FhirReadError, followNextLinks, readResource, searchAll, type FhirClientOptions } from '../fhir/fhir-client';
 import type { FhirVersion } from '../fhir/fhir-version';
 import type { ServerFhirVersion, ServerFhirVersions } from '../fhir/server-fhir-version';
-import { HttpError, type RequestProblem } from '../http/operation-outcome';
+import { HttpError, type RequestProblem } from './protocol/operation-outcome';
 import {
   asResource,
   assertSamePatient,
@@ -14,8 +14,6 @@ import {
 import { renderPrefetchTemplate } from './prefetch-template';
 import type { DataRequirement } from './data-requirement';
 import type { HookRequest } from './types';
-
-export type { DataSource, DataStatus } from '../clinical/patient-record';
 
 export interface ResolvedData {
   resources: Record<string, Resource[]>;

@@ -1,6 +1,6 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { HttpError } from '../http/operation-outcome';
-import { describeType, isObject } from '../http/validation';
+import { HttpError } from './protocol/operation-outcome';
+import { describeType, isObject } from '../json-value';
 import type { DataRequirement } from './data-requirement';
 
 /**

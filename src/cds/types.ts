@@ -1,7 +1,5 @@
 import type { Bundle, Coding, Resource } from '@medplum/fhirtypes';
-import type { HookName } from '../rules/rule-pack';
-
-export { HOOKS, type HookName } from '../rules/rule-pack';
+import type { HookName } from './protocol/hooks';
 
 export interface FhirAuthorization {
   access_token: string;

@@ -1,6 +1,7 @@
 import type { Coding, Condition, MedicationRequest, Observation, Procedure, Resource } from '@medplum/fhirtypes';
 import type { Citation } from './computed-fact';
-import { effectiveTime, onsetTime, procedureTime, type Match } from './patient-record';
+import { effectiveTime, onsetTime, procedureTime } from './fhir-time';
+import { type Match } from './code-index';
 
 const SYSTEM_LABELS: Record<string, string> = {
   'http://snomed.info/sct': 'SNOMED CT',

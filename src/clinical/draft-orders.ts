@@ -1,6 +1,7 @@
 import type { Bundle, CodeableConcept, Medication, MedicationRequest, Resource } from '@medplum/fhirtypes';
 import type { DraftOrder } from './facts';
-import { medicationConcept, type CodeMatcher } from './patient-record';
+import { medicationConcept } from './medication-concept';
+import { type CodeMatcher } from './code-index';
 
 /**
  * Which order ValueSet (fhir-profiles/valuesets) makes a draft order belong to which modality: pathway treatments

@@ -1,8 +1,6 @@
 import type {
   CodeableConcept,
-  Coding,
   Condition,
-  Medication,
   MedicationRequest,
   Observation,
   ObservationComponent,
@@ -10,20 +8,18 @@ import type {
   Procedure,
   Resource,
 } from '@medplum/fhirtypes';
-import { codingsOf, UnknownValueSetError } from '../fhir/terminology';
-
-/** Where data under a prefetch key came from, or why it could not be had. */
-export type DataSource = 'prefetch' | 'fhirServer';
-export type DataStatus = { available: true; source: DataSource } | { available: false; reason: string };
-
-/** The terminology operations the clinical layer needs (implemented by src/fhir/terminology). */
-export interface CodeMatcher {
-  match(concept: CodeableConcept | Coding[] | undefined, valueSet: string): Coding | undefined;
-  /** Ids of every ValueSet the coding belongs to. */
-  valueSetsOf(coding: Coding): readonly string[];
-  /** The id of a ValueSet named by id or canonical url; undefined when it is not loaded. */
-  idOf(valueSet: string): string | undefined;
-}
+import type { DataStatus } from '../cds/protocol/data-status';
+import { UnknownValueSetError } from '../fhir/terminology';
+import { CodeIndex, type CodeMatcher, type Match } from './code-index';
+import { effectiveTime, newestFirst, procedureTime } from './fhir-time';
+import { medicationConcept } from './medication-concept';
+import {
+  isActiveCondition,
+  isCurrentPrescription,
+  isNotErroneous,
+  isPerformedProcedure,
+  isUsableObservation,
+} from './status-rules';
 
 export interface RecordData {
   patient?: Patient;
@@ -33,12 +29,6 @@ export interface RecordData {
   medications: MedicationRequest[];
   /** Per prefetch key (patient, conditions, observations, procedures, medications). */
   status: Record<string, DataStatus>;
-}
-
-/** A coded resource found in a ValueSet, with the coding that matched (for citing). */
-export interface Match<T extends Resource> {
-  resource: T;
-  coding: Coding;
 }
 
 const DAY_MS = 86_400_000;
@@ -132,12 +122,7 @@ export class PatientRecord {
   procedures(valueSet: string): Match<Procedure>[] {
     return this.memo('procedure', valueSet, () =>
       newestFirst(
-        this.matching(
-          this.procedureCodes(),
-          this.data.procedures,
-          (p) => p.status === 'completed' || p.status === 'in-progress',
-          valueSet,
-        ),
+        this.matching(this.procedureCodes(), this.data.procedures, isPerformedProcedure, valueSet),
         procedureTime,
       ),
     );
@@ -146,12 +131,7 @@ export class PatientRecord {
   /** Active (or on-hold) medication requests in a ValueSet. */
   activeMedications(valueSet: string): Match<MedicationRequest>[] {
     return this.memo('medication', valueSet, () =>
-      this.matching(
-        this.medicationCodes(),
-        this.data.medications,
-        (m) => m.status === 'active' || m.status === 'on-hold',
-        valueSet,
-      ),
+      this.matching(this.medicationCodes(), this.data.medications, isCurrentPrescription, valueSet),
     );
   }
 
@@ -160,10 +140,8 @@ export class PatientRecord {
    * with them: what they prescribe is unknown, which a medication check must say rather than read as "none".
    */
   unresolvedMedications(): MedicationRequest[] {
-    return this.memo('medication', '(unresolved)', () =>
-      this.data.medications.filter(
-        (m) => (m.status === 'active' || m.status === 'on-hold') && medicationConcept(m) === undefined,
-      ),
+    return this.memo('unresolved-medications', 'all', () =>
+      this.data.medications.filter((m) => isCurrentPrescription(m) && medicationConcept(m) === undefined),
     );
   }
 
@@ -240,119 +218,4 @@ export class PatientRecord {
     if (!answers.has(key)) answers.set(key, compute());
     return answers.get(key) as T;
   }
-}
-
-/**
- * Where the codes of one kind of coded element (a resource's code, or an observation's components) fall: per
- * ValueSet id, the first matching coding of each element, in data order.
- */
-class CodeIndex<T extends Resource, E extends Match<T>> {
-  private readonly byValueSet = new Map<string, E[]>();
-  /**
-   * Resources whose coded elements could not be read at all (a component list that is not a list of objects):
-   * every question that would have compared them fails, so the facts that need them become unknown.
-   */
-  private readonly failures: Array<{ resource: T; error: unknown }> = [];
-
-  constructor(private readonly terminology: CodeMatcher) {}
-
-  add(concept: CodeableConcept | undefined, entry: (coding: Coding) => E): void {
-    const matched: string[] = [];
-    for (const coding of codingsOf(concept)) {
-      for (const id of this.terminology.valueSetsOf(coding)) {
-        if (matched.includes(id)) continue;
-        matched.push(id);
-        const entries = this.byValueSet.get(id);
-        if (entries) entries.push(entry(coding));
-        else this.byValueSet.set(id, [entry(coding)]);
-      }
-    }
-  }
-
-  unreadable(resource: T, error: unknown): void {
-    this.failures.push({ resource, error });
-  }
-
-  /** The elements in the ValueSet (none for an unknown one) among resources that `keep` accepts, in data order. */
-  find(id: string | undefined, keep: (resource: T) => boolean): E[] {
-    const failure = this.failures.find((candidate) => keep(candidate.resource));
-    if (failure) throw failure.error;
-    return id === undefined ? [] : (this.byValueSet.get(id) ?? []).filter((entry) => keep(entry.resource));
-  }
-}
-
-/** Sorted newest first (undated as the epoch), stable; each date is parsed once, not once per comparison. */
-function newestFirst<T extends Resource>(matches: Match<T>[], timeOf: (resource: T) => number | undefined): Match<T>[] {
-  const times = new Map(matches.map((match) => [match, timeOf(match.resource) ?? 0]));
-  return matches.sort((a, b) => (times.get(b) as number) - (times.get(a) as number));
-}
-
-const codeOf = (concept: CodeableConcept | undefined): string | undefined => concept?.coding?.[0]?.code;
-
-function isNotErroneous(condition: Condition): boolean {
-  const verification = codeOf(condition.verificationStatus);
-  return verification !== 'entered-in-error' && verification !== 'refuted';
-}
-
-/**
- * Real data often omits clinicalStatus (Synthea sets it; many EHR exports do not). Without it, a condition
- * counts as active unless it carries an abatement in the past.
- */
-export function isActiveCondition(condition: Condition, now: Date): boolean {
-  if (!isNotErroneous(condition)) return false;
-  const clinical = codeOf(condition.clinicalStatus);
-  if (clinical !== undefined && !['active', 'recurrence', 'relapse'].includes(clinical)) return false;
-  const abated = abatementTime(condition);
-  return abated === undefined || abated > now.getTime();
-}
-
-function abatementTime(condition: Condition): number | undefined {
-  if (condition.abatementDateTime) return parseTime(condition.abatementDateTime);
-  if (condition.abatementPeriod) return parseTime(condition.abatementPeriod.end ?? condition.abatementPeriod.start);
-  return condition.abatementString || condition.abatementAge || condition.abatementRange
-    ? Number.NEGATIVE_INFINITY
-    : undefined;
-}
-
-function isUsableObservation(observation: Observation): boolean {
-  return ['final', 'amended', 'corrected', 'preliminary'].includes(observation.status);
-}
-
-export function parseTime(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : time;
-}
-
-export function effectiveTime(observation: Observation): number | undefined {
-  return parseTime(
-    observation.effectiveDateTime ??
-      observation.effectivePeriod?.end ??
-      observation.effectivePeriod?.start ??
-      observation.effectiveInstant ??
-      observation.issued,
-  );
-}
-
-export function procedureTime(procedure: Procedure): number | undefined {
-  return parseTime(procedure.performedDateTime ?? procedure.performedPeriod?.end ?? procedure.performedPeriod?.start);
-}
-
-/** When a condition began: onset, else the date it was recorded. */
-export function onsetTime(condition: Condition): number | undefined {
-  return parseTime(condition.onsetDateTime ?? condition.onsetPeriod?.start ?? condition.recordedDate);
-}
-
-/**
- * What a prescription prescribes: its code, or the code of a Medication contained in it (`medicationReference`
- * `#id`, as FHIR R4 exports such as Epic's often send it).
- */
-export function medicationConcept(request: MedicationRequest): CodeableConcept | undefined {
-  if (request.medicationCodeableConcept) return request.medicationCodeableConcept;
-  const reference = request.medicationReference?.reference;
-  if (!reference?.startsWith('#')) return undefined;
-  const contained = request.contained?.find(
-    (resource) => resource.resourceType === 'Medication' && resource.id === reference.slice(1),
-  );
-  return (contained as Medication | undefined)?.code;
 }

@@ -1,5 +1,5 @@
 import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
-import { isObject } from '../http/validation';
+import { isObject } from '../json-value';
 
 /**
  * Condition.clinicalStatus and verificationStatus: the codes each FHIR version allows (FHIR's own required

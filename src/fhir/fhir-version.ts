@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from '../http/validation';
+import { isObject, type JsonObject } from '../json-value';
 
 /** FHIR releases this service can tell apart. Facts and rules read R4; STU3 is translated; DSTU2 is refused. */
 export type FhirVersion = 'R4' | 'STU3' | 'DSTU2';

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { JsonObject } from '../http/validation';
+import type { JsonObject } from '../json-value';
 import { FieldProblem, readStu3Status, statusConcept, type StatusField } from './condition-status';
 
 /**

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger';
-import { HttpError, operationOutcome, type RequestProblem } from './operation-outcome';
+import { HttpError, operationOutcome, type RequestProblem } from '../cds/protocol/operation-outcome';
 
 const FHIR_JSON = 'application/fhir+json';
 

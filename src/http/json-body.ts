@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import { HttpError } from './operation-outcome';
+import { HttpError } from '../cds/protocol/operation-outcome';
 
 export interface JsonBodyOptions {
   limitBytes: number;

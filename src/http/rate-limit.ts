@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
-import { HttpError } from './operation-outcome';
+import { HttpError } from '../cds/protocol/operation-outcome';
 
 export interface RateLimitConfig {
   /** Sustained requests per second per client; 0 turns rate limiting off. */

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { FeedbackEntry } from '../cds/feedback';
 import type { CdsResponse, ServiceDefinition } from '../cds/types';
 import { authenticatedClient } from '../http/auth/authenticate';
-import { HttpError } from '../http/operation-outcome';
+import { HttpError } from '../cds/protocol/operation-outcome';
 import { LedgerUnavailableError, type CardLedger } from './card-ledger';
 
 /** What an EHR is told to wait before retrying feedback the store could not take. */

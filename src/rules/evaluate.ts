@@ -1,14 +1,8 @@
 import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
 import type { Facts } from '../clinical/computed-fact';
 import { mapLeaves } from './condition-tree';
-import {
-  isComparison,
-  isParameterReference,
-  type Comparison,
-  type RuleCondition,
-  type HookName,
-  type LoadedRule,
-} from './rule-pack';
+import { isComparison, isParameterReference, type Comparison, type RuleCondition, type LoadedRule } from './rule-pack';
+import { type HookName } from '../cds/protocol/hooks';
 import type { RuleSet } from './load-rule-set';
 
 /** A condition tree after evaluation: json-rules-engine annotates each comparison it evaluated. */

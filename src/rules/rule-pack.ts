@@ -1,12 +1,9 @@
+import type { HookName } from '../cds/protocol/hooks';
 import type { Coding } from '@medplum/fhirtypes';
 import type { ParameterValues } from '../clinical/facts';
 import type { ConditionTree, Operator } from './condition-tree';
 
 /** The shapes of rules/*.json, as described by rules/schema/rule-pack.schema.json. */
-
-/** The CDS Hooks a rule can run for (Hook Library 1.0.1). */
-export const HOOKS = ['patient-view', 'order-select', 'order-sign'] as const;
-export type HookName = (typeof HOOKS)[number];
 
 export type ComparisonValue =
   string | number | boolean | null | Array<string | number | boolean> | { param: string } | { fact: string };

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, MedicationRequest, ServiceRequest } from '@medplum/fhirtypes';
 import { renderPrefetchTemplate } from '../cds/prefetch-template';
 import { dataRequirements } from '../cds/services';
-import type { HookName, HookRequest } from '../cds/types';
+import type { HookName } from '../cds/protocol/hooks';
+import type { HookRequest } from '../cds/types';
 import type { Terminology } from '../fhir/terminology';
 
 /** How much of the service's prefetch the simulated EHR sends; the service reads the rest from fhirServer. */

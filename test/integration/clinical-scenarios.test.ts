@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { responseViolations } from '../../src/cds/response-check';
 import { serviceDefinitions } from '../../src/cds/services';
-import type { CdsResponse, HookName } from '../../src/cds/types';
+import type { CdsResponse } from '../../src/cds/types';
+import type { HookName } from '../../src/cds/protocol/hooks';
 import {
   buildHookRequest,
   compareCards,

@@ -15,7 +15,8 @@ import type {
 import { handleHookCall } from '../../src/cds/hook-service';
 import { offlineFetchSettings } from '../../src/cds/prefetch';
 import { responseViolations } from '../../src/cds/response-check';
-import type { Card, HookName } from '../../src/cds/types';
+import type { Card } from '../../src/cds/types';
+import type { HookName } from '../../src/cds/protocol/hooks';
 import { buildHookRequest, type Scenario } from '../../src/cli/scenarios';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
 

@@ -33,7 +33,7 @@ describe('describeCondition', () => {
         'all of:',
         `  ${FACT_DEFINITIONS.get('backPain')?.label}: yes`,
         '  any of:',
-        '    Duration class (acute < 4 weeks, subacute to 12, chronic beyond) is one of subacute, chronic',
+        '    Duration class (acute < 4 weeks, subacute 4–12, chronic > 12) is one of subacute, chronic',
         '    Latest pain score (0–10) ≥ physiotherapyMinPain (7)',
         '    Latest disability index (Oswestry, %) > physiotherapyMinDisability (40%)',
       ].join('\n'),
@@ -54,7 +54,7 @@ describe('describeCondition', () => {
     const text = conditionToText(described);
     expect(text).toContain('✓ all of:');
     expect(text).toContain(
-      '✗ Duration class (acute < 4 weeks, subacute to 12, chronic beyond) is one of subacute, chronic — patient: acute',
+      '✗ Duration class (acute < 4 weeks, subacute 4–12, chronic > 12) is one of subacute, chronic — patient: acute',
     );
     expect(text).toContain('✓ Latest pain score (0–10) ≥ physiotherapyMinPain (7) — patient: 8');
     expect(text).toContain(

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { catalogueHtml } from '../../src/catalogue/render-catalogue';
 import { factLabel } from '../../src/cds/cards/describe-facts';
 import { FACT_DEFINITIONS } from '../../src/clinical/facts';
+import { loadScenarios, scenarioCards } from '../../src/cli/scenarios';
 import { loadRuleSet } from '../../src/rules/load-rule-set';
 import { PROJECT_ROOT } from '../support/spine-service';
 
@@ -34,12 +35,93 @@ test('changed duration thresholds show in the fact label and on the catalogue pa
     const ruleSet = loadRuleSet(path.join(dir, 'rules'), path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'));
 
     expect(factLabel('durationClass', ruleSet.parameters)).toBe(
-      'Duration class (acute < 5 weeks, subacute to 13, chronic beyond)',
+      'Duration class (acute < 5 weeks, subacute 5–13, chronic > 13)',
     );
     const page = catalogueHtml(ruleSet);
-    expect(page).toContain('Duration class (acute &lt; 5 weeks, subacute to 13, chronic beyond)');
+    expect(page).toContain('Duration class (acute &lt; 5 weeks, subacute 5–13, chronic &gt; 13)');
     expect(page).not.toMatch(/acute &lt; 4 weeks|subacute 4–12|chronic &gt; 12/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A value different from every parameter's own, inside the range its unit allows (a 0–10 score stays a score). */
+function changedValue(value: number, unit: string): number {
+  if (unit === '0-10') return value > 5 ? value - 1 : value + 1;
+  if (unit === 'T-score') return Math.round((value - 0.3) * 10) / 10;
+  return value + (({ days: 500, weeks: 50, '%': 13 } as Partial<Record<string, number>>)[unit] ?? 9);
+}
+
+/** How text would print a parameter's old value: "6 weeks", "40 %", "≥ 7" or "7/10", "-2.5". */
+function oldValuePatterns(value: number, unit: string): RegExp[] {
+  const number = String(value).replace('.', '\\.');
+  if (unit === '0-10') return [new RegExp(`(?<![\\d.])${number}/10`), new RegExp(`[≥>]=? ?${number}(?![\\d.])`)];
+  if (unit === 'T-score') return [new RegExp(`(?<![\\w.-])[-−]${number.slice(1)}(?![\\d.])`)];
+  const unitPattern = unit.replace('/', '\\/');
+  return [new RegExp(`(?<![\\d.–-])${number}[ -]?${unitPattern}`)];
+}
+
+/**
+ * The catalogue's words, without its parameter table: a parameter's source cites the guideline's own figure (the
+ * default's origin), which is right to keep; its description is checked on its own.
+ */
+const visibleText = (html: string) =>
+  html
+    .replace(/<style[\s\S]*?<\/style>/g, '')
+    .replace(/<section id="parameters"[\s\S]*?<\/section>/, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"');
+
+test('with every parameter changed, no card, fact label or catalogue page prints an old value', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-parameters-'));
+  try {
+    fs.cpSync(path.join(PROJECT_ROOT, 'rules'), path.join(dir, 'rules'), { recursive: true });
+    const file = path.join(dir, 'rules', 'parameters.json');
+    const document = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const parameters = Object.entries(
+      document.parameters as Record<string, { value: number; unit: string; description: string }>,
+    );
+    const old = parameters.map(([name, { value, unit }]) => ({ name, patterns: oldValuePatterns(value, unit) }));
+    for (const [, parameter] of parameters) parameter.value = changedValue(parameter.value, parameter.unit);
+    fs.writeFileSync(file, JSON.stringify(document));
+    const ruleSet = loadRuleSet(path.join(dir, 'rules'), path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'));
+
+    const texts: Array<{ where: string; text: string }> = [
+      { where: 'catalogue', text: visibleText(catalogueHtml(ruleSet)) },
+      ...[...FACT_DEFINITIONS.keys()].map((id) => ({
+        where: `label of ${id}`,
+        text: factLabel(id, ruleSet.parameters),
+      })),
+      ...parameters.map(([name, parameter]) => ({
+        where: `description of ${name}`,
+        text: String(parameter.description),
+      })),
+    ];
+    const { scenarios } = loadScenarios(path.join(dir, 'rules'), undefined, ruleSet);
+    for (const scenario of scenarios) {
+      for (const card of await scenarioCards(scenario, ruleSet)) {
+        const suggestions = (card.suggestions ?? []).map((suggestion) => suggestion.label);
+        // Bulleted lines are a fact's label (checked above) and this patient's data (an age of 70 is not a threshold).
+        const prose = (card.detail ?? '').replace(/^ *- .*$/gm, '');
+        texts.push({ where: `card of ${scenario.name}`, text: [card.summary, prose, ...suggestions].join('\n') });
+      }
+    }
+    expect(texts.length).toBeGreaterThan(scenarios.length);
+
+    const printed = old.flatMap(({ name, patterns }) =>
+      texts.flatMap(({ where, text }) =>
+        patterns.flatMap((pattern) => {
+          const found = pattern.exec(text);
+          return found ? [`${name}: "${text.slice(Math.max(0, found.index - 60), found.index + 40)}" in ${where}`] : [];
+        }),
+      ),
+    );
+    expect(printed).toEqual([]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);

@@ -8,8 +8,9 @@ import type {
   Procedure,
   Resource,
 } from '@medplum/fhirtypes';
-import type { DataStatus } from '../../src/cds/prefetch';
-import { isActiveCondition, PatientRecord, type RecordData } from '../../src/clinical/patient-record';
+import type { DataStatus } from '../../src/cds/protocol/data-status';
+import { isActiveCondition } from '../../src/clinical/status-rules';
+import { PatientRecord, type RecordData } from '../../src/clinical/patient-record';
 import { bundledRuleSet } from '../support/spine-service';
 
 /**

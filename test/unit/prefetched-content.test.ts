@@ -6,7 +6,7 @@ import {
   isAboutAnotherPatient,
   prefetchedResources,
 } from '../../src/cds/prefetched-content';
-import { HttpError } from '../../src/http/operation-outcome';
+import { HttpError } from '../../src/cds/protocol/operation-outcome';
 
 /** A client's prefetched value, checked as request input: which problem, at which field, with which status. */
 

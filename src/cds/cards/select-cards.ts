@@ -1,4 +1,4 @@
-import type { HookName } from '../types';
+import type { HookName } from '../protocol/hooks';
 import type { RuleOutcome } from '../../rules/evaluate';
 import type { RuleSpec } from '../../rules/rule-pack';
 

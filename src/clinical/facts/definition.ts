@@ -1,7 +1,8 @@
 import type { Condition } from '@medplum/fhirtypes';
 import { citeCondition } from '../citations';
 import { known, type Fact, type FactType } from '../computed-fact';
-import type { Match, PatientRecord } from '../patient-record';
+import type { Match } from '../code-index';
+import type { PatientRecord } from '../patient-record';
 
 /** Thresholds and settings from rules/parameters.json (shared by facts and rules). */
 export type ParameterValues = Record<string, number | string | boolean>;

@@ -1,6 +1,7 @@
 import { citeCondition, citeProcedure, isoDate } from '../citations';
 import { known, notKnown, type Citation, type FactValue } from '../computed-fact';
-import { onsetTime, type PatientRecord } from '../patient-record';
+import { onsetTime } from '../fhir-time';
+import { type PatientRecord } from '../patient-record';
 import {
   activeCondition,
   activeConditionsIn,
@@ -148,7 +149,7 @@ export const episodeFacts: FactDefinition[] = [
     {
       id: 'durationClass',
       label:
-        'Duration class (acute < {{param.acuteMaxWeeks}} weeks, subacute to {{param.chronicAfterWeeks}}, chronic beyond)',
+        'Duration class (acute < {{param.acuteMaxWeeks}} weeks, subacute {{param.acuteMaxWeeks}}–{{param.chronicAfterWeeks}}, chronic > {{param.chronicAfterWeeks}})',
       type: 'string',
     },
     durationClass,

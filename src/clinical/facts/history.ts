@@ -1,6 +1,8 @@
 import { citeCondition, citeMedication, citeProcedure } from '../citations';
 import { known, notKnown, type Fact } from '../computed-fact';
-import { isActiveCondition, onsetTime, procedureTime, type PatientRecord } from '../patient-record';
+import { isActiveCondition } from '../status-rules';
+import { onsetTime, procedureTime } from '../fhir-time';
+import { type PatientRecord } from '../patient-record';
 import { uniqueCitations, type FactDefinition } from './definition';
 
 /**

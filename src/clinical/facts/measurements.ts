@@ -1,7 +1,9 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { citeObservation, isoDate } from '../citations';
 import { known, notKnown, type Fact } from '../computed-fact';
-import { effectiveTime, type Match, type PatientRecord } from '../patient-record';
+import { effectiveTime } from '../fhir-time';
+import { type Match } from '../code-index';
+import { type PatientRecord } from '../patient-record';
 import { numberParameter, type FactContext, type FactDefinition } from './definition';
 
 interface Reading {
@@ -43,7 +45,16 @@ const formatReading = (reading: Reading): string =>
 interface LatestOptions {
   label: string;
   maxAgeParameter: string;
-  range?: [number, number];
+  /** The instrument's own scale (0-10, 0-100 %): a value outside it cannot be a reading of that instrument. */
+  scale?: [number, number];
+  /** Parameters bounding a plausible reading (outside: a recording error, such as a weight typed as a height). */
+  plausible?: { min: string; max: string };
+}
+
+/** The bounds a reading must fall within to be used, if any. */
+function validRange(context: FactContext, { scale, plausible }: LatestOptions): [number, number] | undefined {
+  if (plausible) return [numberParameter(context, plausible.min), numberParameter(context, plausible.max)];
+  return scale;
 }
 
 /**
@@ -54,7 +65,7 @@ function latestReading(record: PatientRecord, context: FactContext, valueSet: st
   if (!record.isAvailable('observations'))
     return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
   const all = readings(record, valueSet);
-  const { range } = options;
+  const range = validRange(context, options);
   const valid = range ? all.filter((r) => r.value >= range[0] && r.value <= range[1]) : all;
   const newest = valid[0];
   if (!newest) {
@@ -104,7 +115,7 @@ export const measurementFacts: FactDefinition[] = [
     valueSet: 'pain-score',
     label: 'pain score',
     maxAgeParameter: 'painScoreMaxAgeDays',
-    range: [0, 10],
+    scale: [0, 10],
   }),
   latestMeasurement({
     id: 'disabilityIndex',
@@ -113,7 +124,7 @@ export const measurementFacts: FactDefinition[] = [
     valueSet: 'disability-index',
     label: 'disability index',
     maxAgeParameter: 'painScoreMaxAgeDays',
-    range: [0, 100],
+    scale: [0, 100],
   }),
   { id: 'lowestTScore', label: 'Lowest bone density T-score on record', type: 'number', compute: lowestTScore },
   latestMeasurement({
@@ -123,7 +134,7 @@ export const measurementFacts: FactDefinition[] = [
     valueSet: 'systolic-blood-pressure',
     label: 'systolic blood pressure',
     maxAgeParameter: 'vitalsMaxAgeDays',
-    range: [40, 300],
+    plausible: { min: 'systolicPlausibleMin', max: 'systolicPlausibleMax' },
   }),
   latestMeasurement({
     id: 'diastolic',
@@ -132,7 +143,7 @@ export const measurementFacts: FactDefinition[] = [
     valueSet: 'diastolic-blood-pressure',
     label: 'diastolic blood pressure',
     maxAgeParameter: 'vitalsMaxAgeDays',
-    range: [20, 200],
+    plausible: { min: 'diastolicPlausibleMin', max: 'diastolicPlausibleMax' },
   }),
   latestMeasurement({
     id: 'bmi',
@@ -141,6 +152,6 @@ export const measurementFacts: FactDefinition[] = [
     valueSet: 'bmi',
     label: 'body mass index',
     maxAgeParameter: 'vitalsMaxAgeDays',
-    range: [8, 150],
+    plausible: { min: 'bmiPlausibleMin', max: 'bmiPlausibleMax' },
   }),
 ];

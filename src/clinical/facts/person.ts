@@ -1,7 +1,9 @@
 import type { CodeableConcept, Observation } from '@medplum/fhirtypes';
 import { citeCondition, citeObservation, reference } from '../citations';
 import { known, notKnown, type Citation, type Fact } from '../computed-fact';
-import { effectiveTime, parseTime, type Match, type PatientRecord } from '../patient-record';
+import { effectiveTime, parseTime } from '../fhir-time';
+import { type Match } from '../code-index';
+import { type PatientRecord } from '../patient-record';
 import { numberParameter, type FactContext, type FactDefinition } from './definition';
 
 function patientCitation(record: PatientRecord, text: string): Citation[] {
@@ -82,12 +84,14 @@ function pregnant(record: PatientRecord, context: FactContext): Fact {
   const gender = record.data.patient?.gender;
   const years = ageInYears(record);
   if (gender === 'male') return known(false, patientCitation(record, 'administrative gender male'));
-  if (gender === 'female' && years !== undefined && (years < 12 || years > 55)) {
+  const youngest = numberParameter(context, 'pregnancyPossibleMinAge');
+  const oldest = numberParameter(context, 'pregnancyPossibleMaxAge');
+  if (gender === 'female' && years !== undefined && (years < youngest || years > oldest)) {
     return known(
       false,
       patientCitation(
         record,
-        `female, age ${years}: outside the ages this service treats as possibly pregnant (12-55)`,
+        `female, age ${years}: outside the ages this service treats as possibly pregnant (${youngest}-${oldest})`,
       ),
     );
   }

@@ -2,7 +2,10 @@ import type { CodeableConcept, Condition } from '@medplum/fhirtypes';
 import { codingsOf } from '../../fhir/terminology';
 import { citeCondition, isoDate } from '../citations';
 import { known } from '../computed-fact';
-import { isActiveCondition, parseTime, type Match, type PatientRecord } from '../patient-record';
+import { isActiveCondition } from '../status-rules';
+import { parseTime } from '../fhir-time';
+import { type Match } from '../code-index';
+import { type PatientRecord } from '../patient-record';
 import type { FactDefinition } from './definition';
 
 /** Statuses that claim a condition is current (R4 codes; STU3 data arrives translated). */

@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../../logger';
 import { authReasonClass, authRejections } from '../../metrics';
 import { SharedStateUnavailableError } from '../../shared-state/postgres-security-state';
-import { HttpError } from '../operation-outcome';
+import { HttpError } from '../../cds/protocol/operation-outcome';
 import { AuthFailure, unverifiedIdentity, type AuthenticatedClient, type TokenVerifier } from './verify-token';
 
 const CLIENT = 'authenticatedClient';

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { isObject } from '../validation';
+import { isObject } from '../../json-value';
 
 /** Members that only private or symmetric keys carry: a trust file holding one leaks a secret. */
 const SECRET_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];

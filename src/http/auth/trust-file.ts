@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { FHIR_VERSIONS, type FhirVersion } from '../../fhir/fhir-version';
 import { readJsonFile } from '../../json-file';
-import { isObject, type JsonObject } from '../validation';
+import { isObject, type JsonObject } from '../../json-value';
 import { publicJwksProblems } from './public-jwks';
 
 /** What a client must send when its issuer configures no algorithms: the two CDS Hooks recommends. */

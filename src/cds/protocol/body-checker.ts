@@ -1,9 +1,5 @@
+import { describeType, isObject, type JsonObject } from '../../json-value';
 import { HttpError, type RequestProblem } from './operation-outcome';
-
-export type JsonObject = Record<string, unknown>;
-
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -73,12 +69,4 @@ export class BodyChecker {
   finish(): void {
     if (this.problems.length > 0) throw new HttpError(400, this.problems);
   }
-}
-
-/** A short, data-free description of a JSON value's type for error messages. */
-export function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return 'a string';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
