@@ -11,6 +11,7 @@ import { HttpError } from '../cds/protocol/operation-outcome';
 import { readJsonFile } from '../json-file';
 import type { RuleSet } from '../rules/load-rule-set';
 import type { RuleOutcome } from '../rules/evaluate';
+import { fillParameters } from '../rules/placeholders';
 import { buildHookRequest, prefetchFor, type ScenarioFile } from './scenarios';
 
 /**
@@ -119,7 +120,7 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
     lines.push('FIRED BUT NOT SHOWN', ...hidden.map((outcome) => hiddenLine(outcome, assessment)), '');
   lines.push('DID NOT FIRE');
   for (const outcome of assessment.outcomes.filter((o) => !o.fired)) {
-    lines.push(`  ${outcome.rule.spec.name}: ${outcome.rule.spec.description}`);
+    lines.push(`  ${outcome.rule.spec.name}: ${fillParameters(outcome.rule.spec.description, ruleSet.parameters)}`);
     const described = describeCondition(outcome.rule.spec.when, ruleSet.parameterSpecs, {
       facts: assessment.facts,
       evaluated: outcome.conditions,

@@ -107,7 +107,10 @@ test('with every parameter changed, no card, fact label or catalogue page prints
         const suggestions = (card.suggestions ?? []).map((suggestion) => suggestion.label);
         // Bulleted lines are a fact's label (checked above) and this patient's data (an age of 70 is not a threshold).
         const prose = (card.detail ?? '').replace(/^ *- .*$/gm, '');
-        texts.push({ where: `card of ${scenario.name}`, text: [card.summary, prose, ...suggestions].join('\n') });
+        texts.push({
+          where: `card of ${scenario.name}`,
+          text: [card.summary, prose, card.source.topic?.display, ...suggestions].join('\n'),
+        });
       }
     }
     expect(texts.length).toBeGreaterThan(scenarios.length);
@@ -121,6 +124,8 @@ test('with every parameter changed, no card, fact label or catalogue page prints
       ),
     );
     expect(printed).toEqual([]);
+    const unfilled = texts.filter(({ text }) => text.includes('{{param.')).map(({ where }) => where);
+    expect(unfilled).toEqual([]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -44,7 +44,11 @@ export function renderCard(outcome: RuleOutcome, render: RenderContext): Card {
     source: {
       label: card.source.label,
       url: card.source.url,
-      topic: { system: RULE_TOPIC_SYSTEM, code: spec.name, display: spec.description.slice(0, 200) },
+      topic: {
+        system: RULE_TOPIC_SYSTEM,
+        code: spec.name,
+        display: fillParameters(spec.description, render.ruleSet.parameters).slice(0, 200),
+      },
     },
     ...(suggestions.length > 0 ? { suggestions, selectionBehavior: card.selectionBehavior ?? 'at-most-one' } : {}),
     ...(overrideReasons && overrideReasons.length > 0 ? { overrideReasons } : {}),
