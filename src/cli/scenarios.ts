@@ -9,6 +9,7 @@ import type { Card } from '../cds/types';
 import type { HookName } from '../cds/protocol/hooks';
 import type { Terminology } from '../fhir/terminology';
 import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
+import { expandFixtures, loadFixtures } from './scenario-fixtures';
 import type { RuleSet } from '../rules/load-rule-set';
 import { schemaProblems } from '../rules/schema-check';
 
@@ -96,18 +97,20 @@ export function loadScenarios(
       message: 'contains no scenario file (*.json)',
     });
   }
+  const { problems: fixtureProblems, ...fixtures } = loadFixtures(path.join(rulesDir, 'scenarios'), relative);
+  problems.push(...fixtureProblems);
   for (const file of files) {
     const display = relative(file);
-    const { value, problem } = readJsonFile(file, display);
+    const { value: written, problem } = readJsonFile(file, display);
     if (problem) {
       problems.push(problem);
       continue;
     }
-    const found = schemaProblems(SCENARIO_SCHEMA, value, display).map((p) => ({
-      ...p,
-      rule: undefined,
-      scenario: scenarioNameAt(value, p.path),
-    }));
+    const { value, problems: unknownFixtures, fromBroken } = expandFixtures(written, fixtures, display);
+    problems.push(...unknownFixtures);
+    const found = schemaProblems(SCENARIO_SCHEMA, value, display)
+      .filter((p) => !fromBroken.some((at) => p.path === at || p.path.startsWith(`${at}.`)))
+      .map((p) => ({ ...p, rule: undefined, scenario: scenarioNameAt(value, p.path) }));
     problems.push(...found);
     if (found.length > 0) continue;
     for (const scenario of (value as ScenarioFile).scenarios) scenarios.push({ ...scenario, file: display });
