@@ -59,4 +59,12 @@ export const REQUIRED_PARAMETERS = [
   'vitalsMaxAgeDays',
   'pregnancyPositiveMaxAgeDays',
   'pregnancyNegativeMaxAgeDays',
+  'pregnancyPossibleMinAge',
+  'pregnancyPossibleMaxAge',
+  'systolicPlausibleMin',
+  'systolicPlausibleMax',
+  'diastolicPlausibleMin',
+  'diastolicPlausibleMax',
+  'bmiPlausibleMin',
+  'bmiPlausibleMax',
 ] as const;

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { Condition, MedicationRequest, Observation, Patient, Procedure, Resource } from '@medplum/fhirtypes';
+import { loadScenarios } from '../../src/cli/scenarios';
+import { computeFacts, REQUIRED_PARAMETERS } from '../../src/clinical/facts';
+import { PatientRecord } from '../../src/clinical/patient-record';
+import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
+
+/**
+ * The rule-set loader refuses a parameters.json without the parameters the facts read (REQUIRED_PARAMETERS). That
+ * list is written by hand, so this checks it against what the facts really read: every fact, computed for every
+ * scenario's patient with only the required parameters at hand, never fails for want of a parameter.
+ */
+test('the facts read no parameter beyond REQUIRED_PARAMETERS', () => {
+  const ruleSet = bundledRuleSet();
+  const required = Object.fromEntries(REQUIRED_PARAMETERS.map((name) => [name, ruleSet.parameters[name] as number]));
+  const { scenarios } = loadScenarios(path.join(PROJECT_ROOT, 'rules'), undefined, ruleSet);
+  expect(scenarios.length).toBeGreaterThan(100);
+
+  const failures = scenarios.flatMap((scenario) => {
+    const of = <T extends Resource>(type: T['resourceType']) =>
+      scenario.resources.filter((resource): resource is T => resource.resourceType === type);
+    const available = { available: true, source: 'prefetch' } as const;
+    const record = new PatientRecord(
+      {
+        patient: of<Patient>('Patient')[0],
+        conditions: of<Condition>('Condition'),
+        observations: of<Observation>('Observation'),
+        procedures: of<Procedure>('Procedure'),
+        medications: of<MedicationRequest>('MedicationRequest'),
+        status: Object.fromEntries(
+          ['patient', 'conditions', 'observations', 'procedures', 'medications'].map((key) => [key, available]),
+        ),
+      },
+      ruleSet.terminology,
+      new Date(scenario.now),
+    );
+    const facts = computeFacts(record, { parameters: required, hook: scenario.hook, orders: [] });
+    return Object.entries(facts).flatMap(([id, fact]) =>
+      fact.error?.includes('parameter') ? [`${scenario.name} › ${id}: ${fact.error}`] : [],
+    );
+  });
+  expect(failures).toEqual([]);
+});
