@@ -106,7 +106,7 @@ export function createApp({
         {
           field: 'id',
           message: `no CDS service "${req.params.id.slice(0, 80)}"; see GET /cds-services`,
-          code: 'not-found',
+          problem: 'no-such-service',
         },
       ]);
     res.locals.service = service;

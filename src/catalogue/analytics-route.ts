@@ -19,13 +19,21 @@ export function analyticsHandler(
   return async (req, res) => {
     if (!ledger)
       throw new HttpError(404, [
-        { field: 'url', message: 'the card ledger is off (SPINE_CDS_LEDGER=off): no analytics', code: 'not-found' },
+        {
+          field: 'url',
+          message: 'the card ledger is off (SPINE_CDS_LEDGER=off): no analytics',
+          problem: 'feature-off',
+        },
       ]);
     const since = parseSince(req.query.since, now());
     const report = await analyticsReport(ledger.store, since).catch(() => {
-      throw new HttpError(503, [{ message: 'the ledger store is unavailable; retry later', code: 'transient' }], {
-        'Retry-After': '5',
-      });
+      throw new HttpError(
+        503,
+        [{ message: 'the ledger store is unavailable; retry later', problem: 'try-again-later' }],
+        {
+          'Retry-After': '5',
+        },
+      );
     });
     const wantsJson =
       req.query.format === 'json' || req.accepts(['text/html', 'application/json']) === 'application/json';
@@ -44,6 +52,8 @@ export function parseSince(value: unknown, now: Date): Date {
   if (value === undefined) return new Date(now.getTime() - DEFAULT_DAYS * DAY_MS);
   const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime()))
-    throw new HttpError(400, [{ field: 'since', message: 'must be a date such as 2026-01-31' }]);
+    throw new HttpError(400, [
+      { field: 'since', message: 'must be a date such as 2026-01-31', problem: 'not-a-date-time' },
+    ]);
   return date;
 }

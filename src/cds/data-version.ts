@@ -55,7 +55,7 @@ export function readAsR4(
       {
         field: version.at,
         message: `shows FHIR ${version.version} data (${version.why}); ${SUPPORTED_TEXT}`,
-        code: 'not-supported',
+        problem: 'fhir-version-not-supported',
       },
     ]);
   }
@@ -68,7 +68,13 @@ export function readAsR4(
       } catch (error) {
         if (!(error instanceof FieldProblem)) throw error;
         const found = located.find((candidate) => candidate.resource === (resource as unknown as JsonObject));
-        throw new HttpError(400, [{ field: `${found ? placeOf(found) : key}.${error.field}`, message: error.message }]);
+        throw new HttpError(400, [
+          {
+            field: `${found ? placeOf(found) : key}.${error.field}`,
+            message: error.message,
+            problem: 'unreadable-fhir-data',
+          },
+        ]);
       }
     });
   }
@@ -109,7 +115,7 @@ function decideVersion(
       {
         field: 'fhirServer',
         message: `declares FHIR ${declared.version.unknown} in its CapabilityStatement; ${SUPPORTED_TEXT}`,
-        code: 'not-supported',
+        problem: 'fhir-version-not-supported',
       },
     ]);
   }
@@ -129,7 +135,7 @@ function decideVersion(
           {
             field,
             message: `${evidence.shows}, which contradicts ${earlier}; send the data of one FHIR version, in that version's form`,
-            code: 'business-rule',
+            problem: 'mixed-fhir-versions',
           },
         ]);
       }

@@ -26,7 +26,7 @@ export function parseFeedback(body: unknown): FeedbackEntry[] {
     check.problem(
       'feedback',
       list === undefined ? 'is required' : 'must be a non-empty array',
-      list === undefined ? 'required' : 'invalid',
+      list === undefined ? 'required' : 'wrong-type',
     );
     check.finish();
   }
@@ -45,6 +45,7 @@ function parseEntry(check: BodyChecker, item: unknown, path: string): FeedbackEn
     check.problem(
       `${path}.outcomeTimestamp`,
       'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00Z',
+      'not-a-date-time',
     );
   }
   const accepted = parseAcceptedSuggestions(check, entry.acceptedSuggestions, `${path}.acceptedSuggestions`, outcome);
@@ -71,13 +72,13 @@ function parseAcceptedSuggestions(
     return [];
   }
   if (!Array.isArray(value) || value.length === 0) {
-    check.problem(path, 'must be a non-empty array of { "id": suggestion uuid }');
+    check.problem(path, 'must be a non-empty array of { "id": suggestion uuid }', 'wrong-type');
     return [];
   }
   return value.flatMap((item, i) => {
     const id = isObject(item)
       ? check.string(item.id, `${path}[${i}].id`)
-      : check.problem(`${path}[${i}]`, 'must be an object { "id": suggestion uuid }');
+      : check.problem(`${path}[${i}]`, 'must be an object { "id": suggestion uuid }', 'wrong-type');
     return id ? [id] : [];
   });
 }
@@ -89,12 +90,12 @@ function parseOverrideReason(
   outcome: string | undefined,
 ): { code?: string; comment?: string } | undefined {
   if (value === undefined || value === null) return undefined;
-  if (outcome === 'accepted') check.problem(path, 'only applies when outcome is "overridden"');
+  if (outcome === 'accepted') check.problem(path, 'only applies when outcome is "overridden"', 'not-applicable');
   const reason = check.object(value, path);
   if (!reason) return undefined;
   const comment = typeof reason.userComment === 'string' ? reason.userComment : undefined;
   if (reason.userComment !== undefined && comment === undefined)
-    check.problem(`${path}.userComment`, 'must be a string');
+    check.problem(`${path}.userComment`, 'must be a string', 'wrong-type');
   if (reason.reason === undefined) return { comment };
   const coding = check.object(reason.reason, `${path}.reason`);
   return { code: coding ? check.string(coding.code, `${path}.reason.code`) : undefined, comment };

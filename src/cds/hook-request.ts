@@ -17,7 +17,7 @@ export function parseHookRequest(body: unknown, expectedHook: HookName): HookReq
 
   const hook = check.oneOf(request.hook, 'hook', HOOKS);
   if (hook !== undefined && hook !== expectedHook) {
-    check.problem('hook', `this service answers "${expectedHook}", not "${hook}"`);
+    check.problem('hook', `this service answers "${expectedHook}", not "${hook}"`, 'wrong-hook');
   }
   const hookInstance = check.uuid(request.hookInstance, 'hookInstance');
   const fhirServer = request.fhirServer == null ? undefined : check.absoluteUrl(request.fhirServer, 'fhirServer');
@@ -46,10 +46,10 @@ function parseFhirAuthorization(check: BodyChecker, value: unknown): FhirAuthori
   const accessToken = check.string(auth.access_token, 'fhirAuthorization.access_token');
   const tokenType = auth.token_type;
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    check.problem('fhirAuthorization.token_type', 'must be "Bearer"');
+    check.problem('fhirAuthorization.token_type', 'must be "Bearer"', 'not-an-allowed-value');
   }
   if (typeof auth.expires_in !== 'number' || !Number.isFinite(auth.expires_in) || auth.expires_in < 0) {
-    check.problem('fhirAuthorization.expires_in', 'must be a number of seconds');
+    check.problem('fhirAuthorization.expires_in', 'must be a number of seconds', 'wrong-type');
   }
   const scope = check.string(auth.scope, 'fhirAuthorization.scope');
   const subject = check.string(auth.subject, 'fhirAuthorization.subject');
@@ -97,6 +97,7 @@ function parsePatientId(check: BodyChecker, value: unknown): string | undefined 
     return check.problem(
       'context.patientId',
       'must be a FHIR id (letters, digits, "-" and ".", at most 64 characters)',
+      'not-a-fhir-id',
     );
   }
   return id;
@@ -105,9 +106,10 @@ function parsePatientId(check: BodyChecker, value: unknown): string | undefined 
 function parseDraftOrders(check: BodyChecker, value: unknown): Bundle | undefined {
   const bundle = check.object(value, 'context.draftOrders');
   if (!bundle) return undefined;
-  if (bundle.resourceType !== 'Bundle') return check.problem('context.draftOrders.resourceType', 'must be "Bundle"');
+  if (bundle.resourceType !== 'Bundle')
+    return check.problem('context.draftOrders.resourceType', 'must be "Bundle"', 'wrong-resource-type');
   const entries = bundle.entry ?? [];
-  if (!Array.isArray(entries)) return check.problem('context.draftOrders.entry', 'must be an array');
+  if (!Array.isArray(entries)) return check.problem('context.draftOrders.entry', 'must be an array', 'wrong-type');
   entries.forEach((entry, index) => {
     const field = `context.draftOrders.entry[${index}].resource`;
     if (!isObject(entry) || !isObject(entry.resource)) {
@@ -115,7 +117,7 @@ function parseDraftOrders(check: BodyChecker, value: unknown): Bundle | undefine
     } else if (typeof entry.resource.resourceType !== 'string') {
       check.problem(`${field}.resourceType`, 'is required', 'required');
     } else if (entry.resource.id !== undefined && typeof entry.resource.id !== 'string') {
-      check.problem(`${field}.id`, 'must be a string');
+      check.problem(`${field}.id`, 'must be a string', 'wrong-type');
     }
   });
   return bundle as unknown as Bundle;
@@ -131,6 +133,7 @@ function checkSelectionsExist(check: BodyChecker, selections: string[], draftOrd
       check.problem(
         `context.selections[${index}]`,
         `"${selection.slice(0, 80)}" does not name a resource in context.draftOrders`,
+        'unknown-selection',
       );
     }
   });

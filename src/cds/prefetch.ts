@@ -117,7 +117,7 @@ function planFor(request: HookRequest, requirement: DataRequirement): Plan {
         {
           field,
           message: `is null: the ${requirement.resourceType} the hook context names was not found`,
-          code: 'not-found',
+          problem: 'resource-not-found',
         },
       ]);
     }
@@ -159,7 +159,7 @@ function failIfRequiredMissing(requirements: readonly DataRequirement[], data: R
       return {
         field: `prefetch.${requirement.key}`,
         message: `required data was not prefetched and could not be fetched: ${status.reason}`,
-        code: 'incomplete' as const,
+        problem: 'data-unavailable' as const,
       };
     });
   if (problems.length > 0) throw new HttpError(412, problems);

@@ -12,7 +12,11 @@ import type { DataRequirement } from './data-requirement';
 export function asResource(value: unknown, field: string): Resource {
   if (!isObject(value) || typeof value.resourceType !== 'string') {
     throw new HttpError(400, [
-      { field, message: `must be a FHIR resource, a Bundle or null, got ${describeType(value)}` },
+      {
+        field,
+        message: `must be a FHIR resource, a Bundle or null, got ${describeType(value)}`,
+        problem: 'wrong-type',
+      },
     ]);
   }
   return value as unknown as Resource;
@@ -25,15 +29,21 @@ export function prefetchedResources(value: Resource, requirement: DataRequiremen
       {
         field: `${field}.resourceType`,
         message: `expected ${requirement.resourceType} or a Bundle of them, got "${value.resourceType.slice(0, 64)}"`,
+        problem: 'wrong-resource-type',
       },
     ]);
   }
   const entries = value.entry ?? [];
-  if (!Array.isArray(entries)) throw new HttpError(400, [{ field: `${field}.entry`, message: 'must be an array' }]);
+  if (!Array.isArray(entries))
+    throw new HttpError(400, [{ field: `${field}.entry`, message: 'must be an array', problem: 'wrong-type' }]);
   entries.forEach((entry, index) => {
     if (!isObject(entry) || (entry.resource !== undefined && !isObject(entry.resource))) {
       throw new HttpError(400, [
-        { field: `${field}.entry[${index}]`, message: 'must be an object whose resource is a FHIR resource' },
+        {
+          field: `${field}.entry[${index}]`,
+          message: 'must be an object whose resource is a FHIR resource',
+          problem: 'wrong-type',
+        },
       ]);
     }
   });
@@ -70,6 +80,6 @@ export function assertSamePatient(value: Resource, patientId: string, field: str
   if (index < 0) return;
   const where = value.resourceType === 'Bundle' ? `${field}.entry[${index}].resource` : field;
   throw new HttpError(400, [
-    { field: where, message: 'describes a different patient than context.patientId', code: 'business-rule' },
+    { field: where, message: 'describes a different patient than context.patientId', problem: 'other-patient' },
   ]);
 }

@@ -8,7 +8,7 @@ const FHIR_JSON = 'application/fhir+json';
 export const notFound: RequestHandler = (req, _res, next) => {
   next(
     new HttpError(404, [
-      { field: 'url', message: `no endpoint ${req.method} ${req.path.slice(0, 200)}`, code: 'not-found' },
+      { field: 'url', message: `no endpoint ${req.method} ${req.path.slice(0, 200)}`, problem: 'no-such-endpoint' },
     ]),
   );
 };
@@ -17,19 +17,23 @@ export const notFound: RequestHandler = (req, _res, next) => {
 function fromBodyParserError(error: { type?: string; status?: number; limit?: number }): HttpError | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
-      return new HttpError(400, [{ field: 'body', message: 'the request body is not valid JSON', code: 'structure' }]);
+      return new HttpError(400, [
+        { field: 'body', message: 'the request body is not valid JSON', problem: 'body-not-json' },
+      ]);
     case 'entity.too.large':
       return new HttpError(413, [
-        { field: 'body', message: `the request body is larger than ${error.limit} bytes`, code: 'too-costly' },
+        { field: 'body', message: `the request body is larger than ${error.limit} bytes`, problem: 'body-too-large' },
       ]);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new HttpError(415, [
-        { field: 'Content-Type', message: 'only UTF-8 JSON is accepted', code: 'not-supported' },
+        { field: 'Content-Type', message: 'only UTF-8 JSON is accepted', problem: 'unsupported-media-type' },
       ]);
     case 'request.aborted':
     case 'request.size.invalid':
-      return new HttpError(400, [{ field: 'body', message: 'the request body was incomplete', code: 'incomplete' }]);
+      return new HttpError(400, [
+        { field: 'body', message: 'the request body was incomplete', problem: 'body-incomplete' },
+      ]);
     default:
       return undefined;
   }
@@ -48,7 +52,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     // Unexpected: log the stack for operators, tell the client nothing about internals.
     logger.error({ method: req.method, path: req.path, err: error }, 'internal error');
-    const problem: RequestProblem = { message: 'internal error; the request was not processed', code: 'exception' };
+    const problem: RequestProblem = {
+      message: 'internal error; the request was not processed',
+      problem: 'internal-error',
+    };
     res
       .status(500)
       .type(FHIR_JSON)

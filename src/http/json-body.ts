@@ -21,7 +21,7 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
           {
             field: 'Content-Type',
             message: `expected application/json, got ${contentType ? `"${contentType.slice(0, 100)}"` : 'none'}`,
-            code: 'not-supported',
+            problem: 'unsupported-media-type',
           },
         ]),
       );
@@ -34,7 +34,7 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
     if (req.body === undefined) {
       next(
         new HttpError(400, [
-          { field: 'body', message: 'the request body is empty; expected a JSON object', code: 'required' },
+          { field: 'body', message: 'the request body is empty; expected a JSON object', problem: 'body-empty' },
         ]),
       );
       return;
@@ -43,7 +43,11 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
     if (problem) {
       next(
         new HttpError(400, [
-          { field: 'body', message: problem, code: problem.startsWith('JSON is nested') ? 'too-costly' : 'structure' },
+          {
+            field: 'body',
+            message: problem,
+            problem: problem.startsWith('JSON is nested') ? 'body-too-deep' : 'body-not-json',
+          },
         ]),
       );
       return;

@@ -72,7 +72,7 @@ export function rateLimit(
     next(
       new HttpError(
         429,
-        [{ message: `too many requests from this client; retry in ${waitSeconds} s`, code: 'throttled' }],
+        [{ message: `too many requests from this client; retry in ${waitSeconds} s`, problem: 'rate-limited' }],
         {
           'Retry-After': String(waitSeconds),
         },

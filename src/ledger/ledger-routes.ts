@@ -49,8 +49,12 @@ export async function storeFeedback(
     );
   } catch (error) {
     if (!(error instanceof LedgerUnavailableError)) throw error;
-    throw new HttpError(503, [{ message: 'feedback could not be stored just now; retry later', code: 'transient' }], {
-      'Retry-After': String(FEEDBACK_RETRY_AFTER_SECONDS),
-    });
+    throw new HttpError(
+      503,
+      [{ message: 'feedback could not be stored just now; retry later', problem: 'try-again-later' }],
+      {
+        'Retry-After': String(FEEDBACK_RETRY_AFTER_SECONDS),
+      },
+    );
   }
 }

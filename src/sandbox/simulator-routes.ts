@@ -88,6 +88,6 @@ function parseSimulatedCall(body: unknown, patientIds: string[]): SimulatedCall 
   };
   check.finish();
   if (call.hook !== 'patient-view' && call.order === undefined)
-    throw new HttpError(400, [{ field: 'order', message: `is required for ${call.hook}`, code: 'required' }]);
+    throw new HttpError(400, [{ field: 'order', message: `is required for ${call.hook}`, problem: 'required' }]);
   return call as SimulatedCall;
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { unsupportedTokens } from '../../src/cds/prefetch-template';
+import type { ProblemCode } from '../../src/cds/protocol/problem-codes';
+import { problemsOf } from '../support/problems';
 import { postJson, startService, type RunningService } from '../support/spine-service';
 import { draftServiceRequest, fullPrefetch, SNOMED } from '../fixtures/fhir';
 import { typicalPatient } from '../fixtures/patients';
@@ -48,31 +50,46 @@ describe('discovery', () => {
 });
 
 describe('malformed hook requests get a 4xx OperationOutcome naming the field', () => {
-  const cases: Array<[string, () => unknown, number, string]> = [
-    ['no hookInstance', () => ({ ...validPatientView(), hookInstance: undefined }), 400, 'hookInstance'],
+  const cases: Array<[string, () => unknown, number, string, ProblemCode]> = [
+    ['no hookInstance', () => ({ ...validPatientView(), hookInstance: undefined }), 400, 'hookInstance', 'required'],
     [
       'a hookInstance that is not a UUID',
       () => ({ ...validPatientView(), hookInstance: '12345' }),
       400,
       'hookInstance',
+      'not-a-uuid',
     ],
-    ['the wrong hook for the service', () => ({ ...validPatientView(), hook: 'order-sign' }), 400, 'hook'],
-    ['an unknown hook', () => ({ ...validPatientView(), hook: 'patient-vue' }), 400, 'hook'],
-    ['no context', () => ({ ...validPatientView(), context: undefined }), 400, 'context'],
-    ['context as a string', () => ({ ...validPatientView(), context: 'p-typical' }), 400, 'context'],
+    [
+      'the wrong hook for the service',
+      () => ({ ...validPatientView(), hook: 'order-sign' }),
+      400,
+      'hook',
+      'wrong-hook',
+    ],
+    ['an unknown hook', () => ({ ...validPatientView(), hook: 'patient-vue' }), 400, 'hook', 'not-an-allowed-value'],
+    ['no context', () => ({ ...validPatientView(), context: undefined }), 400, 'context', 'required'],
+    ['context as a string', () => ({ ...validPatientView(), context: 'p-typical' }), 400, 'context', 'wrong-type'],
     [
       'no patientId',
       () => ({ ...validPatientView(), context: { userId: 'Practitioner/1' } }),
       400,
       'context.patientId',
+      'required',
     ],
     [
       'a patientId with a path',
       () => ({ ...validPatientView(), context: { userId: 'Practitioner/1', patientId: '../etc' } }),
       400,
       'context.patientId',
+      'not-a-fhir-id',
     ],
-    ['no userId', () => ({ ...validPatientView(), context: { patientId: 'p-typical' } }), 400, 'context.userId'],
+    [
+      'no userId',
+      () => ({ ...validPatientView(), context: { patientId: 'p-typical' } }),
+      400,
+      'context.userId',
+      'required',
+    ],
     [
       'fhirAuthorization without fhirServer',
       () => ({
@@ -81,6 +98,7 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
       }),
       400,
       'fhirServer',
+      'required',
     ],
     [
       'fhirAuthorization with a bad token_type',
@@ -91,9 +109,16 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
       }),
       400,
       'fhirAuthorization.token_type',
+      'not-an-allowed-value',
     ],
-    ['a relative fhirServer', () => ({ ...validPatientView(), fhirServer: '/fhir' }), 400, 'fhirServer'],
-    ['prefetch as an array', () => ({ ...validPatientView(), prefetch: [] }), 400, 'prefetch'],
+    [
+      'a relative fhirServer',
+      () => ({ ...validPatientView(), fhirServer: '/fhir' }),
+      400,
+      'fhirServer',
+      'not-an-absolute-url',
+    ],
+    ['prefetch as an array', () => ({ ...validPatientView(), prefetch: [] }), 400, 'prefetch', 'wrong-type'],
     [
       'a prefetch resource sent as a JSON string',
       () => ({
@@ -102,6 +127,7 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
       }),
       400,
       'prefetch.patient',
+      'wrong-type',
     ],
     [
       'a prefetch key with the wrong resource type',
@@ -111,22 +137,23 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
       }),
       400,
       'prefetch.patient.resourceType',
+      'wrong-resource-type',
     ],
-    ['a JSON array body', () => [validPatientView()], 400, 'body'],
-    ['a JSON number body', () => 42, 400, 'body'],
+    ['a JSON array body', () => [validPatientView()], 400, 'body', 'wrong-type'],
+    ['a JSON number body', () => 42, 400, 'body', 'wrong-type'],
   ];
-  test.each(cases)('%s', async (_name, body, status, field) => {
+  test.each(cases)('%s', async (_name, body, status, field, problem) => {
     const response = await postJson(hookUrl(), body());
     expect(response.status).toBe(status);
     expect(response.body.resourceType).toBe('OperationOutcome');
-    expect(response.body.issue.map((issue: { expression?: string[] }) => issue.expression?.[0])).toContain(field);
+    expect(problemsOf(response.body)).toContainEqual({ field, problem });
   });
 
   test('order-sign without draftOrders, and order-select whose selection is not among them', async () => {
     const base = { hookInstance: randomUUID(), context: { userId: 'Practitioner/1', patientId: 'p-typical' } };
     const sign = await postJson(hookUrl('spine-order-sign'), { ...base, hook: 'order-sign' });
     expect(sign.status).toBe(400);
-    expect(sign.body.issue[0].expression).toEqual(['context.draftOrders']);
+    expect(problemsOf(sign.body)).toEqual([{ field: 'context.draftOrders', problem: 'required' }]);
     const draft = draftServiceRequest('p-typical', 'sr-1', [
       SNOMED,
       '308447003',
@@ -142,13 +169,13 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
       },
     });
     expect(select.status).toBe(400);
-    expect(select.body.issue[0].expression).toEqual(['context.selections[0]']);
+    expect(problemsOf(select.body)).toEqual([{ field: 'context.selections[0]', problem: 'unknown-selection' }]);
   });
 
   test('invalid JSON is a 400, not a 500', async () => {
     const response = await postJson(hookUrl(), '{"hook": "patient-view",');
     expect(response.status).toBe(400);
-    expect(response.body.issue[0].diagnostics).toMatch(/not valid JSON/);
+    expect(problemsOf(response.body)).toEqual([{ field: 'body', problem: 'body-not-json' }]);
   });
 
   test('a non-JSON content type is a 415', async () => {
@@ -158,12 +185,16 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
       body: JSON.stringify(validPatientView()),
     });
     expect(response.status).toBe(415);
-    expect(((await response.json()) as any).issue[0].expression).toEqual(['Content-Type']);
+    expect(problemsOf(await response.json())).toEqual([{ field: 'Content-Type', problem: 'unsupported-media-type' }]);
   });
 
   test('an empty body is a 400', async () => {
     const response = await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(400);
+    // An empty body reads as {}: each required field is named.
+    expect(problemsOf(await response.json())).toEqual(
+      expect.arrayContaining(['hook', 'hookInstance', 'context'].map((field) => ({ field, problem: 'required' }))),
+    );
   });
 
   test('a body over the limit is a 413', async () => {
@@ -172,6 +203,7 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
       const response = await postJson(`${small.baseUrl}/cds-services/spine-patient-view`, validPatientView());
       expect(response.status).toBe(413);
       expect(response.body.issue[0].diagnostics).toMatch(/larger than 2048 bytes/);
+      expect(problemsOf(response.body)).toEqual([{ field: 'body', problem: 'body-too-large' }]);
     } finally {
       await small.close();
     }
@@ -182,7 +214,7 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
     for (let i = 0; i < 200; i++) deep = { a: deep };
     const response = await postJson(hookUrl(), { ...validPatientView(), extension: deep });
     expect(response.status).toBe(400);
-    expect(response.body.issue[0].diagnostics).toMatch(/nested deeper/);
+    expect(problemsOf(response.body)).toEqual([{ field: 'body', problem: 'body-too-deep' }]);
   });
 
   test.each(['toString', '__proto__'])('a "%s" key anywhere in the body is a 400, not a crash', async (key) => {
@@ -194,12 +226,14 @@ describe('malformed hook requests get a 4xx OperationOutcome naming the field', 
     const response = await postJson(hookUrl(), text);
     expect(response.status).toBe(400);
     expect(response.body.issue[0].diagnostics).toMatch(new RegExp(`the JSON key "${key}" is not allowed`));
+    expect(problemsOf(response.body)).toEqual([{ field: 'body', problem: 'body-not-json' }]);
   });
 
   test('an unknown service is a 404 OperationOutcome', async () => {
     const response = await postJson(hookUrl('no-such-service'), validPatientView());
     expect(response.status).toBe(404);
     expect(response.body.issue[0].diagnostics).toMatch(/no CDS service "no-such-service"/);
+    expect(problemsOf(response.body)).toEqual([{ field: 'id', problem: 'no-such-service' }]);
   });
 
   test('an unknown service is a 404 even when the body is malformed', async () => {

@@ -111,7 +111,7 @@ describe('deciding the version of a call', () => {
     ]);
     expect(await answer({ ...r4, conditions: searchset([]) }, 'DSTU2')).toEqual([
       412,
-      expect.objectContaining({ field: 'fhirServer', code: 'not-supported' }),
+      expect.objectContaining({ field: 'fhirServer', problem: 'fhir-version-not-supported' }),
     ]);
   });
 

@@ -1,12 +1,11 @@
-import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-
-export type IssueCode = OperationOutcomeIssue['code'];
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import { PROBLEM_CODE_SYSTEM, REQUEST_PROBLEMS, type ProblemCode } from './problem-codes';
 
 /** One problem with a request, located by a field path the client can find in what it sent. */
 export interface RequestProblem {
   field?: string;
   message: string;
-  code?: IssueCode;
+  problem: ProblemCode;
 }
 
 /**
@@ -33,7 +32,8 @@ export function operationOutcome(problems: RequestProblem[], severity: 'error' |
     resourceType: 'OperationOutcome',
     issue: problems.map((problem) => ({
       severity,
-      code: problem.code ?? 'invalid',
+      code: REQUEST_PROBLEMS[problem.problem],
+      details: { coding: [{ system: PROBLEM_CODE_SYSTEM, code: problem.problem }] },
       diagnostics: describeProblem(problem),
       ...(problem.field ? { expression: [problem.field] } : {}),
     })),

@@ -36,7 +36,7 @@ export function authenticate(verifier: TokenVerifier, publicBaseUrl: string, log
       if (error instanceof SharedStateUnavailableError)
         throw new HttpError(
           503,
-          [{ message: 'authentication is unavailable just now; retry later', code: 'transient' }],
+          [{ message: 'authentication is unavailable just now; retry later', problem: 'try-again-later' }],
           {
             'Retry-After': '5',
           },
