@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseTolerantly, type ParseError } from 'jsonc-parser';
+import type { FileProblemCode } from './file-problem-codes';
 
 export interface FileProblem {
   file: string;
   rule?: string;
   path: string;
+  code: FileProblemCode;
   message: string;
 }
 
@@ -29,6 +31,7 @@ export function readJsonFile(file: string, displayName: string): { value?: unkno
       problem: {
         file: displayName,
         path: '',
+        code: 'unreadable-file',
         message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       },
     };
@@ -40,6 +43,7 @@ export function readJsonFile(file: string, displayName: string): { value?: unkno
       problem: {
         file: displayName,
         path: '',
+        code: 'json-syntax',
         message: `is not valid JSON: ${describeSyntaxError(text, error as Error)}`,
       },
     };

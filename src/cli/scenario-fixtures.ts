@@ -46,13 +46,18 @@ export function loadFixtures(
       if (!isObject(resource)) continue;
       for (const field of ['id', 'subject'].filter((key) => key in resource)) {
         const message = `must not be given: each scenario that names the fixture gives its copy its own ${field}`;
-        found.push({ file: display, path: `resources.${name}.${field}`, message });
+        found.push({ file: display, path: `resources.${name}.${field}`, code: 'invalid-scenario', message });
       }
       if (found.some((p) => p.path === `resources.${name}` || p.path.startsWith(`resources.${name}.`)))
         broken.add(name);
       const other = fixtures.get(name);
       if (other)
-        problems.push({ file: display, path: `resources.${name}`, message: `is already defined in ${other.file}` });
+        problems.push({
+          file: display,
+          path: `resources.${name}`,
+          code: 'duplicate-name',
+          message: `is already defined in ${other.file}`,
+        });
       else fixtures.set(name, { name, file: display, resource });
     }
     problems.push(...found);
@@ -98,6 +103,7 @@ export function expandFixtures(
         file: display,
         scenario: typeof scenario.name === 'string' ? scenario.name : undefined,
         path: `scenarios[${index}].resources[${at}]`,
+        code: 'unknown-fixture',
         message: `no fixture is named "${resource}" in rules/scenarios/fixtures${didYouMean(resource, fixtures.keys())}`,
       });
       return [];

@@ -8,6 +8,7 @@ import { dataRequirements } from '../cds/services';
 import type { Card } from '../cds/types';
 import type { HookName } from '../cds/protocol/hooks';
 import type { Terminology } from '../fhir/terminology';
+import type { FileProblemCode } from '../file-problem-codes';
 import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 import { expandFixtures, loadFixtures } from './scenario-fixtures';
 import type { RuleSet } from '../rules/load-rule-set';
@@ -94,6 +95,7 @@ export function loadScenarios(
     problems.push({
       file: relative(path.join(rulesDir, 'scenarios')),
       path: '',
+      code: 'empty-folder',
       message: 'contains no scenario file (*.json)',
     });
   }
@@ -134,10 +136,11 @@ function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): Scena
   const rules = ruleSet ? new Map(ruleSet.rules.map((rule) => [rule.spec.name, rule.spec])) : undefined;
 
   scenarios.forEach((scenario) => {
-    const at = (where: string, message: string) =>
-      problems.push({ file: scenario.file, scenario: scenario.name, path: where, message });
+    const at = (where: string, message: string, code: FileProblemCode = 'invalid-scenario') =>
+      problems.push({ file: scenario.file, scenario: scenario.name, path: where, code, message });
     const previous = firstFile.get(scenario.name);
-    if (previous) at('name', `is already used by a scenario in ${previous}; scenario names must be unique`);
+    if (previous)
+      at('name', `is already used by a scenario in ${previous}; scenario names must be unique`, 'duplicate-name');
     firstFile.set(scenario.name, scenario.file);
 
     if (Number.isNaN(Date.parse(scenario.now))) at('now', `"${scenario.now}" is not a valid date-time`);
@@ -195,7 +198,11 @@ function scenarioProblems(scenarios: LoadedScenario[], ruleSet?: RuleSet): Scena
         scenario.expect[list].forEach((name, index) => {
           const rule = rules.get(name);
           if (!rule)
-            at(`expect.${list}[${index}]`, `no rule is named "${name}"${suggestName(name, [...rules.keys()])}`);
+            at(
+              `expect.${list}[${index}]`,
+              `no rule is named "${name}"${suggestName(name, [...rules.keys()])}`,
+              'unknown-rule',
+            );
           else if (rule.hooks && !rule.hooks.includes(scenario.hook)) {
             at(
               `expect.${list}[${index}]`,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { FileProblemCode } from '../file-problem-codes';
 import path from 'node:path';
 import type { ValueSet } from '@medplum/fhirtypes';
 import { listJsonFiles, readJsonFile } from '../json-file';
@@ -9,6 +10,7 @@ export const ICD_10_CM = 'http://hl7.org/fhir/sid/icd-10-cm';
 export interface TerminologyProblem {
   file: string;
   path: string;
+  code: FileProblemCode;
   message: string;
 }
 
@@ -49,12 +51,12 @@ type JsonObject = Record<string, unknown>;
 
 function readJsonFiles(dir: string, problems: TerminologyProblem[]): JsonFile[] {
   if (!existsSync(dir)) {
-    problems.push({ file: dir, path: '', message: 'folder not found' });
+    problems.push({ file: dir, path: '', code: 'unreadable-file', message: 'folder not found' });
     return [];
   }
   return listJsonFiles(dir).flatMap((file) => {
     const { value, problem } = readJsonFile(file, file);
-    if (problem) problems.push({ file, path: problem.path, message: problem.message });
+    if (problem) problems.push({ file, path: problem.path, code: problem.code, message: problem.message });
     return problem ? [] : [{ file, content: value }];
   });
 }
@@ -62,7 +64,7 @@ function readJsonFiles(dir: string, problems: TerminologyProblem[]): JsonFile[] 
 function isValidValueSet({ file, content }: JsonFile, problems: TerminologyProblem[]): boolean {
   const found: TerminologyProblem[] = [];
   const report = (jsonPath: string, message: string): void => {
-    found.push({ file, path: jsonPath, message });
+    found.push({ file, path: jsonPath, code: 'invalid-valueset', message });
   };
   if (!isObject(content)) {
     report('', 'the file must contain one JSON object, a ValueSet');
@@ -206,7 +208,7 @@ function reportDuplicateUrls(valueSets: JsonFile[], problems: TerminologyProblem
       firstFileByUrl.set(url, file);
     } else {
       const message = `url '${url}' is already used by ${earlier}; every ValueSet needs its own url`;
-      problems.push({ file, path: 'url', message });
+      problems.push({ file, path: 'url', code: 'duplicate-name', message });
     }
   }
 }
@@ -216,9 +218,14 @@ function readCodeSystems(dir: string, problems: TerminologyProblem[]): Map<strin
   for (const { file, content } of readJsonFiles(dir, problems)) {
     if (!isObject(content) || content.resourceType !== 'CodeSystem') {
       const message = 'this folder holds only CodeSystems (resourceType CodeSystem)';
-      problems.push({ file, path: 'resourceType', message });
+      problems.push({ file, path: 'resourceType', code: 'invalid-valueset', message });
     } else if (typeof content.url !== 'string' || content.url.trim() === '') {
-      problems.push({ file, path: 'url', message: 'url is missing; ValueSets refer to a CodeSystem by its url' });
+      problems.push({
+        file,
+        path: 'url',
+        code: 'invalid-valueset',
+        message: 'url is missing; ValueSets refer to a CodeSystem by its url',
+      });
     } else {
       codesBySystem.set(content.url, definedCodes(content.concept));
     }
@@ -252,6 +259,7 @@ function reportCodesMissingFromCodeSystems(
           problems.push({
             file,
             path: `compose.include[${includeIndex}].concept[${conceptIndex}].code`,
+            code: 'unknown-code',
             message: `code '${concept.code}' is not defined in the CodeSystem ${include.system}`,
           });
         }

@@ -86,6 +86,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
     problems.push({
       file: relative(path.join(rulesDir, 'packs')),
       path: '',
+      code: 'empty-folder',
       message: 'contains no rule pack (*.json)',
     });
   const sharedPath = path.join(rulesDir, 'shared.json');
@@ -117,6 +118,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
       problems.push({
         file: relative(path.join(rulesDir, 'parameters.json')),
         path: `parameters.${name}`,
+        code: 'missing-parameter',
         message: 'is missing; the fact computations need it',
       });
     }
@@ -139,6 +141,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
         problems.push({
           ...where,
           path: `rules[${index}].name`,
+          code: 'duplicate-name',
           message: `is already used by a rule in ${previous}; rule names must be unique`,
         });
       firstFileOfRule.set(spec.name, relative(file));
@@ -186,9 +189,7 @@ type WrittenPack = Omit<RulePack, 'rules'> & { rules: WrittenRule[] };
 function expandPack(written: WrittenPack, shared: SharedFile, file: string, problems: FileProblem[]): RulePack {
   const rules = written.rules.map((rule, index) => {
     const { spec, unknown } = expandRule(rule, shared);
-    problems.push(
-      ...unknown.map((p) => ({ file, rule: rule.name, path: `rules[${index}].${p.path}`, message: p.message })),
-    );
+    problems.push(...unknown.map((p) => ({ file, rule: rule.name, ...p, path: `rules[${index}].${p.path}` })));
     return spec;
   });
   return { ...written, rules };

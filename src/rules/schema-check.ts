@@ -27,6 +27,7 @@ export function schemaProblems(schemaName: string, value: unknown, file: string)
     file,
     rule: ruleNameAt(value, error.instancePath),
     path: jsonPath(error.instancePath),
+    code: 'schema',
     message: messageOf(error),
   }));
 }
@@ -37,14 +38,20 @@ function validatorFor(schemaName: string): ValidateFunction {
   return validate;
 }
 
-/** Ajv reports every branch of a oneOf; keep the most specific error per location. */
+/**
+ * Ajv reports every branch of a oneOf; keep the most specific error per location. A branch of another type (a
+ * resource written out where a fixture name could stand) says nothing about what is wrong inside the value.
+ */
 function readableErrors(errors: ErrorObject[]): ErrorObject[] {
   const specific = errors.filter((error) => !['oneOf', 'anyOf', 'if'].includes(error.keyword));
   const chosen = specific.length > 0 ? specific : errors;
   const byPath = new Map<string, ErrorObject>();
   for (const error of chosen) {
     const deeper = chosen.some((other) => other.instancePath.startsWith(`${error.instancePath}/`));
-    if (!deeper && !byPath.has(error.instancePath + error.keyword))
+    const otherBranch =
+      error.keyword === 'type' &&
+      chosen.some((other) => other.instancePath === error.instancePath && other.keyword !== 'type');
+    if (!deeper && !otherBranch && !byPath.has(error.instancePath + error.keyword))
       byPath.set(error.instancePath + error.keyword, error);
   }
   return [...byPath.values()];

@@ -1,3 +1,4 @@
+import type { FileProblemCode } from '../file-problem-codes';
 import { forEachLeaf, mapLeaves, type ConditionTree } from './condition-tree';
 import type { Comparison, RuleCondition, RuleSpec } from './rule-pack';
 
@@ -30,7 +31,7 @@ export type WrittenRule = Omit<RuleSpec, 'when' | 'card'> & {
 export interface Expansion {
   spec: RuleSpec;
   /** Paths (from the rule) of references to shared definitions that do not exist. */
-  unknown: Array<{ path: string; message: string }>;
+  unknown: Array<{ path: string; code: FileProblemCode; message: string }>;
 }
 
 /**
@@ -48,6 +49,7 @@ export function expandRule(rule: WrittenRule, shared: SharedFile): Expansion {
         if (!definition)
           unknown.push({
             path: `${where}.shared`,
+            code: 'unknown-shared-definition',
             message: `no shared condition "${leaf.shared}" in rules/shared.json`,
           });
         return definition?.when ?? { all: [] };
@@ -58,7 +60,11 @@ export function expandRule(rule: WrittenRule, shared: SharedFile): Expansion {
     if (typeof check === 'string') return [check];
     const list = shared.checkLists[check.list];
     if (!list)
-      unknown.push({ path: `card.checks[${i}].list`, message: `no check list "${check.list}" in rules/shared.json` });
+      unknown.push({
+        path: `card.checks[${i}].list`,
+        code: 'unknown-shared-definition',
+        message: `no check list "${check.list}" in rules/shared.json`,
+      });
     return list?.facts ?? [];
   });
   const { checks: _written, ...card } = rule.card;
@@ -73,13 +79,20 @@ export function expandRule(rule: WrittenRule, shared: SharedFile): Expansion {
 }
 
 /** A shared condition may not name another: one level keeps the files readable and rules out cycles. */
-export function nestedSharedReferences(shared: SharedFile): Array<{ path: string; message: string }> {
-  const found: Array<{ path: string; message: string }> = [];
+export function nestedSharedReferences(
+  shared: SharedFile,
+): Array<{ path: string; code: FileProblemCode; message: string }> {
+  const found: Array<{ path: string; code: FileProblemCode; message: string }> = [];
   for (const [name, definition] of Object.entries(shared.conditions)) {
     forEachLeaf(
       definition.when as WrittenCondition,
       (leaf, { path }) => {
-        if ('shared' in leaf) found.push({ path, message: 'a shared condition cannot name another shared condition' });
+        if ('shared' in leaf)
+          found.push({
+            path,
+            code: 'nested-shared-condition',
+            message: 'a shared condition cannot name another shared condition',
+          });
       },
       { path: `conditions.${name}.when`, negated: false },
     );

@@ -9,7 +9,8 @@ import { PROJECT_ROOT } from '../support/spine-service';
  * one problem, at the place to fix, with a suggestion where a known name is near.
  */
 
-function problemsAfter(file: string, change: (text: string) => string): string[] {
+/** The problems one change makes, as `rules check` prints them, and their stable codes (which tools match). */
+function problemsAfter(file: string, change: (text: string) => string): { texts: string[]; codes: string[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-one-mistake-'));
   try {
     fs.cpSync(path.join(PROJECT_ROOT, 'rules'), path.join(dir, 'rules'), { recursive: true });
@@ -19,9 +20,10 @@ function problemsAfter(file: string, change: (text: string) => string): string[]
     expect(after).not.toBe(before);
     fs.writeFileSync(target, after);
     loadRuleSet(path.join(dir, 'rules'), path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'));
-    return [];
+    return { texts: [], codes: [] };
   } catch (error) {
-    if (error instanceof RuleSetError) return error.problems.map(formatProblem);
+    if (error instanceof RuleSetError)
+      return { texts: error.problems.map(formatProblem), codes: error.problems.map((problem) => problem.code) };
     throw error;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -32,16 +34,16 @@ test('a typo in a fact name: one problem, with the fact meant', () => {
   const problems = problemsAfter('packs/contraindications.json', (text) =>
     text.replace('"fact": "bmi"', '"fact": "bmii"'),
   );
-  expect(problems).toHaveLength(1);
-  expect(problems[0]).toMatch(
+  expect(problems.codes).toEqual(['schema']);
+  expect(problems.texts[0]).toMatch(
     /^- rules\/packs\/contraindications\.json › rule "[^"]+" › rules\[\d+\]\..*\.fact: "bmii" is unknown\. Did you mean "bmi"\?/,
   );
 });
 
 test('a missing comma: one problem, at the line and column of the break', () => {
   const problems = problemsAfter('packs/contraindications.json', (text) => text.replace(/("fact": "bmi"),/, '$1'));
-  expect(problems).toHaveLength(1);
-  expect(problems[0]).toMatch(
+  expect(problems.codes).toEqual(['json-syntax']);
+  expect(problems.texts[0]).toMatch(
     /^- rules\/packs\/contraindications\.json: is not valid JSON: .* at line \d+, column \d+$/,
   );
 });
@@ -50,8 +52,8 @@ test('a threshold typed as text: one problem, at parameters.json, naming the rul
   const problems = problemsAfter('parameters.json', (text) =>
     text.replace('"obesityBmi": { "value": 30,', '"obesityBmi": { "value": "30",'),
   );
-  expect(problems).toHaveLength(1);
-  expect(problems[0]).toMatch(
+  expect(problems.codes).toEqual(['type-mismatch']);
+  expect(problems.texts[0]).toMatch(
     /^- rules\/parameters\.json › parameters\.obesityBmi\.value: must be a number \(it is "30"\): rules compare it as one \("[a-z-]+"(, "[a-z-]+")*\)$/,
   );
 });
@@ -62,7 +64,8 @@ test('a misspelt parameter, ValueSet, override set and suppressed rule each get 
       .replace('"param": "physiotherapyMinPain"', '"param": "physiotherapyMinPian"')
       .replace('"order": "physiotherapy-referral"', '"order": "physiotherapy-referal"'),
   );
-  expect(pathway).toEqual([
+  expect(pathway.codes).toEqual(['unknown-parameter', 'unknown-valueset']);
+  expect(pathway.texts).toEqual([
     expect.stringMatching(/parameter "physiotherapyMinPian" is not defined .* Did you mean "physiotherapyMinPain"\?$/),
     expect.stringMatching(
       /ValueSet "physiotherapy-referal" does not exist .* Did you mean "physiotherapy-referral"\?$/,
@@ -73,7 +76,8 @@ test('a misspelt parameter, ValueSet, override set and suppressed rule each get 
       .replace('"overrideReasons": "safety"', '"overrideReasons": "safty"')
       .replace('"rule:traction-relative"', '"rule:traction-relativ"'),
   );
-  expect(contraindications).toEqual([
+  expect(contraindications.codes).toEqual(['unknown-override-reasons', 'unknown-rule']);
+  expect(contraindications.texts).toEqual([
     expect.stringMatching(/set "safty" is not defined in rules\/override-reasons\.json\. Did you mean "safety"\?$/),
     expect.stringMatching(
       /card\.suppresses\[\d+\]: no rule is named "traction-relativ"\. Did you mean "traction-relative"\?$/,

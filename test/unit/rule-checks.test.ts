@@ -180,6 +180,7 @@ describe('parameter types', () => {
     expect(checkParameterTypes(rules, context.parameterSpecs ?? {})).toEqual([
       {
         path: 'parameters.label.value',
+        code: 'type-mismatch',
         message: 'must be a number (it is "text"): rules compare it as one ("a", "b")',
       },
     ]);

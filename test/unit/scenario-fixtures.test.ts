@@ -74,6 +74,7 @@ test('an unknown fixture name is one problem, at the scenario, with the nearest 
         file: expect.stringContaining('made-of-fixtures.json'),
         scenario: 'scenario-fx-c',
         path: 'scenarios[0].resources[1]',
+        code: 'unknown-fixture',
         message:
           'no fixture is named "low-back-pain-2026-11-17" in rules/scenarios/fixtures Did you mean "low-back-pain-2026-11-07"?',
       },
@@ -93,6 +94,7 @@ test('a fixture that carries its own id is refused where it is defined', () => {
       {
         file: expect.stringContaining(path.join('fixtures', 'shared.json')),
         path: 'resources.has-id.id',
+        code: 'invalid-scenario',
         message: 'must not be given: each scenario that names the fixture gives its copy its own id',
       },
     ]);

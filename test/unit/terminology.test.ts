@@ -247,21 +247,25 @@ describe('loading ValueSets with problems', () => {
         {
           file: path.join(dir, 'broken.json'),
           path: '',
+          code: 'json-syntax',
           message: expect.stringMatching(/^is not valid JSON: .* at line 2, column 10$/s),
         },
         {
           file: path.join(dir, 'regex.json'),
           path: 'compose.include[0].filter[0].op',
+          code: 'invalid-valueset',
           message: "filter operator 'regex' is not supported; use 'is-a' on ICD-10-CM or list the codes",
         },
         {
           file: path.join(dir, 'second.json'),
           path: 'url',
+          code: 'duplicate-name',
           message: expect.stringContaining(`is already used by ${path.join(dir, 'first.json')}`),
         },
         {
           file: path.join(dir, 'no-system.json'),
           path: 'compose.include[1].system',
+          code: 'invalid-valueset',
           message: expect.stringContaining('system is missing'),
         },
       ]),
@@ -314,6 +318,7 @@ describe('loading ValueSets with problems', () => {
       {
         file: path.join(dir, 'disability.json'),
         path: 'compose.include[0].concept[0].code',
+        code: 'unknown-code',
         message: `code 'oswestry-disability-indx' is not defined in the CodeSystem ${local}`,
       },
     ]);

@@ -14,19 +14,32 @@ export const checkCardPlaceholders: RuleCheck = ({ card }, context, report) => {
     !parameters || Object.hasOwn(parameters, name.slice(PARAMETER_PREFIX.length));
   for (const name of placeholderNames(card.detail)) {
     const known = isParameter(name) ? parameterExists(name) : FACT_DEFINITIONS.has(name);
-    if (!known) report('card.detail', `{{${name}}} names no ${isParameter(name) ? 'parameter' : 'fact'}`);
+    if (!known)
+      report('card.detail', 'unknown-placeholder', `{{${name}}} names no ${isParameter(name) ? 'parameter' : 'fact'}`);
   }
   for (const name of placeholderNames(card.evidence.statement)) {
     if (!isParameter(name) || !parameterExists(name))
-      report('card.evidence.statement', `{{${name}}}: evidence may only name parameters ({{param.name}}) that exist`);
+      report(
+        'card.evidence.statement',
+        'unknown-placeholder',
+        `{{${name}}}: evidence may only name parameters ({{param.name}}) that exist`,
+      );
   }
   for (const name of placeholderNames(card.summary)) {
     if (!isParameter(name) || !parameterExists(name))
-      report('card.summary', `{{${name}}}: a summary may only name parameters ({{param.name}}) that exist`);
+      report(
+        'card.summary',
+        'unknown-placeholder',
+        `{{${name}}}: a summary may only name parameters ({{param.name}}) that exist`,
+      );
   }
   if (!parameters) return;
   const values = Object.fromEntries(Object.entries(parameters).map(([name, p]) => [name, p.value]));
   const length = fillParameters(card.summary, values).length;
   if (length > SUMMARY_MAX_LENGTH)
-    report('card.summary', `is ${length} characters once parameters are filled in; it must stay under 140`);
+    report(
+      'card.summary',
+      'summary-too-long',
+      `is ${length} characters once parameters are filled in; it must stay under 140`,
+    );
 };

@@ -8,6 +8,7 @@ export const checkCardReferences: RuleCheck = ({ card }, context, report) => {
     if (suggestion.order && terminology && !terminology.has(suggestion.order)) {
       report(
         `card.suggestions[${i}].order`,
+        'unknown-valueset',
         `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets.${didYouMean(suggestion.order, terminology.valueSetIds())}`,
       );
     }
@@ -16,6 +17,7 @@ export const checkCardReferences: RuleCheck = ({ card }, context, report) => {
   if (card.overrideReasons && sets && !Object.hasOwn(sets, card.overrideReasons)) {
     report(
       'card.overrideReasons',
+      'unknown-override-reasons',
       `set "${card.overrideReasons}" is not defined in rules/override-reasons.json.${didYouMean(card.overrideReasons, Object.keys(sets))}`,
     );
   }
@@ -23,6 +25,6 @@ export const checkCardReferences: RuleCheck = ({ card }, context, report) => {
     const rule = /^rule:(.+)$/.exec(target)?.[1];
     const names = context.ruleNames;
     if (rule && names && !names.has(rule))
-      report(`card.suppresses[${i}]`, `no rule is named "${rule}".${didYouMean(rule, names)}`);
+      report(`card.suppresses[${i}]`, 'unknown-rule', `no rule is named "${rule}".${didYouMean(rule, names)}`);
   });
 };

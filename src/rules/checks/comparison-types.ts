@@ -18,17 +18,23 @@ export const checkComparisonTypes: RuleCheck = (spec, context, report) => {
         if (known && !Object.hasOwn(known, value.param)) {
           report(
             `${path}.value.param`,
+            'unknown-parameter',
             `parameter "${value.param}" is not defined in rules/parameters.json.${didYouMean(value.param, Object.keys(known))}`,
           );
         }
       } else if (kind === 'numeric' && !isFactReference(value) && typeof value !== 'number') {
-        report(`${path}.value`, `must be a number (or a parameter) for ${operator}`);
+        report(`${path}.value`, 'type-mismatch', `must be a number (or a parameter) for ${operator}`);
       }
       if (kind === 'numeric' && fact && fact.type !== 'number')
-        report(`${path}.fact`, `"${comparison.fact}" is a ${fact.type}, so ${operator} can never be true`);
-      if (kind === 'list' && !Array.isArray(value)) report(`${path}.value`, `must be a list for ${operator}`);
+        report(
+          `${path}.fact`,
+          'type-mismatch',
+          `"${comparison.fact}" is a ${fact.type}, so ${operator} can never be true`,
+        );
+      if (kind === 'list' && !Array.isArray(value))
+        report(`${path}.value`, 'type-mismatch', `must be a list for ${operator}`);
       if (kind === 'contains' && fact && fact.type !== 'list')
-        report(`${path}.fact`, `"${comparison.fact}" is not a list, so ${operator} does not apply`);
+        report(`${path}.fact`, 'type-mismatch', `"${comparison.fact}" is not a list, so ${operator} does not apply`);
     },
     { path: 'when', negated: false },
   );

@@ -1,3 +1,4 @@
+import type { FileProblemCode } from '../../file-problem-codes';
 import { forEachLeaf, OPERATORS } from '../condition-tree';
 import { isParameterReference, type LoadedRule, type ParametersFile } from '../rule-pack';
 
@@ -8,7 +9,7 @@ import { isParameterReference, type LoadedRule, type ParametersFile } from '../r
 export function checkParameterTypes(
   rules: readonly LoadedRule[],
   parameters: ParametersFile['parameters'],
-): Array<{ path: string; message: string }> {
+): Array<{ path: string; code: FileProblemCode; message: string }> {
   const numericUsers = new Map<string, string[]>();
   for (const rule of rules) {
     forEachLeaf(rule.spec.when, ({ operator, value }) => {
@@ -24,6 +25,7 @@ export function checkParameterTypes(
     return [
       {
         path: `parameters.${name}.value`,
+        code: 'type-mismatch',
         message: `must be a number (it is ${JSON.stringify(parameter.value)}): rules compare it as one (${users.map((u) => `"${u}"`).join(', ')})`,
       },
     ];

@@ -1,3 +1,4 @@
+import type { FileProblemCode } from '../../file-problem-codes';
 import type { FileProblem } from '../../json-file';
 import type { Terminology } from '../../fhir/terminology';
 import type { OverrideReasons, ParametersFile, RuleSpec } from '../rule-pack';
@@ -17,7 +18,7 @@ export interface RuleCheckContext {
 }
 
 /** Reports a problem at a path inside the rule (`when.all[0].value`). */
-export type ReportAt = (pathInRule: string, message: string) => void;
+export type ReportAt = (pathInRule: string, code: FileProblemCode, message: string) => void;
 
 /** One thing the JSON Schema cannot know about a rule; each check lives in its own module beside this one. */
 export type RuleCheck = (spec: RuleSpec, context: RuleCheckContext, report: ReportAt) => void;
@@ -25,8 +26,14 @@ export type RuleCheck = (spec: RuleSpec, context: RuleCheckContext, report: Repo
 /** Runs the checks over one rule and returns its problems, each naming file, rule and path. */
 export function runRuleChecks(checks: RuleCheck[], spec: RuleSpec, context: RuleCheckContext): FileProblem[] {
   const problems: FileProblem[] = [];
-  const report: ReportAt = (pathInRule, message) =>
-    problems.push({ file: context.file, rule: context.rule, path: `rules[${context.index}].${pathInRule}`, message });
+  const report: ReportAt = (pathInRule, code, message) =>
+    problems.push({
+      file: context.file,
+      rule: context.rule,
+      path: `rules[${context.index}].${pathInRule}`,
+      code,
+      message,
+    });
   for (const check of checks) check(spec, context, report);
   return problems;
 }

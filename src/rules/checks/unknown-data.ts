@@ -12,12 +12,14 @@ export const checkUnknownData: RuleCheck = (spec, _context, report) => {
       if (negated && OPERATORS[operator].kind === 'numeric') {
         report(
           path,
+          'true-when-unknown',
           `"not" around "${fact} ${operator} …" is also true when ${fact} is not known; compare the other way and say what unknown means (e.g. any of: "${fact} lessThan …", "${fact} equal null")`,
         );
       }
       if (OPERATORS[operator].trueWhenUnknown)
         report(
           `${path}.operator`,
+          'true-when-unknown',
           `${operator} is also true when ${fact} is not known; use equal or in with the values you mean`,
         );
     },
