@@ -33,7 +33,7 @@ test('changed duration thresholds show in the fact label and on the catalogue pa
     fs.writeFileSync(file, JSON.stringify(parameters));
     const ruleSet = loadRuleSet(path.join(dir, 'rules'), path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'));
 
-    expect(factLabel('durationClass', ruleSet.parameters)).toBe(
+    expect(factLabel('durationClass', ruleSet.parameters, ruleSet.facts)).toBe(
       'Duration class (acute < 5 weeks, subacute to 13, chronic beyond)',
     );
     const page = catalogueHtml(ruleSet);
