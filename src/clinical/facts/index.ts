@@ -9,7 +9,7 @@ import { orderFacts } from './orders';
 import { personFacts } from './person';
 import { recordedStatusFacts } from './recorded-status';
 
-export type { DraftOrder, FactCatalogue, FactContext, FactDefinition, ParameterValues } from './definition';
+export type { DaysSpec, DraftOrder, FactCatalogue, FactContext, FactDefinition, ParameterValues } from './definition';
 export { declaredFactDefinition, type DeclaredFact } from './declared';
 
 /**
