@@ -66,7 +66,7 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
     return { request, orders, facts: {}, outcomes: [], shown: [], response: { cards: [] } };
   }
 
-  const requirements = dataRequirements(ruleSet.terminology);
+  const requirements = dataRequirements(ruleSet);
   const received = await resolvePrefetch(request, requirements, deps.fetchSettings);
   const { data, fhirVersion, fhirVersionFrom } = readAsR4(
     request,

@@ -40,7 +40,7 @@ export async function explainFile(
   if (Number.isNaN(now.getTime())) return { ok: false, text: `✗ --now "${flags.now}" is not a date-time` };
 
   const body = scenario
-    ? buildHookRequest({ ...scenario, hook }, ruleSet.terminology)
+    ? buildHookRequest({ ...scenario, hook }, ruleSet)
     : isBundle(value)
       ? requestFromBundle(value, hook, ruleSet)
       : value;
@@ -87,7 +87,7 @@ function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): un
       ...(hook === 'patient-view' ? {} : { draftOrders }),
       ...(hook === 'order-select' ? { selections: drafts.map((draft) => `${draft.resourceType}/${draft.id}`) } : {}),
     },
-    prefetch: prefetchFor(resources, patientId, dataRequirements(ruleSet.terminology)),
+    prefetch: prefetchFor(resources, patientId, dataRequirements(ruleSet)),
   };
 }
 
