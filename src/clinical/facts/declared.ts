@@ -85,7 +85,15 @@ function conditionFact(declared: DeclaredConditionFact) {
     const matches = declared.valueSets.flatMap((valueSet) =>
       declared.includeHistory ? record.anyConditions(valueSet) : record.activeConditions(valueSet),
     );
-    return withinWindow(record, context, matches, onsetTime, citeCondition, declared.withinDays, 'onset or recorded');
+    return withinWindow(
+      record,
+      context,
+      matches,
+      onsetTime,
+      citeCondition,
+      declared.withinDays,
+      'onset or recorded date',
+    );
   };
 }
 
@@ -94,7 +102,7 @@ function procedureFact(declared: DeclaredProcedureFact) {
     if (!record.isAvailable('procedures'))
       return notKnown(`procedure history not available: ${record.unavailableReason('procedures')}`);
     const matches = declared.valueSets.flatMap((valueSet) => record.procedures(valueSet));
-    return withinWindow(record, context, matches, procedureTime, citeProcedure, declared.withinDays, 'performed');
+    return withinWindow(record, context, matches, procedureTime, citeProcedure, declared.withinDays, 'date performed');
   };
 }
 
@@ -109,6 +117,7 @@ function withinWindow<T extends Resource>(
   timeOf: (resource: T) => number | undefined,
   cite: (match: Match<T>) => Citation,
   window: DaysSpec | undefined,
+  /** What the record would be dated by, for the missing-data note. */
   dateWord: string,
 ): Fact {
   if (window === undefined) return known(matches.length > 0, uniqueCitations(matches.map(cite)));
@@ -121,7 +130,7 @@ function withinWindow<T extends Resource>(
   const undated = matches.filter((match) => timeOf(match.resource) === undefined);
   if (undated.length > 0)
     return notKnown(
-      `${undated.length} matching record(s) without a ${dateWord} date: may be within the last ${days} days`,
+      `${undated.length} matching record(s) with no ${dateWord}: may be within the last ${days} days`,
       uniqueCitations(undated.map(cite)),
     );
   return known(false);
