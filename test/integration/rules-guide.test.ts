@@ -32,6 +32,11 @@ function cliIn(root: string, ...args: string[]): { status: number | null; stdout
   return { status: result.status, stdout: result.stdout + result.stderr };
 }
 
+/** `rules explain` of one scenario of a file in rules/scenarios. */
+function explainScenario(root: string, file: string, scenario: string): { status: number | null; stdout: string } {
+  return cliIn(root, 'rules', 'explain', path.join(root, 'rules', 'scenarios', file), '--scenario', scenario);
+}
+
 /** A fresh copy of the bundled rules and ValueSets, for an example that must not see the others' edits. */
 function copyProject(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-guide-'));
@@ -112,13 +117,7 @@ test('changing the physiotherapy pain threshold fails its scenario until the sce
 });
 
 test('rules explain says which condition kept the injection card away', () => {
-  const explained = cli(
-    'rules',
-    'explain',
-    path.join(workDir, 'rules', 'scenarios', 'pathway.json'),
-    '--scenario',
-    'step-injection-not-for-mild-pain',
-  );
+  const explained = explainScenario(workDir, 'pathway.json', 'step-injection-not-for-mild-pain');
   expect(explained.status).toBe(0);
   const section = explained.stdout.slice(explained.stdout.indexOf('  injection-consider:'));
   expect(section).toMatch(/✗ Latest pain score \(0–10\) ≥ injectionMinPain \(5\) — patient: 3/);
@@ -196,14 +195,7 @@ describe('the new-fact example, step by step', () => {
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(testOutput?.trim());
 
-    const explained = cliIn(
-      root,
-      'rules',
-      'explain',
-      path.join(root, 'rules', 'scenarios', 'psychosocial.json'),
-      '--scenario',
-      'psychosocial-depression-chronic-pain',
-    );
+    const explained = explainScenario(root, 'psychosocial.json', 'psychosocial-depression-chronic-pain');
     expect(explained.status).toBe(0);
     expect(explained.stdout).toContain(`${factLines}\n`);
     expect(explained.stdout.slice(explained.stdout.indexOf('CARDS SHOWN'))).toContain(`${cardLine}\n`);
