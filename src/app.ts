@@ -93,14 +93,12 @@ export function createApp({
   });
 
   app.get('/cds-services', (_req, res) => {
-    res.json({ services: serviceDefinitions(ruleSets.current().terminology) });
+    res.json({ services: serviceDefinitions(ruleSets.current()) });
   });
 
   // The service is looked up before the body is read: an unknown id is a 404 whatever the body.
   const knownService: RequestHandler<{ id: string }> = (req, res, next) => {
-    const service = serviceDefinitions(ruleSets.current().terminology).find(
-      (candidate) => candidate.id === req.params.id,
-    );
+    const service = serviceDefinitions(ruleSets.current()).find((candidate) => candidate.id === req.params.id);
     if (!service)
       throw new HttpError(404, [
         {

@@ -1,5 +1,5 @@
 import type { Facts } from '../clinical/computed-fact';
-import { FACT_DEFINITIONS } from '../clinical/facts';
+import type { FactCatalogue } from '../clinical/facts';
 import { factLabel, formatFact } from '../cds/cards/describe-facts';
 import { isNumericOperator, OPERATORS } from '../rules/condition-tree';
 import type { EvaluatedCondition } from '../rules/evaluate';
@@ -60,16 +60,22 @@ export interface ConditionAnnotations {
 /** Parameter definitions, as in RuleSet.parameterSpecs: their values and units fill in `{"param": …}`. */
 export type ParameterSpecs = Readonly<Record<string, ParameterSpec>>;
 
+/** What names in a condition mean: the rule set's parameters and facts (a RuleSet is one). */
+export interface Vocabulary {
+  parameterSpecs: ParameterSpecs;
+  facts: FactCatalogue;
+}
+
 /**
  * Turns a condition tree into words. Pass `annotations` to show, per comparison, the patient's value
  * (`facts`) and whether it held (`evaluated`); without them the result is the rule as written.
  */
 export function describeCondition(
   condition: RuleCondition,
-  parameters: ParameterSpecs,
+  vocabulary: Vocabulary,
   annotations: ConditionAnnotations = {},
 ): DescribedCondition {
-  return describe(condition, parameters, annotations.facts, alignEvaluation(condition, annotations.evaluated));
+  return describe(condition, vocabulary, annotations.facts, alignEvaluation(condition, annotations.evaluated));
 }
 
 /**
@@ -97,20 +103,20 @@ function hasResults(node: DescribedCondition): boolean {
 
 function describe(
   condition: RuleCondition,
-  parameters: ParameterSpecs,
+  vocabulary: Vocabulary,
   facts: Facts | undefined,
   evaluated: EvaluatedCondition | undefined,
 ): DescribedCondition {
-  if (isComparison(condition)) return describeComparison(condition, parameters, facts, evaluated);
-  if ('all' in condition) return group('all', 'all of:', condition.all, parameters, facts, evaluated?.all);
-  if ('any' in condition) return group('any', 'any of:', condition.any, parameters, facts, evaluated?.any);
+  if (isComparison(condition)) return describeComparison(condition, vocabulary, facts, evaluated);
+  if ('all' in condition) return group('all', 'all of:', condition.all, vocabulary, facts, evaluated?.all);
+  if ('any' in condition) return group('any', 'any of:', condition.any, vocabulary, facts, evaluated?.any);
   const inner = condition.not;
   // "not any" reads as "none of"; "not all" as "not all of"; a negated comparison as "not: …".
   if (!isComparison(inner) && 'any' in inner)
-    return negate(group('none', 'none of:', inner.any, parameters, facts, evaluated?.not?.any));
+    return negate(group('none', 'none of:', inner.any, vocabulary, facts, evaluated?.not?.any));
   if (!isComparison(inner) && 'all' in inner)
-    return negate(group('not-all', 'not all of:', inner.all, parameters, facts, evaluated?.not?.all));
-  const child = describe(inner, parameters, facts, evaluated?.not);
+    return negate(group('not-all', 'not all of:', inner.all, vocabulary, facts, evaluated?.not?.all));
+  const child = describe(inner, vocabulary, facts, evaluated?.not);
   return withResult(
     { type: 'not', text: 'not:', children: [child] },
     child.result === undefined ? undefined : !child.result,
@@ -121,11 +127,11 @@ function group(
   type: DescribedGroup['type'],
   text: string,
   conditions: RuleCondition[],
-  parameters: ParameterSpecs,
+  vocabulary: Vocabulary,
   facts: Facts | undefined,
   evaluated: EvaluatedCondition[] | undefined,
 ): DescribedGroup {
-  const children = conditions.map((child, i) => describe(child, parameters, facts, evaluated?.[i]));
+  const children = conditions.map((child, i) => describe(child, vocabulary, facts, evaluated?.[i]));
   const results = children.map((child) => child.result);
   const every = type === 'all' || type === 'not-all';
   let result: boolean | undefined;
@@ -161,12 +167,12 @@ function alignEvaluation(
 
 function describeComparison(
   comparison: Comparison,
-  parameters: ParameterSpecs,
+  vocabulary: Vocabulary,
   facts: Facts | undefined,
   evaluated: EvaluatedCondition | undefined,
 ): DescribedComparison {
-  const factLabel = labelOf(comparison.fact, parameters);
-  const { relation, comparedWith } = relationWords(comparison, parameters);
+  const factLabel = labelOf(comparison.fact, vocabulary);
+  const { relation, comparedWith } = relationWords(comparison, vocabulary);
   const text =
     relation === ':' ? `${factLabel}: ${comparedWith.text}` : `${factLabel} ${relation} ${comparedWith.text}`;
   const described: DescribedComparison = {
@@ -177,19 +183,19 @@ function describeComparison(
     comparedWith,
     text,
   };
-  if (facts) described.actual = formatFact(comparison.fact, facts[comparison.fact]);
+  if (facts) described.actual = formatFact(comparison.fact, facts[comparison.fact], vocabulary.facts);
   if (typeof evaluated?.result === 'boolean') described.result = evaluated.result;
   return described;
 }
 
 function relationWords(
   comparison: Comparison,
-  parameters: ParameterSpecs,
+  vocabulary: Vocabulary,
 ): { relation: string; comparedWith: ComparedWith } {
   const { fact, operator, value } = comparison;
-  const definition = FACT_DEFINITIONS.get(fact);
+  const definition = vocabulary.facts.get(fact);
   if (isParameterReference(value)) {
-    const spec = parameters[value.param];
+    const spec = vocabulary.parameterSpecs[value.param];
     const shown = spec ? withUnit(spec.value, spec.unit) : 'not defined';
     const comparedWith: ComparedWith = {
       kind: 'parameter',
@@ -201,7 +207,7 @@ function relationWords(
     return { relation: relationFor(operator, spec?.value), comparedWith };
   }
   if (isFactReference(value)) {
-    const label = labelOf(value.fact, parameters);
+    const label = labelOf(value.fact, vocabulary);
     return {
       relation: relationFor(operator, undefined),
       comparedWith: { kind: 'fact', fact: value.fact, label, text: label },
@@ -249,7 +255,9 @@ function withUnit(value: number | string | boolean, unit: string | undefined): s
 }
 
 /** A fact's label with the parameters it names filled in, so a changed threshold never leaves a stale number. */
-export function labelOf(fact: string, parameters: ParameterSpecs): string {
-  const values = Object.fromEntries(Object.entries(parameters).map(([name, spec]) => [name, spec.value]));
-  return factLabel(fact, values);
+export function labelOf(fact: string, vocabulary: Vocabulary): string {
+  const values = Object.fromEntries(
+    Object.entries(vocabulary.parameterSpecs).map(([name, spec]) => [name, spec.value]),
+  );
+  return factLabel(fact, values, vocabulary.facts);
 }

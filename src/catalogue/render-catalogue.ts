@@ -5,6 +5,7 @@ import type { RejectedReload } from '../rules/rule-set-holder';
 import { forEachLeaf } from '../rules/condition-tree';
 import { isParameterReference, type LoadedRule } from '../rules/rule-pack';
 import { CATALOGUE_CSS } from './catalogue-style';
+import { declaredFactParameters, declaredFactsSection } from './render-declared-facts';
 import { anchor, html, SafeHtml } from './html';
 import { pathwayDiagram, ruleLink } from './pathway-diagram';
 import { renderRule } from './render-rule';
@@ -75,6 +76,7 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
       )}</ol>
     </li>
     <li><a href="#parameters">Parameters</a></li>
+    <li><a href="#declared-facts">Declared facts</a> <span class="muted">(${Object.keys(ruleSet.declaredFacts).length})</span></li>
     <li><a href="#override-reasons">Override reasons</a></li>
     <li><a href="#valuesets">ValueSets</a> <span class="muted">(${valueSetIds.length})</span></li>
   </ol>
@@ -101,6 +103,7 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
   )}
 </section>
 ${parametersSection(ruleSet)}
+${declaredFactsSection(ruleSet)}
 ${overrideReasonsSection(ruleSet)}
 <section id="valuesets" aria-labelledby="valuesets-title">
   <h2 id="valuesets-title">ValueSets</h2>
@@ -123,6 +126,7 @@ function styleSheet(css: string): SafeHtml {
 
 function parametersSection(ruleSet: RuleSet): SafeHtml {
   const users = parameterUsers(ruleSet.rules);
+  const readByFacts = new Set<string>([...REQUIRED_PARAMETERS, ...declaredFactParameters(ruleSet)]);
   const rows = Object.entries(ruleSet.parameterSpecs).map(
     ([name, spec]) => html`<tr id="${anchor('param', name)}">
   <th scope="row"><code>${name}</code></th>
@@ -130,7 +134,7 @@ function parametersSection(ruleSet: RuleSet): SafeHtml {
   <td class="nowrap">${spec.unit ?? ''}</td>
   <td>${spec.description}</td>
   <td>${spec.source}</td>
-  <td>${usedByHtml(users.get(name) ?? [], (REQUIRED_PARAMETERS as readonly string[]).includes(name))}</td>
+  <td>${usedByHtml(users.get(name) ?? [], readByFacts.has(name))}</td>
 </tr>`,
   );
   return html`<section id="parameters" aria-labelledby="parameters-title">

@@ -33,7 +33,7 @@ export function renderRule(rule: LoadedRule, ruleSet: RuleSet): SafeHtml {
 <div class="rule-body">
   <section class="when" aria-label="When the rule fires">
     <h4>Fires when</h4>
-    ${conditionHtml(describeCondition(spec.when, ruleSet.parameterSpecs), true)}
+    ${conditionHtml(describeCondition(spec.when, ruleSet), true)}
   </section>
   ${cardHtml(card, ruleSet)}
 </div>
@@ -88,7 +88,7 @@ function cardHtml(card: CardSpec, ruleSet: RuleSet): SafeHtml {
 }
 
 function factName(id: string, ruleSet: RuleSet): SafeHtml {
-  return html`<span class="fact" title="fact: ${id}">${factLabel(id, ruleSet.parameters)}</span>`;
+  return html`<span class="fact" title="fact: ${id}">${factLabel(id, ruleSet.parameters, ruleSet.facts)}</span>`;
 }
 
 /** Card detail with its placeholders shown: parameters by value, facts as «the patient's value». */
@@ -105,7 +105,7 @@ function detailHtml(detail: string, ruleSet: RuleSet): SafeHtml {
       );
     } else {
       parts.push(
-        html`<span class="placeholder" title="filled in from the patient's data">«${factLabel(name, ruleSet.parameters)}»</span>`,
+        html`<span class="placeholder" title="filled in from the patient's data">«${factLabel(name, ruleSet.parameters, ruleSet.facts)}»</span>`,
       );
     }
     last = (match.index ?? 0) + match[0].length;

@@ -67,7 +67,7 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
     return { request, orders, facts: {}, outcomes: [], shown: [], response: { cards: [] } };
   }
 
-  const requirements = dataRequirements(ruleSet.terminology);
+  const requirements = dataRequirements(ruleSet);
   const received = await resolvePrefetch(request, requirements, deps.fetchSettings);
   const { data, fhirVersion, fhirVersionFrom } = readAsR4(
     request,
@@ -77,7 +77,7 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
   );
   const now = deps.now();
   const record = new PatientRecord(recordData(data), ruleSet.terminology, now);
-  const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders });
+  const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders }, ruleSet.facts);
   const assessed = { request, orders, data, fhirVersion: { version: fhirVersion, from: fhirVersionFrom }, facts };
   // The pathway is for the living: a deceased patient's chart gets no cards, and `rules explain` says why.
   if (facts.deceased?.value === true) {

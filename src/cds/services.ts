@@ -1,9 +1,9 @@
 import { deepFreeze } from '../deep-freeze';
-import type { Terminology } from '../fhir/terminology';
+import type { RuleSet } from '../rules/load-rule-set';
 import type { DataRequirement } from './data-requirement';
 import type { ServiceDefinition } from './types';
 
-/** Observation ValueSets whose codes the observations prefetch asks for (what the facts read). */
+/** Observation ValueSets whose codes the observations prefetch asks for (what the built-in facts read). */
 const OBSERVATION_VALUESETS = [
   'pain-score',
   'pain-score-panel',
@@ -17,25 +17,30 @@ const OBSERVATION_VALUESETS = [
   'pregnancy-test',
 ];
 
-// Both depend only on the ValueSets and are asked for on every hook call: built once per loaded Terminology (a rule
-// set reload brings a new one), frozen because every request shares them.
-const requirementsCache = new WeakMap<Terminology, readonly DataRequirement[]>();
-const definitionsCache = new WeakMap<Terminology, readonly ServiceDefinition[]>();
+/** What the prefetch depends on: the ValueSets, and the facts declared in rules/facts.json (a RuleSet is one). */
+export type PrefetchSource = Pick<RuleSet, 'terminology' | 'declaredFacts'>;
+
+// Both are asked for on every hook call: built once per loaded rule set (a reload brings a new one), frozen because
+// every request shares them.
+const requirementsCache = new WeakMap<PrefetchSource, readonly DataRequirement[]>();
+const definitionsCache = new WeakMap<PrefetchSource, readonly ServiceDefinition[]>();
 
 /** Data every service reads. Only Patient and Conditions are indispensable; the rest degrade to "not checked". */
-export function dataRequirements(terminology: Terminology): readonly DataRequirement[] {
-  let requirements = requirementsCache.get(terminology);
+export function dataRequirements(source: PrefetchSource): readonly DataRequirement[] {
+  let requirements = requirementsCache.get(source);
   if (requirements === undefined) {
-    requirements = deepFreeze(buildDataRequirements(terminology));
-    requirementsCache.set(terminology, requirements);
+    requirements = deepFreeze(buildDataRequirements(source));
+    requirementsCache.set(source, requirements);
   }
   return requirements;
 }
 
-function buildDataRequirements(terminology: Terminology): DataRequirement[] {
-  const observationCodes = OBSERVATION_VALUESETS.flatMap((valueSet) => terminology.codesOf(valueSet)).map(
-    (coding) => `${coding.system}|${coding.code}`,
-  );
+function buildDataRequirements({ terminology, declaredFacts }: PrefetchSource): DataRequirement[] {
+  // Declared Observation facts read their own ValueSets: the prefetch asks for those codes too.
+  const declared = Object.values(declaredFacts).flatMap((fact) => (fact.from === 'Observation' ? fact.valueSets : []));
+  const observationCodes = [...OBSERVATION_VALUESETS, ...declared]
+    .flatMap((valueSet) => terminology.codesOf(valueSet))
+    .map((coding) => `${coding.system}|${coding.code}`);
   return [
     { key: 'patient', template: 'Patient/{{context.patientId}}', resourceType: 'Patient', required: true },
     {
@@ -102,12 +107,12 @@ const SERVICES: ReadonlyArray<Omit<ServiceDefinition, 'prefetch' | 'usageRequire
   },
 ];
 
-export function serviceDefinitions(terminology: Terminology): readonly ServiceDefinition[] {
-  let definitions = definitionsCache.get(terminology);
+export function serviceDefinitions(source: PrefetchSource): readonly ServiceDefinition[] {
+  let definitions = definitionsCache.get(source);
   if (definitions === undefined) {
-    const prefetch = Object.fromEntries(dataRequirements(terminology).map((r) => [r.key, r.template]));
+    const prefetch = Object.fromEntries(dataRequirements(source).map((r) => [r.key, r.template]));
     definitions = deepFreeze(SERVICES.map((service) => ({ ...service, prefetch, usageRequirements: USAGE })));
-    definitionsCache.set(terminology, definitions);
+    definitionsCache.set(source, definitions);
   }
   return definitions;
 }

@@ -41,7 +41,7 @@ export async function explainFile(
   if (Number.isNaN(now.getTime())) return { ok: false, text: `✗ --now "${flags.now}" is not a date-time` };
 
   const body = scenario
-    ? buildHookRequest({ ...scenario, hook }, ruleSet.terminology)
+    ? buildHookRequest({ ...scenario, hook }, ruleSet)
     : isBundle(value)
       ? requestFromBundle(value, hook, ruleSet)
       : value;
@@ -88,7 +88,7 @@ function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): un
       ...(hook === 'patient-view' ? {} : { draftOrders }),
       ...(hook === 'order-select' ? { selections: drafts.map((draft) => `${draft.resourceType}/${draft.id}`) } : {}),
     },
-    prefetch: prefetchFor(resources, patientId, dataRequirements(ruleSet.terminology)),
+    prefetch: prefetchFor(resources, patientId, dataRequirements(ruleSet)),
   };
 }
 
@@ -105,11 +105,11 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
       'No cards: the patient is recorded as deceased (Patient.deceased[x]), so no rule was evaluated.',
       '',
       'FACTS',
-      ...factLines(assessment.facts, ruleSet.parameters),
+      ...factLines(assessment.facts, ruleSet),
     );
     return lines.join('\n');
   }
-  lines.push('FACTS', ...factLines(assessment.facts, ruleSet.parameters), '');
+  lines.push('FACTS', ...factLines(assessment.facts, ruleSet), '');
   const shown = new Set(assessment.shown);
   const cards = assessment.response.cards.map(
     (card) => `  [${card.indicator}] ${card.source.topic?.code}: ${card.summary}`,
@@ -121,7 +121,7 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
   lines.push('DID NOT FIRE');
   for (const outcome of assessment.outcomes.filter((o) => !o.fired)) {
     lines.push(`  ${outcome.rule.spec.name}: ${fillParameters(outcome.rule.spec.description, ruleSet.parameters)}`);
-    const described = describeCondition(outcome.rule.spec.when, ruleSet.parameterSpecs, {
+    const described = describeCondition(outcome.rule.spec.when, ruleSet, {
       facts: assessment.facts,
       evaluated: outcome.conditions,
     });
@@ -135,9 +135,9 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
   return lines.join('\n');
 }
 
-function factLines(facts: Facts, parameters: RuleSet['parameters']): string[] {
+function factLines(facts: Facts, ruleSet: RuleSet): string[] {
   return Object.entries(facts).flatMap(([id, fact]) => [
-    `  ${id} (${factLabel(id, parameters)}): ${formatFact(id, fact)}${fact.error ? ` [error: ${fact.error}]` : ''}`,
+    `  ${id} (${factLabel(id, ruleSet.parameters, ruleSet.facts)}): ${formatFact(id, fact, ruleSet.facts)}${fact.error ? ` [error: ${fact.error}]` : ''}`,
     ...fact.cites.map((cite) => `      ${cite.reference ? `${cite.reference}: ` : ''}${cite.text}`),
   ]);
 }

@@ -4,10 +4,9 @@ import type { Bundle, Coding, MedicationRequest, Resource, ServiceRequest } from
 import { handleHookCall, type HookCallDependencies } from '../cds/hook-service';
 import type { DataRequirement } from '../cds/data-requirement';
 import { offlineFetchSettings } from '../cds/prefetch';
-import { dataRequirements } from '../cds/services';
+import { dataRequirements, type PrefetchSource } from '../cds/services';
 import type { Card } from '../cds/types';
 import type { HookName } from '../cds/protocol/hooks';
-import type { Terminology } from '../fhir/terminology';
 import type { FileProblemCode } from '../file-problem-codes';
 import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 import { expandFixtures, loadFixtures } from './scenario-fixtures';
@@ -247,7 +246,7 @@ export interface HookRequestOptions {
 /** The CDS Hooks request an EHR would send for the scenario. */
 export function buildHookRequest(
   scenario: Scenario,
-  terminology: Terminology,
+  source: PrefetchSource,
   options: HookRequestOptions = {},
 ): Record<string, unknown> {
   const context: Record<string, unknown> = {
@@ -269,7 +268,7 @@ export function buildHookRequest(
     context,
     ...(options.prefetch === 'none'
       ? {}
-      : { prefetch: prefetchFor(scenario.resources, scenario.patientId, dataRequirements(terminology)) }),
+      : { prefetch: prefetchFor(scenario.resources, scenario.patientId, dataRequirements(source)) }),
   };
 }
 
@@ -356,7 +355,7 @@ export function compareCards(
 /** The cards one scenario's hook call returns under a rule set (in-process, with the scenario's `now` as the clock). */
 export async function scenarioCards(scenario: Scenario, ruleSet: RuleSet): Promise<Card[]> {
   const deps: HookCallDependencies = { ruleSet, fetchSettings: NO_FETCH, now: () => new Date(scenario.now) };
-  const { response } = await handleHookCall(scenario.hook, buildHookRequest(scenario, ruleSet.terminology), deps);
+  const { response } = await handleHookCall(scenario.hook, buildHookRequest(scenario, ruleSet), deps);
   return response.cards;
 }
 

@@ -91,7 +91,9 @@ export class PatientRecord {
   }
 
   /** Observations carrying a component in the ValueSet (e.g. systolic inside a blood pressure panel). */
-  observationComponents(valueSet: string): Array<Match<Observation> & { quantity: number; unit?: string }> {
+  observationComponents(
+    valueSet: string,
+  ): Array<Match<Observation> & { quantity: number; unit?: string; code?: string }> {
     return this.memo('component', valueSet, () => {
       // Only the components of observations are compared with the ValueSet.
       const compared = (observation: Observation) =>
@@ -111,6 +113,7 @@ export class PatientRecord {
                 coding,
                 quantity: value,
                 unit: component.valueQuantity?.unit ?? component.valueQuantity?.code,
+                code: component.valueQuantity?.code,
               },
             ]
           : [];

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { REQUIRED_PARAMETERS, type ParameterValues } from '../clinical/facts';
+import { REQUIRED_PARAMETERS, type FactCatalogue, type ParameterValues } from '../clinical/facts';
 import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir/terminology';
 import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 import {
@@ -12,6 +12,8 @@ import {
   type RulePack,
 } from './rule-pack';
 import { checkParameterTypes, checkRule, type RuleCheckContext } from './checks';
+import { unknownFactsInRule, unknownFactsInShared } from './checks/fact-names';
+import { checkDeclaredFacts, factCatalogue, NO_DECLARED_FACTS, type FactsFile } from './declared-facts';
 import { fileHashes, versionOf } from './rule-set-version';
 import { schemaProblems } from './schema-check';
 import {
@@ -35,6 +37,10 @@ export interface RuleSet {
   overrideReasons: OverrideReasons;
   terminology: Terminology;
   statements: ContraindicationStatements;
+  /** Built-in facts and those declared in rules/facts.json: what the rules may name and what a hook call computes. */
+  facts: FactCatalogue;
+  /** The declarations of rules/facts.json as written (for the catalogue page). */
+  declaredFacts: FactsFile['facts'];
 }
 
 export class RuleSetError extends Error {
@@ -92,12 +98,15 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
   const sharedPath = path.join(rulesDir, 'shared.json');
   const shared = readChecked<SharedFile>(sharedPath, 'shared', relative, problems);
   if (shared) problems.push(...nestedSharedReferences(shared).map((p) => ({ file: relative(sharedPath), ...p })));
+  const { factsPath, factsFile, facts } = readDeclaredFacts(rulesDir, relative, problems);
+  if (shared && facts)
+    problems.push(...unknownFactsInShared(shared, facts).map((p) => ({ file: relative(sharedPath), ...p })));
   const packs = packFiles.map((file) => {
     const { value, valid } = readValidated(file, 'rule-pack', relative, problems);
     const written = valid ? (value as WrittenPack) : undefined;
     return {
       file,
-      pack: written && shared ? expandPack(written, shared, relative(file), problems) : undefined,
+      pack: written && shared ? expandPack(written, shared, relative(file), problems, facts) : undefined,
       // A pack that fails its schema still names its rules: references to them are not separate problems.
       names: value === undefined ? undefined : ruleNamesIn(value),
     };
@@ -112,6 +121,13 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
     problems.push(...error.problems.map((p) => ({ ...p, file: relative(path.join(valueSetsDir, p.file)) })));
   }
 
+  if (factsFile)
+    problems.push(
+      ...checkDeclaredFacts(factsFile, terminology, parametersFile?.parameters).map((p) => ({
+        file: relative(factsPath),
+        ...p,
+      })),
+    );
   const parameterSpecs = parametersFile?.parameters ?? {};
   for (const name of REQUIRED_PARAMETERS) {
     if (parametersFile && !(name in parameterSpecs)) {
@@ -160,6 +176,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
         overrideReasons: reasonsFile ? overrideReasons : undefined,
         terminology,
         ruleNames: ruleNamesComplete ? ruleNames : undefined,
+        facts,
       };
       problems.push(...checkRule(spec, context));
     });
@@ -169,7 +186,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
     problems.push(...checkParameterTypes(rules, parametersFile.parameters).map((p) => ({ file, ...p })));
   }
 
-  if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile || !shared)
+  if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile || !shared || !facts || !factsFile)
     throw new RuleSetError(problems);
   return {
     version: versionOf(hashes),
@@ -181,15 +198,39 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
     overrideReasons,
     terminology,
     statements: shared.statements,
+    facts,
+    declaredFacts: factsFile.facts,
   };
+}
+
+/** rules/facts.json is optional; the catalogue is undefined when the file is there but does not load. */
+function readDeclaredFacts(
+  rulesDir: string,
+  relative: (file: string) => string,
+  problems: FileProblem[],
+): { factsPath: string; factsFile?: FactsFile; facts?: FactCatalogue } {
+  const factsPath = path.join(rulesDir, 'facts.json');
+  const factsFile = fs.existsSync(factsPath)
+    ? readChecked<FactsFile>(factsPath, 'facts', relative, problems)
+    : NO_DECLARED_FACTS;
+  return { factsPath, factsFile, facts: factsFile && factCatalogue(factsFile) };
 }
 
 type WrittenPack = Omit<RulePack, 'rules'> & { rules: WrittenRule[] };
 
-function expandPack(written: WrittenPack, shared: SharedFile, file: string, problems: FileProblem[]): RulePack {
+function expandPack(
+  written: WrittenPack,
+  shared: SharedFile,
+  file: string,
+  problems: FileProblem[],
+  facts: FactCatalogue | undefined,
+): RulePack {
   const rules = written.rules.map((rule, index) => {
     const { spec, unknown } = expandRule(rule, shared);
-    problems.push(...unknown.map((p) => ({ file, rule: rule.name, ...p, path: `rules[${index}].${p.path}` })));
+    const unknownFacts = facts ? unknownFactsInRule(rule, facts) : [];
+    problems.push(
+      ...[...unknownFacts, ...unknown].map((p) => ({ file, rule: rule.name, ...p, path: `rules[${index}].${p.path}` })),
+    );
     return spec;
   });
   return { ...written, rules };

@@ -10,7 +10,7 @@ export interface RuleSetSource {
 }
 
 /** The rule-set files other than the packs, in the rules folder. */
-export const RULES_FOLDER_FILES = ['parameters.json', 'override-reasons.json', 'shared.json'] as const;
+export const RULES_FOLDER_FILES = ['parameters.json', 'override-reasons.json', 'shared.json', 'facts.json'] as const;
 
 /** Every file that makes up a rule set, by absolute path, under the name it has relative to its folder. */
 export function ruleSetFiles({ rulesDir, valueSetsDir }: RuleSetSource): Array<{ file: string; name: string }> {

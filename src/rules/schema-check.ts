@@ -9,7 +9,7 @@ let ajv: Ajv | undefined;
 /** Every schema in rules/schema, registered once so that one may refer to another (shared → rule-pack). */
 function schemas(): Ajv {
   if (!ajv) {
-    ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    ajv = new Ajv({ allErrors: true, strict: false, verbose: true, discriminator: true });
     for (const file of listJsonFiles(SCHEMA_DIR)) {
       const { value, problem } = readJsonFile(file, file);
       if (problem) throw new Error(`${problem.file} ${problem.message}`);

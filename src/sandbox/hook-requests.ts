@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, MedicationRequest, ServiceRequest } from '@medplum/fhirtypes';
 import { renderPrefetchTemplate } from '../cds/prefetch-template';
-import { dataRequirements } from '../cds/services';
+import { dataRequirements, type PrefetchSource } from '../cds/services';
 import type { HookName } from '../cds/protocol/hooks';
 import type { HookRequest } from '../cds/types';
 import type { Terminology } from '../fhir/terminology';
@@ -58,11 +58,11 @@ export function draftOrder(
 export async function buildHookRequest(
   call: SimulatedCall,
   fhirBaseUrl: string,
-  terminology: Terminology,
+  ruleSet: PrefetchSource,
 ): Promise<HookRequest> {
   const context: HookRequest['context'] = { userId: USER_ID, patientId: call.patientId };
   if (call.hook !== 'patient-view' && call.order) {
-    const order = draftOrder(call.order, call.patientId, terminology);
+    const order = draftOrder(call.order, call.patientId, ruleSet.terminology);
     const draftOrders: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: order }] };
     context.draftOrders = draftOrders;
     if (call.hook === 'order-select') context.selections = [`${order.resourceType}/${order.id}`];
@@ -72,7 +72,7 @@ export async function buildHookRequest(
     hookInstance: randomUUID(),
     fhirServer: fhirBaseUrl,
     context,
-    prefetch: await readPrefetch(call.prefetch, context, fhirBaseUrl, terminology),
+    prefetch: await readPrefetch(call.prefetch, context, fhirBaseUrl, ruleSet),
   };
 }
 
@@ -81,10 +81,10 @@ async function readPrefetch(
   mode: PrefetchMode,
   context: HookRequest['context'],
   fhirBaseUrl: string,
-  terminology: Terminology,
+  ruleSet: PrefetchSource,
 ): Promise<Record<string, unknown>> {
   if (mode === 'none') return {};
-  const wanted = dataRequirements(terminology).filter((requirement) => mode === 'full' || requirement.required);
+  const wanted = dataRequirements(ruleSet).filter((requirement) => mode === 'full' || requirement.required);
   const entries = await Promise.all(
     wanted.map(async (requirement) => {
       const query = renderPrefetchTemplate(requirement.template, context);

@@ -48,7 +48,7 @@ export function simulatorRoutes({ config, ruleSets, patients, fhirBaseUrl }: Sim
 
   router.post('/api/request', ...body, async (req, res) => {
     const call = parseSimulatedCall(req.body, patientIds);
-    res.json(await buildHookRequest(call, fhirBaseUrl, ruleSets.current().terminology));
+    res.json(await buildHookRequest(call, fhirBaseUrl, ruleSets.current()));
   });
 
   router.post('/api/token', ...body, async (req, res) => {

@@ -111,7 +111,7 @@ async function measurePieces(resources: Resource[], options: EvaluationOptions) 
   const { ruleSet, now } = options;
   const data = recordData(resources);
   const context = { parameters: ruleSet.parameters, hook: 'patient-view', orders: [] };
-  const factsOf = () => computeFacts(new PatientRecord(data, ruleSet.terminology, now), context);
+  const factsOf = () => computeFacts(new PatientRecord(data, ruleSet.terminology, now), context, ruleSet.facts);
   const facts = factsOf();
   const outcomes = await evaluateRules(ruleSet, 'patient-view', facts);
   const budget = Math.max(50, options.budgetMs / 3);

@@ -112,7 +112,6 @@ async function main(): Promise<void> {
 }
 
 const bundledRuleSet = () => loadRuleSet(path.join(ROOT, 'rules'), path.join(ROOT, 'fhir-profiles', 'valuesets'));
-const bundledTerminology = () => bundledRuleSet().terminology;
 
 async function runEvaluation(settings: Settings, now: Date): Promise<EvaluationRow[]> {
   progress('evaluation in process');
@@ -169,7 +168,7 @@ async function runServiceSections(
       const service = await startService();
       try {
         const body = JSON.stringify(hookBody(PATIENT, { fhirServer: fhirBase.baseUrl }));
-        const queries = dataRequirements(bundledTerminology()).map(
+        const queries = dataRequirements(bundledRuleSet()).map(
           (requirement) =>
             `${fhirBase.baseUrl}/${renderPrefetchTemplate(requirement.template, { userId: 'Practitioner/bench', patientId: PATIENT })}`,
         );

@@ -25,7 +25,7 @@ import { bundledRuleSet, postJson, PROJECT_ROOT, startService, type RunningServi
 
 const ruleSet = bundledRuleSet();
 const { scenarios, problems } = loadScenarios(path.join(PROJECT_ROOT, 'rules'), undefined, ruleSet);
-const serviceIds = new Map(serviceDefinitions(ruleSet.terminology).map((service) => [service.hook, service.id]));
+const serviceIds = new Map(serviceDefinitions(ruleSet).map((service) => [service.hook, service.id]));
 
 /**
  * The embedded FHIR server searches by scanning every stored resource, so a search over all scenarios' data takes
@@ -101,13 +101,13 @@ describe.each(scenarios.map((scenario) => [`${scenario.file} › ${scenario.name
   '%s',
   (_title, scenario) => {
     test('full prefetch, no prefetch (FHIR server) and STU3 prefetch all meet the expectation, with the same cards', async () => {
-      const prefetched = await call(scenario, buildHookRequest(scenario, ruleSet.terminology));
+      const prefetched = await call(scenario, buildHookRequest(scenario, ruleSet));
       expectToMeet(scenario, prefetched.cards, 'with prefetch');
       expect(responseViolations(prefetched.response)).toEqual([]);
 
       const fetched = await call(
         scenario,
-        buildHookRequest(scenario, ruleSet.terminology, {
+        buildHookRequest(scenario, ruleSet, {
           prefetch: 'none',
           fhirServer: (fhirOf.get(scenario.name) as FhirTestServer).baseUrl,
         }),
@@ -126,7 +126,7 @@ describe.each(scenarios.map((scenario) => [`${scenario.file} › ${scenario.name
       expect(comparable(fetched.response)).toEqual(comparable(prefetched.response));
 
       // The same data as an STU3 EHR would send it: exactly the same cards.
-      const stu3 = await call(scenario, requestToStu3(buildHookRequest(scenario, ruleSet.terminology)));
+      const stu3 = await call(scenario, requestToStu3(buildHookRequest(scenario, ruleSet)));
       expect(stu3.cards).toEqual(prefetched.cards);
       expect(comparable(stu3.response)).toEqual(comparable(prefetched.response));
     });

@@ -111,7 +111,7 @@ const comparable = (body: { cards: any[] }) =>
 
 /** What an EHR honouring the prefetch templates sends (the observations search asks for certain codes only). */
 const templatePrefetch = (chart: SampleChart) =>
-  prefetchFor(chart.resources, chart.patientId, dataRequirements(bundledRuleSet().terminology));
+  prefetchFor(chart.resources, chart.patientId, dataRequirements(bundledRuleSet()));
 
 const lastHookCallLog = () => service.logs.filter((line) => line.event === 'hook-call').at(-1);
 

@@ -49,7 +49,7 @@ describe('spine-cds sandbox endpoints', () => {
   });
 
   test.each([
-    ['full', serviceDefinitions(bundledRuleSet().terminology)[0].prefetch],
+    ['full', serviceDefinitions(bundledRuleSet())[0].prefetch],
     ['partial', { patient: '', conditions: '' }],
     ['none', {}],
   ])('%s prefetch sends the keys an EHR would', async (prefetch, keys) => {

@@ -18,7 +18,7 @@ function scenario(name: string): LoadedScenario {
 }
 
 async function cardsOf(named: LoadedScenario, change: (request: any) => void = () => undefined): Promise<Card[]> {
-  const request = buildHookRequest(named, ruleSet.terminology);
+  const request = buildHookRequest(named, ruleSet);
   change(request);
   const { response } = await handleHookCall(named.hook, request, {
     ruleSet,

@@ -108,11 +108,11 @@ function factsUsing(concept: CensusConcept): string[] {
         ]),
       ),
     };
-    const facts = computeFacts(new PatientRecord(data, ruleSet.terminology, NOW), {
-      parameters: ruleSet.parameters,
-      hook: 'patient-view',
-      orders: [],
-    });
+    const facts = computeFacts(
+      new PatientRecord(data, ruleSet.terminology, NOW),
+      { parameters: ruleSet.parameters, hook: 'patient-view', orders: [] },
+      ruleSet.facts,
+    );
     const reference = `${resource.resourceType}/${resource.id}`;
     for (const [id, fact] of Object.entries(facts))
       if (fact.cites.some((cite) => cite.reference === reference)) used.add(id);

@@ -646,7 +646,7 @@ function requestFor(g: Generated): Record<string, unknown> {
     ...(g.hook === 'order-select' ? { selections: g.selections } : {}),
     expect: { cards: [], absent: [] },
   };
-  const body = buildHookRequest(scenario, ruleSet.terminology);
+  const body = buildHookRequest(scenario, ruleSet);
   const prefetch = body.prefetch as Record<string, unknown>;
   for (const [key, mode] of Object.entries(g.optional)) {
     if (mode === 'null') prefetch[key] = null;

@@ -50,7 +50,7 @@ function calls(count: number): Call[] {
       label: `${scenario.name} +${shiftWeeks}w`,
       scenario,
       now,
-      body: buildHookRequest(scenario, ruleSet.terminology),
+      body: buildHookRequest(scenario, ruleSet),
     };
   });
 }

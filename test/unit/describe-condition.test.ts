@@ -27,7 +27,7 @@ function factsWith(values: Record<string, Facts[string]['value']>): Facts {
 
 describe('describeCondition', () => {
   it('puts a rule in words, with parameter names and values', () => {
-    const text = conditionToText(describeCondition(ruleNamed('physiotherapy').spec.when, ruleSet.parameterSpecs));
+    const text = conditionToText(describeCondition(ruleNamed('physiotherapy').spec.when, ruleSet));
     expect(text).toBe(
       [
         'all of:',
@@ -46,7 +46,7 @@ describe('describeCondition', () => {
     const outcome = (await evaluateRules(ruleSet, 'patient-view', facts)).find(
       (o) => o.rule.spec.name === 'physiotherapy',
     );
-    const described = describeCondition(ruleNamed('physiotherapy').spec.when, ruleSet.parameterSpecs, {
+    const described = describeCondition(ruleNamed('physiotherapy').spec.when, ruleSet, {
       facts,
       evaluated: outcome?.conditions,
     });
@@ -67,7 +67,7 @@ describe('describeCondition', () => {
     const outcome = (await evaluateRules(ruleSet, 'patient-view', facts)).find(
       (o) => o.rule.spec.name === 'cauda-equina',
     );
-    const described = describeCondition(ruleNamed('cauda-equina').spec.when, ruleSet.parameterSpecs, {
+    const described = describeCondition(ruleNamed('cauda-equina').spec.when, ruleSet, {
       facts,
       evaluated: outcome?.conditions,
     });
@@ -91,7 +91,7 @@ describe('describeCondition', () => {
         ],
       },
     };
-    const described = describeCondition(condition, ruleSet.parameterSpecs, { evaluated });
+    const described = describeCondition(condition, ruleSet, { evaluated });
     expect(conditionToText(described)).toBe(
       ['✓ none of:', '  ✗ Currently pregnant: yes', '  ✗ Treatments ordered in this hook call includes traction'].join(
         '\n',

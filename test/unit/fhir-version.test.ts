@@ -76,7 +76,7 @@ describe('STU3 in its R4 meaning', () => {
 
 describe('deciding the version of a call', () => {
   const ruleSet = bundledRuleSet();
-  const requirements = dataRequirements(ruleSet.terminology);
+  const requirements = dataRequirements(ruleSet);
   const body = (prefetch: Record<string, unknown>) => ({
     hook: 'patient-view',
     hookInstance: randomUUID(),

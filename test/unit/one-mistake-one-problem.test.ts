@@ -34,7 +34,7 @@ test('a typo in a fact name: one problem, with the fact meant', () => {
   const problems = problemsAfter('packs/contraindications.json', (text) =>
     text.replace('"fact": "bmi"', '"fact": "bmii"'),
   );
-  expect(problems.codes).toEqual(['schema']);
+  expect(problems.codes).toEqual(['unknown-fact']);
   expect(problems.texts[0]).toMatch(
     /^- rules\/packs\/contraindications\.json › rule "[^"]+" › rules\[\d+\]\..*\.fact: "bmii" is unknown\. Did you mean "bmi"\?/,
   );

@@ -34,7 +34,7 @@ test('changed duration thresholds show in the fact label and on the catalogue pa
     fs.writeFileSync(file, JSON.stringify(parameters));
     const ruleSet = loadRuleSet(path.join(dir, 'rules'), path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'));
 
-    expect(factLabel('durationClass', ruleSet.parameters)).toBe(
+    expect(factLabel('durationClass', ruleSet.parameters, ruleSet.facts)).toBe(
       'Duration class (acute < 5 weeks, subacute 5–13, chronic > 13)',
     );
     const page = catalogueHtml(ruleSet);
@@ -92,9 +92,9 @@ test('with every parameter changed, no card, fact label or catalogue page prints
 
     const texts: Array<{ where: string; text: string }> = [
       { where: 'catalogue', text: visibleText(catalogueHtml(ruleSet)) },
-      ...[...FACT_DEFINITIONS.keys()].map((id) => ({
+      ...[...ruleSet.facts.keys()].map((id) => ({
         where: `label of ${id}`,
-        text: factLabel(id, ruleSet.parameters),
+        text: factLabel(id, ruleSet.parameters, ruleSet.facts),
       })),
       ...parameters.map(([name, parameter]) => ({
         where: `description of ${name}`,

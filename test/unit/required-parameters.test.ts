@@ -34,7 +34,7 @@ test('the facts read no parameter beyond REQUIRED_PARAMETERS', () => {
       ruleSet.terminology,
       new Date(scenario.now),
     );
-    const facts = computeFacts(record, { parameters: required, hook: scenario.hook, orders: [] });
+    const facts = computeFacts(record, { parameters: required, hook: scenario.hook, orders: [] }, ruleSet.facts);
     return Object.entries(facts).flatMap(([id, fact]) =>
       fact.error?.includes('parameter') ? [`${scenario.name} › ${id}: ${fact.error}`] : [],
     );

@@ -1,3 +1,4 @@
+import { FACT_DEFINITIONS } from '../../src/clinical/facts';
 import { checkCardPlaceholders } from '../../src/rules/checks/card-placeholders';
 import { checkCardReferences } from '../../src/rules/checks/card-references';
 import { checkComparisonTypes } from '../../src/rules/checks/comparison-types';
@@ -31,6 +32,7 @@ const context: RuleCheckContext = {
     valueSetIds: () => ['physiotherapy-referral'],
   } as unknown as Terminology,
   ruleNames: new Set(['other-rule']),
+  facts: FACT_DEFINITIONS,
 };
 
 function problems(check: RuleCheck, when: RuleCondition, cardChanges: Partial<CardSpec> = {}): string[] {

@@ -138,13 +138,13 @@ test('a shared condition and a check list are expanded where rules name them', (
   expect(inversion?.card.checks).toEqual([...shared.checkLists.tractionContraindications.facts, 'hypertension']);
 });
 
-test('the JSON Schemas list exactly the facts the code computes', () => {
+test('the JSON Schemas offer exactly the built-in facts the code computes', () => {
   const facts = [...FACT_DEFINITIONS.keys()].sort();
   const enums: string[][] = [];
   const collect = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(collect);
     else if (node && typeof node === 'object') {
-      const values = (node as { enum?: unknown[] }).enum;
+      const values = (node as { examples?: unknown[] }).examples;
       if (values?.includes('painScore')) enums.push((values as string[]).slice().sort());
       Object.values(node).forEach(collect);
     }

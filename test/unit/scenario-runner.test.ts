@@ -207,7 +207,7 @@ test('the prefetch is what an EHR sends for the service templates: active prescr
       code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] },
     },
   ] as Scenario['resources'];
-  const prefetch = prefetchFor(resources, 'p1', dataRequirements(ruleSet.terminology)) as Record<string, any>;
+  const prefetch = prefetchFor(resources, 'p1', dataRequirements(ruleSet)) as Record<string, any>;
   expect(prefetch.patient.id).toBe('p1');
   expect(prefetch.medications.entry.map((e: any) => e.resource.id)).toEqual(['m1']);
   expect(prefetch.observations.entry.map((e: any) => e.resource.id)).toEqual(['o1']);
@@ -229,7 +229,7 @@ test('buildHookRequest: draft orders as a Bundle, no prefetch on request', () =>
     draftOrders: [order] as never,
     selections: ['ServiceRequest/o1'],
   });
-  const body = buildHookRequest(s, ruleSet.terminology, {
+  const body = buildHookRequest(s, ruleSet, {
     prefetch: 'none',
     fhirServer: 'http://fhir.example/r4',
   }) as any;

@@ -1,11 +1,11 @@
 import type { Fact } from '../../clinical/computed-fact';
-import { FACT_DEFINITIONS, type ParameterValues } from '../../clinical/facts';
+import type { FactCatalogue, ParameterValues } from '../../clinical/facts';
 import { fillParameters } from '../../rules/placeholders';
 import { numericSymbol } from '../../rules/condition-tree';
 
 /** A fact as a clinician reads it: "8", "yes", "none recorded", or "not known (why)". */
-export function formatFact(id: string, fact: Fact | undefined): string {
-  const definition = FACT_DEFINITIONS.get(id);
+export function formatFact(id: string, fact: Fact | undefined, catalogue: FactCatalogue): string {
+  const definition = catalogue.get(id);
   if (!fact) return 'not computed';
   const absent = definition?.absentText ?? 'no';
   const { value } = fact;
@@ -16,8 +16,8 @@ export function formatFact(id: string, fact: Fact | undefined): string {
 }
 
 /** How a fact reads, with the thresholds it names filled in from the live parameters ({{param.x}}). */
-export const factLabel = (id: string, parameters: ParameterValues): string =>
-  fillParameters(FACT_DEFINITIONS.get(id)?.label ?? id, parameters);
+export const factLabel = (id: string, parameters: ParameterValues, catalogue: FactCatalogue): string =>
+  fillParameters(catalogue.get(id)?.label ?? id, parameters);
 
 /**
  * "≥ 7" for a threshold comparison, "subacute or chronic" / "not acute" for a list; nothing for equality tests,

@@ -113,7 +113,7 @@ function comparedFacts(condition: EvaluatedCondition): string[] {
 }
 
 function factLine(id: string, render: RenderContext): string {
-  return `- ${factLabel(id, render.ruleSet.parameters)}: ${formatFact(id, render.facts[id])}`;
+  return `- ${factLabel(id, render.ruleSet.parameters, render.ruleSet.facts)}: ${formatFact(id, render.facts[id], render.ruleSet.facts)}`;
 }
 
 /** A card cites at most this many records per fact, so a long record cannot make a response megabytes long. */
@@ -147,7 +147,7 @@ function citer(card: CardSpec, render: RenderContext): (id: string) => string {
 
 function fillPlaceholders(text: string, render: RenderContext): string {
   return fillParameters(text, render.ruleSet.parameters).replace(PLACEHOLDER, (_match, name: string) =>
-    formatFact(name, render.facts[name]),
+    formatFact(name, render.facts[name], render.ruleSet.facts),
   );
 }
 

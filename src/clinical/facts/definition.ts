@@ -33,11 +33,20 @@ export interface FactDefinition {
   compute(record: PatientRecord, context: FactContext): Fact;
 }
 
+/** Every fact the rules of one rule set may use, by id: the built-in ones and those declared in rules/facts.json. */
+export type FactCatalogue = ReadonlyMap<string, FactDefinition>;
+
 export function numberParameter(context: FactContext, name: string): number {
   const value = context.parameters[name];
   if (typeof value !== 'number') throw new Error(`parameter ${name} must be a number`);
   return value;
 }
+
+/** A number of days, written as a number or as a parameter of rules/parameters.json. */
+export type DaysSpec = number | { param: string };
+
+export const daysValue = (days: DaysSpec, context: FactContext): number =>
+  typeof days === 'number' ? days : numberParameter(context, days.param);
 
 export function activeConditionsIn(record: PatientRecord, valueSets: string[]): Match<Condition>[] {
   return valueSets.flatMap((valueSet) => record.activeConditions(valueSet));

@@ -53,13 +53,13 @@ function painAfterSpinalSurgery(record: PatientRecord): Fact {
  * Use of a drug class from a coded long-term-use condition or an active prescription. Without the medication list,
  * or with prescriptions whose medication was not sent, "none" cannot be said: the fact is unknown.
  */
-function medicationUse(conditionValueSet: string | undefined, medicationValueSet: string) {
+export function medicationUse(conditionValueSets: readonly string[], medicationValueSets: readonly string[]) {
   return (record: PatientRecord): Fact => {
-    const conditions = conditionValueSet ? record.activeConditions(conditionValueSet).map(citeCondition) : [];
+    const conditions = conditionValueSets.flatMap((valueSet) => record.activeConditions(valueSet).map(citeCondition));
     const medications = record.isAvailable('medications')
-      ? record.activeMedications(medicationValueSet).map(citeMedication)
+      ? medicationValueSets.flatMap((valueSet) => record.activeMedications(valueSet).map(citeMedication))
       : [];
-    const cites = [...conditions, ...medications];
+    const cites = uniqueCitations([...conditions, ...medications]);
     if (cites.length > 0) return known(true, cites);
     if (!record.isAvailable('medications'))
       return notKnown(`medication list not available: ${record.unavailableReason('medications')}`);
@@ -111,21 +111,21 @@ export const historyFacts: FactDefinition[] = [
     label: 'Anticoagulant use',
     type: 'boolean',
     absentText: 'none recorded',
-    compute: medicationUse('anticoagulant-condition', 'anticoagulant-medication'),
+    compute: medicationUse(['anticoagulant-condition'], ['anticoagulant-medication']),
   },
   {
     id: 'antiplatelet',
     label: 'Antiplatelet use',
     type: 'boolean',
     absentText: 'none recorded',
-    compute: medicationUse('antiplatelet-condition', 'antiplatelet-medication'),
+    compute: medicationUse(['antiplatelet-condition'], ['antiplatelet-medication']),
   },
   {
     id: 'benzodiazepine',
     label: 'Benzodiazepine use (active prescription)',
     type: 'boolean',
     absentText: 'none recorded',
-    compute: medicationUse(undefined, 'benzodiazepine-medication'),
+    compute: medicationUse([], ['benzodiazepine-medication']),
   },
   {
     id: 'immunosuppression',
@@ -133,6 +133,6 @@ export const historyFacts: FactDefinition[] = [
       'Immunosuppression (HIV or other immunodeficiency, transplant, long-term steroids, immunosuppressant prescription)',
     type: 'boolean',
     absentText: 'none recorded',
-    compute: medicationUse('immunosuppression-condition', 'immunosuppressant-medication'),
+    compute: medicationUse(['immunosuppression-condition'], ['immunosuppressant-medication']),
   },
 ];

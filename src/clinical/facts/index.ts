@@ -1,7 +1,7 @@
 import type { Fact, Facts } from '../computed-fact';
 import type { PatientRecord } from '../patient-record';
 import { conditionFacts } from './conditions';
-import type { FactContext, FactDefinition } from './definition';
+import type { FactCatalogue, FactContext, FactDefinition } from './definition';
 import { episodeFacts } from './episode';
 import { historyFacts } from './history';
 import { measurementFacts } from './measurements';
@@ -9,10 +9,14 @@ import { orderFacts } from './orders';
 import { personFacts } from './person';
 import { recordedStatusFacts } from './recorded-status';
 
-export type { DraftOrder, FactContext, FactDefinition, ParameterValues } from './definition';
+export type { DaysSpec, DraftOrder, FactCatalogue, FactContext, FactDefinition, ParameterValues } from './definition';
+export { declaredFactDefinition, type DeclaredFact } from './declared';
 
-/** Every fact the rules may use, by id. Rule packs naming any other fact are rejected at load. */
-export const FACT_DEFINITIONS: ReadonlyMap<string, FactDefinition> = new Map(
+/**
+ * The built-in facts, by id. A rule set adds those declared in rules/facts.json (RuleSet.facts); rule packs naming
+ * any other fact are rejected at load.
+ */
+export const FACT_DEFINITIONS: FactCatalogue = new Map(
   [
     ...personFacts,
     ...episodeFacts,
@@ -25,12 +29,12 @@ export const FACT_DEFINITIONS: ReadonlyMap<string, FactDefinition> = new Map(
 );
 
 /**
- * Computes every fact. A fact whose computation fails becomes unknown with the reason, so one bad resource
- * costs one fact, never the whole response.
+ * Computes every fact of the rule set's catalogue. A fact whose computation fails becomes unknown with the reason,
+ * so one bad resource costs one fact, never the whole response.
  */
-export function computeFacts(record: PatientRecord, context: FactContext): Facts {
+export function computeFacts(record: PatientRecord, context: FactContext, catalogue: FactCatalogue): Facts {
   const facts: Facts = {};
-  for (const definition of FACT_DEFINITIONS.values()) {
+  for (const definition of catalogue.values()) {
     facts[definition.id] = safely(definition, record, context);
   }
   return facts;

@@ -4,75 +4,98 @@ import { known, notKnown, type Fact } from '../computed-fact';
 import { effectiveTime } from '../fhir-time';
 import { type Match } from '../code-index';
 import { type PatientRecord } from '../patient-record';
-import { numberParameter, type FactContext, type FactDefinition } from './definition';
+import { daysValue, numberParameter, type DaysSpec, type FactContext, type FactDefinition } from './definition';
 
 interface Reading {
   match: Match<Observation>;
   value: number;
+  /** As recorded: the unit's display, else its UCUM code. */
   unit?: string;
+  /** The UCUM code, when recorded beside a display. */
+  code?: string;
   time?: number;
 }
 
-function quantityOf(observation: Observation): { value: number; unit?: string } | undefined {
-  if (typeof observation.valueQuantity?.value === 'number') {
-    return {
-      value: observation.valueQuantity.value,
-      unit: observation.valueQuantity.unit ?? observation.valueQuantity.code,
-    };
+function quantityOf(observation: Observation): { value: number; unit?: string; code?: string } | undefined {
+  const quantity = observation.valueQuantity;
+  if (typeof quantity?.value === 'number') {
+    return { value: quantity.value, unit: quantity.unit ?? quantity.code, code: quantity.code };
   }
   return typeof observation.valueInteger === 'number' ? { value: observation.valueInteger } : undefined;
 }
 
 /** Readings of a measurement, whether recorded as the observation's value or as a component of a panel. */
-function readings(record: PatientRecord, valueSet: string): Reading[] {
-  const direct = record.observations(valueSet).flatMap((match) => {
-    const quantity = quantityOf(match.resource);
-    return quantity ? [{ match, ...quantity, time: effectiveTime(match.resource) }] : [];
-  });
-  const components = record.observationComponents(valueSet).map(({ resource, coding, quantity, unit }) => ({
-    match: { resource, coding },
-    value: quantity,
-    unit,
-    time: effectiveTime(resource),
-  }));
+function readings(record: PatientRecord, valueSets: readonly string[]): Reading[] {
+  const direct = valueSets.flatMap((valueSet) =>
+    record.observations(valueSet).flatMap((match) => {
+      const quantity = quantityOf(match.resource);
+      return quantity ? [{ match, ...quantity, time: effectiveTime(match.resource) }] : [];
+    }),
+  );
+  const components = valueSets.flatMap((valueSet) =>
+    record.observationComponents(valueSet).map(({ resource, coding, quantity, unit, code }) => ({
+      match: { resource, coding },
+      value: quantity,
+      unit,
+      code,
+      time: effectiveTime(resource),
+    })),
+  );
   return [...direct, ...components].sort((a, b) => (b.time ?? 0) - (a.time ?? 0));
 }
+
+/** A reading is in a unit when its UCUM code or its display says so; one recorded without a unit only in "1". */
+const isInUnit = (reading: Reading, unit: string): boolean =>
+  reading.unit === undefined ? unit === '1' : reading.unit === unit || reading.code === unit;
 
 /** UCUM annotations such as `{score}` are not units a clinician reads; leave them out. */
 const formatReading = (reading: Reading): string =>
   `${reading.value}${reading.unit && !reading.unit.startsWith('{') ? ` ${reading.unit}` : ''}`;
 
-interface LatestOptions {
+export interface LatestOptions {
+  /** What the reading is, in a missing-data note: "no {label} recorded". */
   label: string;
-  maxAgeParameter: string;
-  /** The instrument's own scale (0-10, 0-100 %): a value outside it cannot be a reading of that instrument. */
-  scale?: [number, number];
+  maxAgeDays: DaysSpec;
+  /** The instrument's own scale (0-10, 0-100 %), or a declared fact's plausible range: readings outside are ignored. */
+  range?: readonly [number, number];
   /** Parameters bounding a plausible reading (outside: a recording error, such as a weight typed as a height). */
   plausible?: { min: string; max: string };
+  /** Only readings in this unit count (declared facts); the others are left out and the note says how many. */
+  unit?: string;
 }
 
 /** The bounds a reading must fall within to be used, if any. */
-function validRange(context: FactContext, { scale, plausible }: LatestOptions): [number, number] | undefined {
+function validRange(context: FactContext, { range, plausible }: LatestOptions): readonly [number, number] | undefined {
   if (plausible) return [numberParameter(context, plausible.min), numberParameter(context, plausible.max)];
-  return scale;
+  return range;
 }
 
 /**
  * The newest reading within the allowed age. Old records are common (Synthea, migrated data): when only an
  * older reading exists the fact is unknown and says how old the newest one is, never silently "normal".
  */
-function latestReading(record: PatientRecord, context: FactContext, valueSet: string, options: LatestOptions): Fact {
+export function latestReading(
+  record: PatientRecord,
+  context: FactContext,
+  valueSets: readonly string[],
+  options: LatestOptions,
+): Fact {
   if (!record.isAvailable('observations'))
     return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
-  const all = readings(record, valueSet);
+  const { unit } = options;
   const range = validRange(context, options);
-  const valid = range ? all.filter((r) => r.value >= range[0] && r.value <= range[1]) : all;
+  const all = readings(record, valueSets);
+  const inUnit = unit === undefined ? all : all.filter((r) => isInUnit(r, unit));
+  const valid = range ? inUnit.filter((r) => r.value >= range[0] && r.value <= range[1]) : inUnit;
   const newest = valid[0];
   if (!newest) {
-    const invalid = all.length - valid.length;
-    return notKnown(`no ${options.label} recorded${invalid > 0 ? ` (${invalid} out-of-range value(s) ignored)` : ''}`);
+    const ignored = [
+      all.length > inUnit.length ? `${all.length - inUnit.length} value(s) in another unit than ${unit}` : '',
+      inUnit.length > valid.length ? `${inUnit.length - valid.length} out-of-range value(s)` : '',
+    ].filter(Boolean);
+    return notKnown(`no ${options.label} recorded${ignored.length > 0 ? ` (${ignored.join(' and ')} ignored)` : ''}`);
   }
-  const maxAgeDays = numberParameter(context, options.maxAgeParameter);
+  const maxAgeDays = daysValue(options.maxAgeDays, context);
   const cite = citeObservation(newest.match, formatReading(newest));
   if (newest.time === undefined || record.daysSince(newest.time) > maxAgeDays) {
     const when = isoDate(newest.time) ?? 'an unknown date';
@@ -84,7 +107,7 @@ function latestReading(record: PatientRecord, context: FactContext, valueSet: st
 function lowestTScore(record: PatientRecord): Fact {
   if (!record.isAvailable('observations'))
     return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
-  const all = readings(record, 'bmd-t-score').filter((r) => r.value >= -10 && r.value <= 10);
+  const all = readings(record, ['bmd-t-score']).filter((r) => r.value >= -10 && r.value <= 10);
   if (all.length === 0) return notKnown('no bone density (DXA T-score) result on record');
   const lowest = all.reduce((min, r) => (r.value < min.value ? r : min));
   return known(lowest.value, [citeObservation(lowest.match, formatReading(lowest))]);
@@ -104,7 +127,7 @@ function latestMeasurement({ id, factLabel, unit, valueSet, ...options }: Measur
     label: factLabel,
     type: 'number',
     ...(unit ? { unit } : {}),
-    compute: (record, context) => latestReading(record, context, valueSet, options),
+    compute: (record, context) => latestReading(record, context, [valueSet], options),
   };
 }
 
@@ -114,8 +137,8 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Latest pain score (0–10)',
     valueSet: 'pain-score',
     label: 'pain score',
-    maxAgeParameter: 'painScoreMaxAgeDays',
-    scale: [0, 10],
+    maxAgeDays: { param: 'painScoreMaxAgeDays' },
+    range: [0, 10],
   }),
   latestMeasurement({
     id: 'disabilityIndex',
@@ -123,8 +146,8 @@ export const measurementFacts: FactDefinition[] = [
     unit: '%',
     valueSet: 'disability-index',
     label: 'disability index',
-    maxAgeParameter: 'painScoreMaxAgeDays',
-    scale: [0, 100],
+    maxAgeDays: { param: 'painScoreMaxAgeDays' },
+    range: [0, 100],
   }),
   { id: 'lowestTScore', label: 'Lowest bone density T-score on record', type: 'number', compute: lowestTScore },
   latestMeasurement({
@@ -133,7 +156,7 @@ export const measurementFacts: FactDefinition[] = [
     unit: 'mmHg',
     valueSet: 'systolic-blood-pressure',
     label: 'systolic blood pressure',
-    maxAgeParameter: 'vitalsMaxAgeDays',
+    maxAgeDays: { param: 'vitalsMaxAgeDays' },
     plausible: { min: 'systolicPlausibleMin', max: 'systolicPlausibleMax' },
   }),
   latestMeasurement({
@@ -142,7 +165,7 @@ export const measurementFacts: FactDefinition[] = [
     unit: 'mmHg',
     valueSet: 'diastolic-blood-pressure',
     label: 'diastolic blood pressure',
-    maxAgeParameter: 'vitalsMaxAgeDays',
+    maxAgeDays: { param: 'vitalsMaxAgeDays' },
     plausible: { min: 'diastolicPlausibleMin', max: 'diastolicPlausibleMax' },
   }),
   latestMeasurement({
@@ -151,7 +174,7 @@ export const measurementFacts: FactDefinition[] = [
     unit: 'kg/m2',
     valueSet: 'bmi',
     label: 'body mass index',
-    maxAgeParameter: 'vitalsMaxAgeDays',
+    maxAgeDays: { param: 'vitalsMaxAgeDays' },
     plausible: { min: 'bmiPlausibleMin', max: 'bmiPlausibleMax' },
   }),
 ];

@@ -1,4 +1,3 @@
-import { FACT_DEFINITIONS } from '../../clinical/facts';
 import { fillParameters, PARAMETER_PREFIX, placeholderNames } from '../placeholders';
 import type { RuleCheck } from './rule-check';
 
@@ -12,8 +11,9 @@ export const checkCardPlaceholders: RuleCheck = ({ card }, context, report) => {
   const isParameter = (name: string) => name.startsWith(PARAMETER_PREFIX);
   const parameterExists = (name: string) =>
     !parameters || Object.hasOwn(parameters, name.slice(PARAMETER_PREFIX.length));
+  const factExists = (name: string) => !context.facts || context.facts.has(name);
   for (const name of placeholderNames(card.detail)) {
-    const known = isParameter(name) ? parameterExists(name) : FACT_DEFINITIONS.has(name);
+    const known = isParameter(name) ? parameterExists(name) : factExists(name);
     if (!known)
       report('card.detail', 'unknown-placeholder', `{{${name}}} names no ${isParameter(name) ? 'parameter' : 'fact'}`);
   }

@@ -1,4 +1,3 @@
-import { FACT_DEFINITIONS } from '../../clinical/facts';
 import { forEachLeaf, OPERATORS } from '../condition-tree';
 import { didYouMean } from '../did-you-mean';
 import { isFactReference, isParameterReference } from '../rule-pack';
@@ -9,7 +8,7 @@ export const checkComparisonTypes: RuleCheck = (spec, context, report) => {
   forEachLeaf(
     spec.when,
     (comparison, { path }) => {
-      const fact = FACT_DEFINITIONS.get(comparison.fact);
+      const fact = context.facts?.get(comparison.fact);
       const { operator, value } = comparison;
       const kind = OPERATORS[operator].kind;
       if (isParameterReference(value)) {

@@ -5,6 +5,7 @@ import { checkCardReferences } from './card-references';
 import { checkComparisonTypes } from './comparison-types';
 import { runRuleChecks, type RuleCheckContext } from './rule-check';
 import { checkUnknownData } from './unknown-data';
+import { checkUnits } from './units';
 
 export type { RuleCheckContext } from './rule-check';
 export { checkParameterTypes } from './parameter-types';
@@ -12,7 +13,7 @@ export { checkParameterTypes } from './parameter-types';
 /** Every load-time check of one rule, in the order their problems are listed. */
 export function checkRule(spec: RuleSpec, context: RuleCheckContext): FileProblem[] {
   return runRuleChecks(
-    [checkComparisonTypes, checkUnknownData, checkCardReferences, checkCardPlaceholders],
+    [checkComparisonTypes, checkUnits, checkUnknownData, checkCardReferences, checkCardPlaceholders],
     spec,
     context,
   );

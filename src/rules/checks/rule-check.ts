@@ -1,4 +1,5 @@
 import type { FileProblemCode } from '../../file-problem-codes';
+import type { FactCatalogue } from '../../clinical/facts';
 import type { FileProblem } from '../../json-file';
 import type { Terminology } from '../../fhir/terminology';
 import type { OverrideReasons, ParametersFile, RuleSpec } from '../rule-pack';
@@ -15,6 +16,8 @@ export interface RuleCheckContext {
   terminology: Terminology | undefined;
   /** Every rule name in the set (also of packs that fail their schema); undefined when a pack is not even JSON. */
   ruleNames: ReadonlySet<string> | undefined;
+  /** Built-in and declared facts; undefined when rules/facts.json did not load. */
+  facts: FactCatalogue | undefined;
 }
 
 /** Reports a problem at a path inside the rule (`when.all[0].value`). */
