@@ -1,6 +1,6 @@
 import type { Condition } from '@medplum/fhirtypes';
 import { citeCondition } from '../citations';
-import { known, type Fact, type FactType } from '../computed-fact';
+import { known, type Fact, type Facts, type FactType } from '../computed-fact';
 import type { Match, PatientRecord } from '../patient-record';
 
 /** Thresholds and settings from rules/parameters.json (shared by facts and rules). */
@@ -29,7 +29,8 @@ export interface FactDefinition {
   unit?: string;
   /** How `false` (or `null` without a missing reason) reads: e.g. "none recorded" for coded conditions. */
   absentText?: string;
-  compute(record: PatientRecord, context: FactContext): Fact;
+  /** `computed`: the facts listed before this one, for facts about other facts (unchecked.ts). */
+  compute(record: PatientRecord, context: FactContext, computed?: Facts): Fact;
 }
 
 export function numberParameter(context: FactContext, name: string): number {

@@ -8,6 +8,7 @@ import { measurementFacts } from './measurements';
 import { orderFacts } from './orders';
 import { personFacts } from './person';
 import { recordedStatusFacts } from './recorded-status';
+import { uncheckedFacts } from './unchecked';
 
 export type { DraftOrder, FactContext, FactDefinition, ParameterValues } from './definition';
 
@@ -21,6 +22,8 @@ export const FACT_DEFINITIONS: ReadonlyMap<string, FactDefinition> = new Map(
     ...historyFacts,
     ...orderFacts,
     ...recordedStatusFacts,
+    // Last: it reads the facts above.
+    uncheckedFacts,
   ].map((fact) => [fact.id, fact]),
 );
 
@@ -31,14 +34,14 @@ export const FACT_DEFINITIONS: ReadonlyMap<string, FactDefinition> = new Map(
 export function computeFacts(record: PatientRecord, context: FactContext): Facts {
   const facts: Facts = {};
   for (const definition of FACT_DEFINITIONS.values()) {
-    facts[definition.id] = safely(definition, record, context);
+    facts[definition.id] = safely(definition, record, context, facts);
   }
   return facts;
 }
 
-function safely(definition: FactDefinition, record: PatientRecord, context: FactContext): Fact {
+function safely(definition: FactDefinition, record: PatientRecord, context: FactContext, computed: Facts): Fact {
   try {
-    return definition.compute(record, context);
+    return definition.compute(record, context, computed);
   } catch (error) {
     // Cards get plain words; the technical reason is kept for `rules explain`, never shown to clinicians.
     return {
