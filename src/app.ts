@@ -13,7 +13,7 @@ import { fhirServerRefusal } from './http/auth/fhir-server-access';
 import { clientGuards } from './http/client-guards';
 import { cors } from './http/cors';
 import { errorHandler, notFound } from './http/error-handler';
-import { RULE_SET_VERSION_HEADER } from './http/headers';
+import { RULE_SET_VERSION_HEADER, ruleSetHeaderValue } from './http/headers';
 import { jsonBody } from './http/json-body';
 import { docsHandler, landingHandler } from './http/landing-page';
 import { openApiHandler } from './http/openapi';
@@ -78,6 +78,7 @@ export function createApp({
       status: 'ready',
       version: SERVICE_VERSION,
       ruleSetVersion: ruleSets.current().version,
+      rulesProfile: ruleSets.current().profile,
       ...(accepted ? { lastReload: accepted } : {}),
       ...(ledger ? { ledger: { store: ledger.store.kind, ...ledger.stats() } } : {}),
       ...(rejected
@@ -136,6 +137,7 @@ export function createApp({
             ? { fhirVersion: result.fhirVersion.version, fhirVersionFrom: result.fhirVersion.from }
             : {}),
           ruleSetVersion: ruleSet.version,
+          rulesProfile: ruleSet.profile,
           durationMs: elapsedMs(started),
         },
         'hook call answered',
@@ -150,7 +152,7 @@ export function createApp({
         });
       }
       observeHookCall(service.id, result.response.cards, elapsedMs(started) / 1000);
-      res.setHeader(RULE_SET_VERSION_HEADER, ruleSet.version);
+      res.setHeader(RULE_SET_VERSION_HEADER, ruleSetHeaderValue(ruleSet));
       res.json(result.response);
     } catch (error) {
       if (error instanceof InvalidResponseError) {

@@ -5,6 +5,7 @@ import { readAuthConfig, type AuthConfig } from './http/auth/auth-config';
 import type { RateLimitConfig } from './http/rate-limit';
 import { readLedgerConfig, type LedgerConfig } from './ledger/ledger-config';
 import { PROJECT_ROOT } from './project-root';
+import { DEFAULT_PROFILE, unknownProfile } from './rules/profiles';
 
 /** Every setting of the service. Read once at start-up from the environment; see README "Configuration". */
 export interface Config {
@@ -15,6 +16,8 @@ export interface Config {
   publicBaseUrl: string;
   rulesDir: string;
   valueSetsDir: string;
+  /** The rule profile served: `default`, or a folder under rules/profiles (src/rules/profiles.ts). */
+  rulesProfile: string;
   /** Every this many seconds the rule files' content hash is compared with the live set's (0: file events only). */
   rulesPollSeconds: number;
   logLevel: string;
@@ -88,6 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
     valueSetsDir: path.resolve(
       read.string('SPINE_CDS_VALUESETS_DIR', path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets')),
     ),
+    rulesProfile: read.string('SPINE_CDS_RULES_PROFILE', DEFAULT_PROFILE),
     rulesPollSeconds: read.integer('SPINE_CDS_RULES_POLL_SECONDS', 10, 0, 86400),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: read.integer('SPINE_CDS_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
@@ -117,6 +121,8 @@ export function loadConfig(env: Env = process.env): Config {
       read.isSet('SPINE_CDS_DATABASE_URL') ? 'postgres' : 'process',
     ),
   };
+  const profileProblem = unknownProfile(config.rulesDir, config.rulesProfile, 'SPINE_CDS_RULES_PROFILE');
+  if (profileProblem) problems.push(profileProblem);
   if (config.sharedState === 'postgres' && !config.ledger.databaseUrl) {
     problems.push('SPINE_CDS_SHARED_STATE: "postgres" needs SPINE_CDS_DATABASE_URL');
   }

@@ -8,7 +8,7 @@ import { openLedgerStore } from './ledger/open-store';
 import { PostgresSecurityState } from './shared-state/postgres-security-state';
 import { createLogger, type Logger } from './logger';
 import { startMetricsServer } from './metrics';
-import { loadRuleSet, RuleSetError } from './rules/load-rule-set';
+import { RuleSetError } from './rules/load-rule-set';
 import { RuleSetHolder } from './rules/rule-set-holder';
 import { reloadAndLog, watchRuleSet } from './rules/watch-rule-set';
 
@@ -27,7 +27,7 @@ export async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let ruleSets: RuleSetHolder;
   try {
-    ruleSets = new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir), config);
+    ruleSets = RuleSetHolder.load(config);
   } catch (error) {
     if (error instanceof RuleSetError) {
       logger.fatal({ problems: error.problems }, 'rule set is invalid; not starting');

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { RULE_SET_VERSION_HEADER } from '../http/headers';
+import { RULE_SET_VERSION_HEADER, ruleSetHeaderValue } from '../http/headers';
 import type { RuleSetHolder } from '../rules/rule-set-holder';
 import { catalogueHtml } from './render-catalogue';
 
@@ -13,7 +13,7 @@ export function catalogueHandler(ruleSets: Pick<RuleSetHolder, 'current' | 'last
     res.setHeader('Content-Security-Policy', CATALOGUE_CSP);
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader(RULE_SET_VERSION_HEADER, ruleSet.version);
+    res.setHeader(RULE_SET_VERSION_HEADER, ruleSetHeaderValue(ruleSet));
     res.send(catalogueHtml(ruleSet, ruleSets.lastRejected()));
   };
 }

@@ -10,6 +10,7 @@ import { anchor, html, SafeHtml } from './html';
 import { pathwayDiagram, ruleLink } from './pathway-diagram';
 import { renderRule } from './render-rule';
 import { renderValueSets } from './render-valuesets';
+import { DEFAULT_PROFILE } from '../rules/profiles';
 
 const rendered = new WeakMap<RuleSet, string>();
 
@@ -51,13 +52,14 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Rule catalogue · spine-cds · ${ruleSet.version}</title>
+<title>Rule catalogue · spine-cds · ${ruleSet.profile} · ${ruleSet.version}</title>
 <link rel="icon" href="data:,">
 <style>${styleSheet(CATALOGUE_CSS)}</style>
 </head>
 <body>
 <header class="page-header">
   <h1>Low back pain rule catalogue <span class="version" title="rule-set version (content hash)" id="rule-set-version">${ruleSet.version}</span></h1>
+  <p>Rule profile <strong id="rules-profile">${ruleSet.profile}</strong> (${ruleSet.profile === DEFAULT_PROFILE ? 'the evidence-based pathway' : html`the default rules with the packs and parameters of <code>rules/profiles/${ruleSet.profile}</code>`}; set by <code>SPINE_CDS_RULES_PROFILE</code>).</p>
   <p>Every rule this service runs, in words; ${ruleSet.rules.length} rules in ${ruleSet.packs.length} packs, ${parameterCount} parameters, ${valueSetIds.length} ValueSets. Read-only: generated from the live rule set.</p>
 </header>
         ${new SafeHtml(REJECTION_SLOT)}

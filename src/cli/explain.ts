@@ -93,7 +93,10 @@ function requestFromBundle(bundle: Bundle, hook: HookName, ruleSet: RuleSet): un
 }
 
 function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: Date): string {
-  const lines = [`Rule set ${ruleSet.version} · ${hook} · evaluated at ${now.toISOString()}`, ''];
+  const lines = [
+    `Rule set ${ruleSet.version} (profile ${ruleSet.profile}) · ${hook} · evaluated at ${now.toISOString()}`,
+    '',
+  ];
   if (assessment.outcomes.length === 0 && assessment.withheld === undefined) {
     lines.push(
       'No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) or back-pain medication in this call: no rules run.',

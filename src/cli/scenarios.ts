@@ -11,6 +11,7 @@ import type { FileProblemCode } from '../file-problem-codes';
 import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 import { expandFixtures, loadFixtures } from './scenario-fixtures';
 import type { RuleSet } from '../rules/load-rule-set';
+import { DEFAULT_PROFILE, profileFiles } from '../rules/profiles';
 import { schemaProblems } from '../rules/schema-check';
 
 /**
@@ -84,15 +85,18 @@ const SCENARIO_SCHEMA = 'scenario';
  */
 export function loadScenarios(
   rulesDir: string,
-  files: string[] = listJsonFiles(path.join(rulesDir, 'scenarios')),
+  files?: string[],
   ruleSet?: RuleSet,
 ): { scenarios: LoadedScenario[]; problems: ScenarioProblem[] } {
   const problems: ScenarioProblem[] = [];
   const scenarios: LoadedScenario[] = [];
   const relative = (file: string) => path.relative(path.dirname(path.resolve(rulesDir)), path.resolve(file));
+  // By default, the scenarios of the rule set's profile.
+  const { scenariosDir } = profileFiles(rulesDir, ruleSet?.profile ?? DEFAULT_PROFILE);
+  files ??= listJsonFiles(scenariosDir);
   if (files.length === 0) {
     problems.push({
-      file: relative(path.join(rulesDir, 'scenarios')),
+      file: relative(scenariosDir),
       path: '',
       code: 'empty-folder',
       message: 'contains no scenario file (*.json)',

@@ -6,6 +6,7 @@ import { formatScenarioProblem, formatScenarioReport, testScenarioFiles } from '
 import { explainFile } from './explain';
 import { feedbackReport } from './feedback-report';
 import { RuleSetLocationError, rulesDiff } from './rules-diff';
+import { unknownProfile } from '../rules/profiles';
 import { runSandbox, SANDBOX_USAGE } from './sandbox-command';
 
 /** Commands for rule authors. Exit code 0 when all is well, 1 when the rules or scenarios fail, 2 for misuse. */
@@ -13,7 +14,8 @@ import { runSandbox, SANDBOX_USAGE } from './sandbox-command';
 const USAGE = `Usage: spine-cds <command>
 
   rules check                 validate every rule pack, parameter, override reason and ValueSet
-  rules test [file...]        run scenario files (default: every file in rules/scenarios)
+  rules test [file...]        run scenario files (default: every file in the profile's scenarios folder,
+                              rules/scenarios for the default profile)
   rules explain <file.json>   show the facts, the rules that fired, and why the others did not, for a
                               hook request (with prefetch), a FHIR Bundle of a patient's data, or a
                               scenario file with --scenario
@@ -29,6 +31,9 @@ ${SANDBOX_USAGE}
                               from the card ledger the service is configured with
       --since <date>          first day counted (default: 90 days ago)
       --format <format>       table (default), csv or json
+
+  --profile <name>            with rules check, test and explain: the rule profile (default:
+                              SPINE_CDS_RULES_PROFILE, else "default"), a folder under rules/profiles
 
 Folders come from SPINE_CDS_RULES_DIR and SPINE_CDS_VALUESETS_DIR (default: this project's rules/ and
 fhir-profiles/valuesets/).`;
@@ -49,9 +54,9 @@ function parseArguments(argv: string[]): Options {
   return { positional, flags };
 }
 
-function loadOrReport(rulesDir: string, valueSetsDir: string): RuleSet | undefined {
+function loadOrReport(rulesDir: string, valueSetsDir: string, profile: string): RuleSet | undefined {
   try {
-    return loadRuleSet(rulesDir, valueSetsDir);
+    return loadRuleSet(rulesDir, valueSetsDir, profile);
   } catch (error) {
     if (!(error instanceof RuleSetError)) throw error;
     process.stdout.write(
@@ -70,8 +75,14 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const { rulesDir, valueSetsDir } = loadConfig();
-  const ruleSet = loadOrReport(rulesDir, valueSetsDir);
+  const { rulesDir, valueSetsDir, rulesProfile } = loadConfig();
+  const profile = flags.profile ?? rulesProfile;
+  const profileProblem = unknownProfile(rulesDir, profile, '--profile');
+  if (profileProblem) {
+    process.stderr.write(`✗ ${profileProblem}\n`);
+    return 2;
+  }
+  const ruleSet = loadOrReport(rulesDir, valueSetsDir, profile);
   if (!ruleSet) return 1;
 
   switch (command) {
@@ -79,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
       const valueSets = ruleSet.terminology.valueSetIds().length;
       process.stdout.write(
         `✓ ${ruleSet.rules.length} rules in ${ruleSet.packs.length} packs, ${Object.keys(ruleSet.parameters).length} parameters, ` +
-          `${valueSets} ValueSets: all valid (version ${ruleSet.version}).\n`,
+          `${valueSets} ValueSets: all valid (version ${ruleSet.version}, profile ${ruleSet.profile}).\n`,
       );
       return 0;
     }

@@ -2,6 +2,7 @@ import type { FileProblemCode } from '../file-problem-codes';
 import {
   declaredFactDefinition,
   FACT_DEFINITIONS,
+  uncheckedFacts,
   type DeclaredFact,
   type FactCatalogue,
   type FactDefinition,
@@ -22,7 +23,9 @@ export function factCatalogue(file: FactsFile): FactCatalogue {
   const declared = Object.entries(file.facts)
     .filter(([id]) => !FACT_DEFINITIONS.has(id))
     .map(([id, fact]): [string, FactDefinition] => [id, declaredFactDefinition(id, fact)]);
-  return new Map([...FACT_DEFINITIONS, ...declared]);
+  // uncheckedFacts reads every other fact, so it stays last: after the declared ones too.
+  const builtIn = [...FACT_DEFINITIONS].filter(([id]) => id !== uncheckedFacts.id);
+  return new Map([...builtIn, ...declared, [uncheckedFacts.id, uncheckedFacts]]);
 }
 
 /** What a declaration names must exist: one problem per mistake, at its path in facts.json. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REQUIRED_PARAMETERS, type FactCatalogue, type ParameterValues } from '../clinical/facts';
 import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir/terminology';
-import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
+import { readJsonFile, type FileProblem } from '../json-file';
 import {
   parameterValues,
   type LoadedRule,
@@ -14,6 +14,7 @@ import {
 import { checkParameterTypes, checkRule, type RuleCheckContext } from './checks';
 import { unknownFactsInRule, unknownFactsInShared } from './checks/fact-names';
 import { checkDeclaredFacts, factCatalogue, NO_DECLARED_FACTS, type FactsFile } from './declared-facts';
+import { DEFAULT_PROFILE, profileFiles } from './profiles';
 import { fileHashes, versionOf } from './rule-set-version';
 import { schemaProblems } from './schema-check';
 import {
@@ -26,6 +27,8 @@ import {
 
 /** Everything one evaluation needs, loaded and checked together so a reload swaps it as one piece. */
 export interface RuleSet {
+  /** The rule profile this set was loaded for (src/rules/profiles.ts). */
+  profile: string;
   /** Content hash of every rule, parameter and ValueSet file: which rule set produced a response. */
   version: string;
   /** Each file's content hash by relative name, to say which files a reload changed. */
@@ -57,29 +60,30 @@ export function formatProblem(problem: FileProblem): string {
   return `- ${where}: ${problem.message}`;
 }
 
-/** Loads rules/packs/*.json, rules/parameters.json, rules/override-reasons.json, rules/shared.json and the ValueSets; all or nothing. */
-export function loadRuleSet(rulesDir: string, valueSetsDir: string): RuleSet {
+/**
+ * Loads rules/packs/*.json, rules/parameters.json, rules/override-reasons.json, rules/shared.json and the ValueSets,
+ * with the packs and parameters of a rule profile on top; all or nothing.
+ */
+export function loadRuleSet(rulesDir: string, valueSetsDir: string, rulesProfile = DEFAULT_PROFILE): RuleSet {
+  const source = { rulesDir, valueSetsDir, rulesProfile };
   // Files can change while they are read (a git checkout, an editor's save): read again until the hashes taken
   // before and after agree, so a version never names content other than what was loaded.
   for (let attempt = 1; ; attempt++) {
-    const hashes = fileHashes({ rulesDir, valueSetsDir });
-    const ruleSet = readRuleSet(rulesDir, valueSetsDir, hashes);
-    if (attempt >= MAX_READ_ATTEMPTS || versionOf(fileHashes({ rulesDir, valueSetsDir })) === ruleSet.version)
-      return ruleSet;
+    const hashes = fileHashes(source);
+    const ruleSet = readRuleSet(rulesDir, valueSetsDir, rulesProfile, hashes);
+    if (attempt >= MAX_READ_ATTEMPTS || versionOf(fileHashes(source)) === ruleSet.version) return ruleSet;
   }
 }
 
 const MAX_READ_ATTEMPTS = 3;
 
-function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<string, string>): RuleSet {
+function readRuleSet(rulesDir: string, valueSetsDir: string, profile: string, hashes: Record<string, string>): RuleSet {
   const problems: FileProblem[] = [];
   const relative = (file: string) => path.relative(path.dirname(rulesDir), file);
+  const { packFiles, parameterFiles } = profileFiles(rulesDir, profile);
 
-  const parametersFile = readChecked<ParametersFile>(
-    path.join(rulesDir, 'parameters.json'),
-    'parameters',
-    relative,
-    problems,
+  const parametersFile = layeredParameters(
+    parameterFiles.map((file) => readChecked<ParametersFile>(file, 'parameters', relative, problems)),
   );
   const reasonsFile = readChecked<OverrideReasonsFile>(
     path.join(rulesDir, 'override-reasons.json'),
@@ -87,7 +91,6 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
     relative,
     problems,
   );
-  const packFiles = listJsonFiles(path.join(rulesDir, 'packs'));
   if (packFiles.length === 0)
     problems.push({
       file: relative(path.join(rulesDir, 'packs')),
@@ -189,6 +192,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
   if (problems.length > 0 || !terminology || !parametersFile || !reasonsFile || !shared || !facts || !factsFile)
     throw new RuleSetError(problems);
   return {
+    profile,
     version: versionOf(hashes),
     fileHashes: hashes,
     packs: packs.map(({ pack }) => pack as RulePack),
@@ -214,6 +218,12 @@ function readDeclaredFacts(
     ? readChecked<FactsFile>(factsPath, 'facts', relative, problems)
     : NO_DECLARED_FACTS;
   return { factsPath, factsFile, facts: factsFile && factCatalogue(factsFile) };
+}
+
+/** A profile's parameters over the default's, name by name; undefined when any file is missing or invalid. */
+function layeredParameters(files: Array<ParametersFile | undefined>): ParametersFile | undefined {
+  if (files.some((file) => file === undefined)) return undefined;
+  return { parameters: Object.assign({}, ...files.map((file) => (file as ParametersFile).parameters)) };
 }
 
 type WrittenPack = Omit<RulePack, 'rules'> & { rules: WrittenRule[] };

@@ -36,6 +36,11 @@ export class RuleSetHolder {
     this.attempted = live.fileHashes;
   }
 
+  /** The holder of the set in these folders, for this profile, reloadable from them. */
+  static load(source: RuleSetSource): RuleSetHolder {
+    return new RuleSetHolder(loadRuleSet(source.rulesDir, source.valueSetsDir, source.rulesProfile), source);
+  }
+
   current(): RuleSet {
     return this.live;
   }
@@ -63,7 +68,7 @@ export class RuleSetHolder {
   reload(): ReloadResult {
     if (!this.source) throw new Error('this rule set was not loaded from disk');
     try {
-      const next = loadRuleSet(this.source.rulesDir, this.source.valueSetsDir);
+      const next = loadRuleSet(this.source.rulesDir, this.source.valueSetsDir, this.source.rulesProfile);
       this.attempted = next.fileHashes;
       this.rejected = undefined;
       if (next.version === this.live.version) return { status: 'unchanged', version: next.version };

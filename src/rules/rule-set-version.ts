@@ -2,23 +2,28 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { listJsonFiles } from '../json-file';
+import { DEFAULT_PROFILE, profileFiles } from './profiles';
 
-/** Where a rule set is read from: the rules folder and the ValueSet folder (CodeSystems sit beside it). */
+/** Where a rule set is read from: the rules folder, the ValueSet folder (CodeSystems sit beside it), the profile. */
 export interface RuleSetSource {
   rulesDir: string;
   valueSetsDir: string;
+  /** The rule profile (rules/profiles/<name>); the default profile when absent. */
+  rulesProfile?: string;
 }
 
-/** The rule-set files other than the packs, in the rules folder. */
-export const RULES_FOLDER_FILES = ['parameters.json', 'override-reasons.json', 'shared.json', 'facts.json'] as const;
+/** The rule-set files other than the packs and parameters, in the rules folder. */
+export const RULES_FOLDER_FILES = ['override-reasons.json', 'shared.json', 'facts.json'] as const;
 
 /** Every file that makes up a rule set, by absolute path, under the name it has relative to its folder. */
-export function ruleSetFiles({ rulesDir, valueSetsDir }: RuleSetSource): Array<{ file: string; name: string }> {
+export function ruleSetFiles({
+  rulesDir,
+  valueSetsDir,
+  rulesProfile = DEFAULT_PROFILE,
+}: RuleSetSource): Array<{ file: string; name: string }> {
   const profilesDir = path.dirname(valueSetsDir);
-  const rulesFiles = [
-    ...listJsonFiles(path.join(rulesDir, 'packs')),
-    ...RULES_FOLDER_FILES.map((name) => path.join(rulesDir, name)),
-  ];
+  const { packFiles, parameterFiles } = profileFiles(rulesDir, rulesProfile);
+  const rulesFiles = [...packFiles, ...parameterFiles, ...RULES_FOLDER_FILES.map((name) => path.join(rulesDir, name))];
   const terminologyFiles = [...listJsonFiles(valueSetsDir), ...listJsonFiles(path.join(profilesDir, 'codesystems'))];
   return [
     ...rulesFiles.map((file) => ({ file, name: `rules/${path.relative(rulesDir, file)}` })),

@@ -6,7 +6,6 @@ import { DEV_KEYS_DIR, ensureDevKeyPair } from '../cli/dev-keys';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { PROJECT_ROOT } from '../project-root';
-import { loadRuleSet } from '../rules/load-rule-set';
 import { RuleSetHolder } from '../rules/rule-set-holder';
 import { watchRuleSet } from '../rules/watch-rule-set';
 import { examplePatients } from './example-patients';
@@ -62,7 +61,7 @@ export async function startSandbox(
       : {}),
   });
   const logger = createLogger(config.logLevel);
-  const ruleSets = new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir), config);
+  const ruleSets = RuleSetHolder.load(config);
   const router = simulatorRoutes({ config, ruleSets, patients, fhirBaseUrl: fhir.baseUrl });
   server.on('request', createApp({ config, logger, ruleSets, sandbox: { path: SANDBOX_PATH, router } }));
   const stopWatching = watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger, {

@@ -142,7 +142,7 @@ describe('GET /rules over plain HTTP', () => {
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('content-security-policy')).toBe(CATALOGUE_CSP);
     expect(CATALOGUE_CSP).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
-    expect(response.headers.get('x-rule-set-version')).toBe(service.ruleSets.current().version);
+    expect(response.headers.get('x-rule-set-version')).toBe(`${service.ruleSets.current().version}; profile=default`);
   });
 
   it('follows the live rule set across a reload', async () => {

@@ -350,6 +350,7 @@ describe('operations and browsers', () => {
       status: 'ready',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       ruleSetVersion: expect.stringMatching(/^[0-9a-f]{12}$/),
+      rulesProfile: 'default',
     });
   });
 

@@ -15,16 +15,25 @@ import {
 } from '../../src/cli/scenarios';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
 import { requestToStu3 } from '../support/older-fhir';
+import { knownProfiles } from '../../src/rules/profiles';
 import { bundledRuleSet, postJson, PROJECT_ROOT, startService, type RunningService } from '../support/spine-service';
 
 /**
- * Every scenario of rules/scenarios/*.json over real HTTP, three times: with the full prefetch an EHR would send,
- * with no prefetch at all (the service fetching everything from a real FHIR server), and with the full prefetch in
- * FHIR STU3 form. All must give the same cards in the same order.
+ * Every scenario of rules/scenarios/*.json, and of each rule profile's scenarios folder under that profile, over real
+ * HTTP, three times: with the full prefetch an EHR would send, with no prefetch at all (the service fetching
+ * everything from a real FHIR server), and with the full prefetch in FHIR STU3 form. All must give the same cards in
+ * the same order.
  */
 
 const ruleSet = bundledRuleSet();
-const { scenarios, problems } = loadScenarios(path.join(PROJECT_ROOT, 'rules'), undefined, ruleSet);
+const loaded = knownProfiles(path.join(PROJECT_ROOT, 'rules')).map((profile) => ({
+  profile,
+  ...loadScenarios(path.join(PROJECT_ROOT, 'rules'), undefined, bundledRuleSet(profile)),
+}));
+const scenarios = loaded.flatMap(({ profile, scenarios }) => scenarios.map((scenario) => ({ ...scenario, profile })));
+const problems = loaded.flatMap(({ problems }) => problems);
+/** The service's clock is fixed at start, so one service per profile and distinct `now`. */
+const serviceKey = (scenario: { profile: string; now: string }) => `${scenario.profile} ${scenario.now}`;
 const serviceIds = new Map(serviceDefinitions(ruleSet).map((service) => [service.hook, service.id]));
 
 /**
@@ -34,7 +43,6 @@ const serviceIds = new Map(serviceDefinitions(ruleSet).map((service) => [service
 const SCENARIOS_PER_SERVER = 12;
 const fhirServers: FhirTestServer[] = [];
 const fhirOf = new Map<string, FhirTestServer>();
-/** The service's clock is fixed at start, so one service per distinct `now`. */
 const services = new Map<string, RunningService>();
 
 beforeAll(async () => {
@@ -55,11 +63,14 @@ beforeAll(async () => {
     await fhir.load(resources);
   }
   const allowlist = fhirServers.map((fhir) => fhir.baseUrl).join(',');
-  for (const now of new Set(scenarios.map((scenario) => scenario.now))) {
-    services.set(
-      now,
-      await startService({ SPINE_CDS_FHIR_SERVERS: allowlist, SPINE_CDS_FHIR_DEADLINE_MS: '15000' }, new Date(now)),
-    );
+  for (const scenario of scenarios) {
+    if (services.has(serviceKey(scenario))) continue;
+    const env = {
+      SPINE_CDS_RULES_PROFILE: scenario.profile,
+      SPINE_CDS_FHIR_SERVERS: allowlist,
+      SPINE_CDS_FHIR_DEADLINE_MS: '15000',
+    };
+    services.set(serviceKey(scenario), await startService(env, new Date(scenario.now)));
   }
 }, 60_000);
 
@@ -71,13 +82,17 @@ afterAll(async () => {
 test('the scenario files are valid', () => {
   expect(problems.map(formatScenarioProblem)).toEqual([]);
   expect(scenarios.length).toBeGreaterThan(0);
+  expect(loaded.map(({ profile, scenarios }) => [profile, scenarios.length > 0])).toEqual([
+    ['default', true],
+    ['decompression-clinic', true],
+  ]);
 });
 
 async function call(
-  scenario: LoadedScenario,
+  scenario: LoadedScenario & { profile: string },
   body: Record<string, unknown>,
 ): Promise<{ cards: string[]; response: CdsResponse }> {
-  const service = services.get(scenario.now) as RunningService;
+  const service = services.get(serviceKey(scenario)) as RunningService;
   const answer = await postJson(`${service.baseUrl}/cds-services/${serviceIds.get(scenario.hook as HookName)}`, body);
   if (answer.status !== 200) throw new Error(`HTTP ${answer.status}: ${JSON.stringify(answer.body)}`);
   return { cards: ruleNamesOf(answer.body), response: answer.body as CdsResponse };

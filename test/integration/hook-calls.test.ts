@@ -89,7 +89,7 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
     expect(response.status).toBe(200);
     expect(ruleNames(response.body)).toEqual([...TYPICAL_PATIENT_VIEW_RULES].sort());
     expect(fhir.requests).toHaveLength(0);
-    expect(response.headers.get('x-rule-set-version')).toMatch(/^[0-9a-f]{12}$/);
+    expect(response.headers.get('x-rule-set-version')).toMatch(/^[0-9a-f]{12}; profile=default$/);
   });
 
   test('no prefetch: every key is fetched with the bearer token, concurrently, and the cards are identical', async () => {

@@ -33,7 +33,8 @@ const cardRules = async () => {
   const response = await postJson(`${service.baseUrl}/cds-services/spine-patient-view`, example);
   return {
     rules: response.body.cards.map((card: any) => card.source.topic.code) as string[],
-    version: response.headers.get('x-rule-set-version'),
+    // The header is `<version>; profile=<profile>`; the version alone is compared with /readyz.
+    version: /^([0-9a-f]{12}); profile=default$/.exec(response.headers.get('x-rule-set-version') ?? '')?.[1],
   };
 };
 
@@ -58,6 +59,7 @@ afterEach(async () => {
 
 test('a threshold edit goes live without a restart and the responses name the new version', async () => {
   const before = await cardRules();
+  expect(before.version).toMatch(/^[0-9a-f]{12}$/);
   expect(before.rules).toContain('injection-consider');
   const parameters = JSON.parse(fs.readFileSync(parametersFile(), 'utf8'));
   parameters.parameters.injectionMinPain.value = 8; // the example patient's pain score is 7
@@ -161,7 +163,7 @@ test('a request in flight finishes on the rule set it started with', async () =>
     expect(slowService.ruleSets.reload().status).toBe('replaced');
 
     const response = await inFlight;
-    expect(response.headers.get('x-rule-set-version')).toBe(started);
+    expect(response.headers.get('x-rule-set-version')).toBe(`${started}; profile=default`);
     expect(response.body.cards.map((card: any) => card.source.topic.code)).toContain('injection-consider');
   } finally {
     await slowService.close();

@@ -10,6 +10,7 @@ export const LOINC = 'http://loinc.org';
 export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 export const CPT = 'http://www.ama-assn.org/go/cpt';
 export const LOCAL = 'https://fhir.spine-cds.example/CodeSystem/spine-cds-local';
+export const HCPCS = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
 
 export interface Code {
   system: string;
@@ -178,6 +179,12 @@ export const MODALITIES = {
     about: /traction|decompression/i,
     orders: [
       { system: CPT, code: '97012', display: 'Application of a modality to 1 or more areas; traction, mechanical' },
+      { system: HCPCS, code: 'S9090', display: 'Vertebral axial decompression, per session' },
+      {
+        system: LOCAL,
+        code: 'non-surgical-spinal-decompression',
+        display: 'Motorised non-surgical spinal decompression',
+      },
     ],
   },
   inversion: {

@@ -9,20 +9,26 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { loadRuleSet, type RuleSet } from '../../src/rules/load-rule-set';
 import { RuleSetHolder } from '../../src/rules/rule-set-holder';
+import { DEFAULT_PROFILE } from '../../src/rules/profiles';
 import { watchRuleSet } from '../../src/rules/watch-rule-set';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const TEST_NOW = new Date('2026-11-21T12:00:00Z');
 
-let defaultRuleSet: RuleSet | undefined;
+const bundledRuleSets = new Map<string, RuleSet>();
 
-/** The bundled rule set, loaded once per test process. */
-export function bundledRuleSet(): RuleSet {
-  defaultRuleSet ??= loadRuleSet(
-    path.join(PROJECT_ROOT, 'rules'),
-    path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'),
-  );
-  return defaultRuleSet;
+/** The bundled rule set of a profile (the default one unless named), loaded once per test process. */
+export function bundledRuleSet(profile = DEFAULT_PROFILE): RuleSet {
+  let ruleSet = bundledRuleSets.get(profile);
+  if (!ruleSet) {
+    ruleSet = loadRuleSet(
+      path.join(PROJECT_ROOT, 'rules'),
+      path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets'),
+      profile,
+    );
+    bundledRuleSets.set(profile, ruleSet);
+  }
+  return ruleSet;
 }
 
 export interface RunningService {
@@ -54,9 +60,7 @@ export async function startService(
   const logger = createLogger(config.logLevel, sink);
   // Custom rule folders are loaded (and optionally watched) as server.ts does; the bundled set is shared.
   const custom = Boolean(env.SPINE_CDS_RULES_DIR || env.SPINE_CDS_VALUESETS_DIR);
-  const ruleSets = custom
-    ? new RuleSetHolder(loadRuleSet(config.rulesDir, config.valueSetsDir), config)
-    : new RuleSetHolder(bundledRuleSet());
+  const ruleSets = custom ? RuleSetHolder.load(config) : new RuleSetHolder(bundledRuleSet(config.rulesProfile));
   const stopWatching = options.watch
     ? watchRuleSet(ruleSets, [config.rulesDir, path.dirname(config.valueSetsDir)], logger, {
         debounceMs: 100,

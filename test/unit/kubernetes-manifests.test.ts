@@ -5,6 +5,7 @@ import yaml from 'js-yaml';
 import { loadConfig } from '../../src/config';
 import { readTrustFile } from '../../src/http/auth/trust-file';
 import { loadRuleSet } from '../../src/rules/load-rule-set';
+import { knownProfiles, profileFiles } from '../../src/rules/profiles';
 import { PROJECT_ROOT } from '../support/spine-service';
 
 /**
@@ -120,19 +121,24 @@ test('the rules ConfigMap, mounted where SPINE_CDS_RULES_DIR points, loads as th
       fs.copyFileSync(source, path.join(mounted, relative));
     }
     const valueSets = path.join(PROJECT_ROOT, 'fhir-profiles', 'valuesets');
-    const [pod, repository] = [loadRuleSet(mounted, valueSets), loadRuleSet(rulesDir, valueSets)];
-    expect({ packs: pod.packs, parameters: pod.parameters, overrideReasons: pod.overrideReasons }).toEqual({
-      packs: repository.packs,
-      parameters: repository.parameters,
-      overrideReasons: repository.overrideReasons,
-    });
+    expect(knownProfiles(mounted)).toEqual(knownProfiles(rulesDir));
+    for (const profile of knownProfiles(rulesDir)) {
+      const [pod, repository] = [loadRuleSet(mounted, valueSets, profile), loadRuleSet(rulesDir, valueSets, profile)];
+      expect({ packs: pod.packs, parameters: pod.parameters, overrideReasons: pod.overrideReasons }).toEqual({
+        packs: repository.packs,
+        parameters: repository.parameters,
+        overrideReasons: repository.overrideReasons,
+      });
+    }
   } finally {
     fs.rmSync(mounted, { recursive: true, force: true });
   }
   // A pack missing from the ConfigMap would load without error, and without its rules.
-  const packs = fs.readdirSync(path.join(rulesDir, 'packs')).filter((name) => name.endsWith('.json'));
-  for (const pack of packs)
-    expect(files.get(path.posix.join(env.SPINE_CDS_RULES_DIR, 'packs', pack))).toBe(path.join(rulesDir, 'packs', pack));
+  for (const profile of knownProfiles(rulesDir)) {
+    const { packFiles, parameterFiles } = profileFiles(rulesDir, profile);
+    for (const file of [...packFiles, ...parameterFiles])
+      expect(files.get(path.posix.join(env.SPINE_CDS_RULES_DIR, path.relative(rulesDir, file)))).toBe(file);
+  }
 });
 
 test("the environment and the trust file pass the service's production checks", () => {

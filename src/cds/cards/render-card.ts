@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Coding, Condition, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import type { Citation, Facts } from '../../clinical/computed-fact';
 import type { DraftOrder } from '../../clinical/facts';
+import { uncheckedFacts } from '../../clinical/facts/unchecked';
 import type { EvaluatedCondition, RuleOutcome } from '../../rules/evaluate';
 import type { RuleSet } from '../../rules/load-rule-set';
 import { fillParameters, PLACEHOLDER } from '../../rules/placeholders';
@@ -56,7 +57,8 @@ export function renderCard(outcome: RuleOutcome, render: RenderContext): Card {
 }
 
 function renderDetail(card: CardSpec, conditions: EvaluatedCondition, render: RenderContext): string {
-  const reasons = groupByFact(reasonComparisons(conditions));
+  // What could not be checked has its own section below, in words; the list of fact ids explains nothing more.
+  const reasons = groupByFact(reasonComparisons(conditions).filter(({ fact }) => fact !== uncheckedFacts.id));
   const reasonFacts = new Set(reasons.map((reason) => reason.fact));
   const checked = (card.checks ?? []).filter((id) => !reasonFacts.has(id));
   // A reason fact that is unknown (e.g. "no recent pain score") is already explained under "Why this card".

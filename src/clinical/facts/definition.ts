@@ -1,6 +1,6 @@
 import type { Condition } from '@medplum/fhirtypes';
 import { citeCondition } from '../citations';
-import { known, type Fact, type FactType } from '../computed-fact';
+import { known, type Fact, type Facts, type FactType } from '../computed-fact';
 import type { Match } from '../code-index';
 import type { PatientRecord } from '../patient-record';
 
@@ -30,7 +30,8 @@ export interface FactDefinition {
   unit?: string;
   /** How `false` (or `null` without a missing reason) reads: e.g. "none recorded" for coded conditions. */
   absentText?: string;
-  compute(record: PatientRecord, context: FactContext): Fact;
+  /** `computed`: the facts listed before this one, for facts about other facts (unchecked.ts). */
+  compute(record: PatientRecord, context: FactContext, computed?: Facts): Fact;
 }
 
 /** Every fact the rules of one rule set may use, by id: the built-in ones and those declared in rules/facts.json. */

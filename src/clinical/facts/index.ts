@@ -8,9 +8,11 @@ import { measurementFacts } from './measurements';
 import { orderFacts } from './orders';
 import { personFacts } from './person';
 import { recordedStatusFacts } from './recorded-status';
+import { uncheckedFacts } from './unchecked';
 
 export type { DaysSpec, DraftOrder, FactCatalogue, FactContext, FactDefinition, ParameterValues } from './definition';
 export { declaredFactDefinition, type DeclaredFact } from './declared';
+export { uncheckedFacts } from './unchecked';
 
 /**
  * The built-in facts, by id. A rule set adds those declared in rules/facts.json (RuleSet.facts); rule packs naming
@@ -25,6 +27,8 @@ export const FACT_DEFINITIONS: FactCatalogue = new Map(
     ...historyFacts,
     ...orderFacts,
     ...recordedStatusFacts,
+    // Last: it reads the facts above.
+    uncheckedFacts,
   ].map((fact) => [fact.id, fact]),
 );
 
@@ -35,14 +39,14 @@ export const FACT_DEFINITIONS: FactCatalogue = new Map(
 export function computeFacts(record: PatientRecord, context: FactContext, catalogue: FactCatalogue): Facts {
   const facts: Facts = {};
   for (const definition of catalogue.values()) {
-    facts[definition.id] = safely(definition, record, context);
+    facts[definition.id] = safely(definition, record, context, facts);
   }
   return facts;
 }
 
-function safely(definition: FactDefinition, record: PatientRecord, context: FactContext): Fact {
+function safely(definition: FactDefinition, record: PatientRecord, context: FactContext, computed: Facts): Fact {
   try {
-    return definition.compute(record, context);
+    return definition.compute(record, context, computed);
   } catch (error) {
     // Cards get plain words; the technical reason is kept for `rules explain`, never shown to clinicians.
     return {
