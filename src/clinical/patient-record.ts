@@ -348,11 +348,15 @@ export function onsetTime(condition: Condition): number | undefined {
  * `#id`, as FHIR R4 exports such as Epic's often send it).
  */
 export function medicationConcept(request: MedicationRequest): CodeableConcept | undefined {
-  if (request.medicationCodeableConcept) return request.medicationCodeableConcept;
+  return request.medicationCodeableConcept ?? containedMedication(request)?.code;
+}
+
+/** The Medication contained in a prescription and referenced by it (`medicationReference` `#id`). */
+export function containedMedication(request: MedicationRequest): Medication | undefined {
   const reference = request.medicationReference?.reference;
   if (!reference?.startsWith('#')) return undefined;
   const contained = request.contained?.find(
     (resource) => resource.resourceType === 'Medication' && resource.id === reference.slice(1),
   );
-  return (contained as Medication | undefined)?.code;
+  return contained as Medication | undefined;
 }
