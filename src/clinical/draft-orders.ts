@@ -59,7 +59,8 @@ export function recogniseDraftOrders(
     const reference = resource.id ? `${resource.resourceType}/${resource.id}` : undefined;
     if (wanted && (reference === undefined || !wanted.has(reference))) return [];
     const ordered = orderedItem(resource, entries);
-    const display = ordered.concept?.text ?? codingsOf(ordered.concept).find((coding) => coding.display)?.display;
+    // What the card names: the draft's text, else its first coding display (request JSON: only texts count).
+    const display = namesOf([ordered.concept])[0];
     return ORDER_MODALITIES.flatMap(({ valueSet, modality }) => {
       const recognised = recognise(ordered, valueSet, terminology);
       if (!recognised) return [];
