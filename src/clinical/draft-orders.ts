@@ -73,7 +73,11 @@ export function recogniseDraftOrders(
 /** What a draft orders: its code and, for a medication, the ingredients of its Medication resource. */
 interface OrderedItem {
   concept?: CodeableConcept;
+  /** Only a medication is recognised by ingredients (a procedure's name may mention a drug it uses). */
+  medication: boolean;
   ingredients: CodeableConcept[];
+  /** The medication's and its ingredients' names (texts and displays), read once for every drug class. */
+  names: string[];
 }
 
 /**
@@ -86,13 +90,13 @@ function recognise(
   terminology: DrugClassTerminology,
 ): { coding?: Coding; how?: { recognisedBy: string } } | undefined {
   const coding = terminology.match(item.concept, valueSet);
-  if (coding) return { coding };
+  if (coding || !item.medication) return coding ? { coding } : undefined;
   for (const ingredient of item.ingredients) {
     const ingredientCoding = terminology.match(ingredient, valueSet);
     if (ingredientCoding) return { how: { recognisedBy: `ingredient code: ${codingLabel(ingredientCoding)}` } };
   }
   const definition = terminology.get(valueSet);
-  const name = definition && ingredientNamesOf(definition)?.find(namesOf([item.concept, ...item.ingredients]));
+  const name = definition && ingredientNamesOf(definition)?.find(item.names);
   return name ? { how: { recognisedBy: `ingredient name: ${name}` } } : undefined;
 }
 
@@ -115,7 +119,8 @@ function namesOf(concepts: Array<CodeableConcept | undefined>): string[] {
  * ingredients.
  */
 function orderedItem(resource: Orderable, entries: NonNullable<Bundle['entry']>): OrderedItem {
-  if (resource.resourceType !== 'MedicationRequest') return { concept: resource.code, ingredients: [] };
+  if (resource.resourceType !== 'MedicationRequest')
+    return { concept: resource.code, medication: false, ingredients: [], names: [] };
   const request = resource as MedicationRequest;
   const reference = request.medicationReference?.reference;
   const medication =
@@ -126,7 +131,9 @@ function orderedItem(resource: Orderable, entries: NonNullable<Bundle['entry']>)
         reference !== undefined &&
         (reference === `Medication/${other.id}` || reference === fullUrl),
     )?.resource as Medication | undefined);
-  return { concept: request.medicationCodeableConcept ?? medication?.code, ingredients: ingredientsOf(medication) };
+  const concept = request.medicationCodeableConcept ?? medication?.code;
+  const ingredients = ingredientsOf(medication);
+  return { concept, medication: true, ingredients, names: namesOf([concept, ...ingredients]) };
 }
 
 function ingredientsOf(medication: Medication | undefined): CodeableConcept[] {

@@ -261,7 +261,16 @@ describe('products the drug-class ValueSets do not list', () => {
       id: 'med',
       ingredient: 'oxycodone',
     } as unknown as Medication);
-    for (const draft of [amoxicillin, unreadable, oddMedication, noIngredientList]) {
+    // Only medications are recognised by ingredient name: a test that names a drug is no prescription of it.
+    const urineTest = {
+      resourceType: 'ServiceRequest',
+      id: 'urine-oxycodone',
+      status: 'draft',
+      intent: 'order',
+      subject: { reference: 'Patient/rx-chronic' },
+      code: { text: 'Oxycodone [Presence] in Urine', coding: [{ system: 'http://loinc.org', code: '99990-1' }] },
+    } as Resource;
+    for (const draft of [amoxicillin, unreadable, oddMedication, noIngredientList, urineTest]) {
       expect(await call('order-sign', 'rx-chronic', [draft])).toEqual([]);
     }
   });
