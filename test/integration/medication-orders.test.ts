@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Bundle, Medication, MedicationRequest, Resource, ValueSet } from '@medplum/fhirtypes';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
 import { postJson, startService, type RunningService } from '../support/spine-service';
-import { condition, medicationRequest, patient, RXNORM, SNOMED } from '../fixtures/fhir';
+import { condition, draftServiceRequest, LOINC, medicationRequest, patient, RXNORM, SNOMED } from '../fixtures/fhir';
 
 /**
  * Medication orders (issue 17) over real HTTP: the EHR sends MedicationRequest drafts, the service reads the record
@@ -43,15 +43,25 @@ afterAll(async () => {
   await fhir.close();
 });
 
-/** A MedicationRequest as the Sandbox's Rx View drafts it: RxNorm medicationCodeableConcept and a dosage. */
-function rxViewDraft(patientId: string, code: string, display: string): MedicationRequest {
+type DraftMedication = Pick<MedicationRequest, 'medicationCodeableConcept' | 'medicationReference' | 'contained'>;
+
+function medicationRequestDraft(patientId: string, medication: DraftMedication): MedicationRequest {
   return {
     resourceType: 'MedicationRequest',
     id: `request-${randomUUID()}`,
     status: 'draft',
     intent: 'order',
     subject: { reference: `Patient/${patientId}` },
-    medicationCodeableConcept: { text: display, coding: [{ system: RXNORM, code, display }] },
+    ...medication,
+  };
+}
+
+/** A MedicationRequest as the Sandbox's Rx View drafts it: RxNorm medicationCodeableConcept and a dosage. */
+function rxViewDraft(patientId: string, code: string, display: string): MedicationRequest {
+  return {
+    ...medicationRequestDraft(patientId, {
+      medicationCodeableConcept: { text: display, coding: [{ system: RXNORM, code, display }] },
+    }),
     dosageInstruction: [
       {
         doseAndRate: [{ doseQuantity: { value: 1, unit: 'tablet' } }],
@@ -172,17 +182,11 @@ describe('products the drug-class ValueSets do not list', () => {
     for (const drugClass of drugClasses) expect(listedCodes(`${drugClass}-medication`)).not.toContain(UNLISTED);
   });
 
-  function medicationDraft(patientId: string, medication: Medication): MedicationRequest {
-    return {
-      resourceType: 'MedicationRequest',
-      id: `request-${randomUUID()}`,
-      status: 'draft',
-      intent: 'order',
-      subject: { reference: `Patient/${patientId}` },
+  const medicationDraft = (patientId: string, medication: Medication): MedicationRequest =>
+    medicationRequestDraft(patientId, {
       contained: [medication],
       medicationReference: { reference: `#${medication.id}` },
-    };
-  }
+    });
 
   test.each([
     ['clinical drug (SCD)', 'oxycodone hydrochloride 7.5 MG Oral Tablet'],
@@ -262,14 +266,11 @@ describe('products the drug-class ValueSets do not list', () => {
       ingredient: 'oxycodone',
     } as unknown as Medication);
     // Only medications are recognised by ingredient name: a test that names a drug is no prescription of it.
-    const urineTest = {
-      resourceType: 'ServiceRequest',
-      id: 'urine-oxycodone',
-      status: 'draft',
-      intent: 'order',
-      subject: { reference: 'Patient/rx-chronic' },
-      code: { text: 'Oxycodone [Presence] in Urine', coding: [{ system: 'http://loinc.org', code: '99990-1' }] },
-    } as Resource;
+    const urineTest = draftServiceRequest('rx-chronic', 'urine-oxycodone', [
+      LOINC,
+      '99990-1',
+      'Oxycodone [Presence] in Urine',
+    ]);
     for (const draft of [amoxicillin, unreadable, oddMedication, noIngredientList, urineTest]) {
       expect(await call('order-sign', 'rx-chronic', [draft])).toEqual([]);
     }
