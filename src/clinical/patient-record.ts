@@ -353,10 +353,11 @@ export function medicationConcept(request: MedicationRequest): CodeableConcept |
 
 /** The Medication contained in a prescription and referenced by it (`medicationReference` `#id`). */
 export function containedMedication(request: MedicationRequest): Medication | undefined {
-  const reference = request.medicationReference?.reference;
-  if (!reference?.startsWith('#')) return undefined;
-  const contained = request.contained?.find(
-    (resource) => resource.resourceType === 'Medication' && resource.id === reference.slice(1),
-  );
-  return contained as Medication | undefined;
+  // Draft orders are request JSON no schema has checked: a reference or a contained list of another type finds nothing.
+  const reference: unknown = request.medicationReference?.reference;
+  const contained: unknown = request.contained;
+  if (typeof reference !== 'string' || !reference.startsWith('#') || !Array.isArray(contained)) return undefined;
+  return (contained as Array<Resource | null>).find(
+    (resource) => resource?.resourceType === 'Medication' && resource.id === reference.slice(1),
+  ) as Medication | undefined;
 }

@@ -260,6 +260,13 @@ describe('products the drug-class ValueSets do not list', () => {
       code: { coding: [null, 7, { display: 99 }] },
       ingredient: [null, 7, { itemCodeableConcept: 'oxycodone' }, { itemReference: 'oxycodone' }],
     } as unknown as Medication);
+    const oddContained = {
+      ...rxViewDraft('rx-chronic', UNLISTED, 'amoxicillin 500 MG Oral Capsule'),
+      contained: [null, 'med'],
+      medicationReference: { reference: '#med' },
+    } as unknown as MedicationRequest;
+    const containedNoList = { ...oddContained, contained: 'med' } as unknown as MedicationRequest;
+    const numericReference = { ...oddContained, medicationReference: { reference: 7 } } as unknown as MedicationRequest;
     const noIngredientList = medicationDraft('rx-chronic', {
       resourceType: 'Medication',
       id: 'med',
@@ -271,7 +278,8 @@ describe('products the drug-class ValueSets do not list', () => {
       '99990-1',
       'Oxycodone [Presence] in Urine',
     ]);
-    for (const draft of [amoxicillin, unreadable, oddMedication, noIngredientList, urineTest]) {
+    const drafts = [amoxicillin, unreadable, oddMedication, oddContained, containedNoList, numericReference];
+    for (const draft of [...drafts, noIngredientList, urineTest]) {
       expect(await call('order-sign', 'rx-chronic', [draft])).toEqual([]);
     }
   });
