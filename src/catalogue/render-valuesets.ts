@@ -1,4 +1,5 @@
 import type { ValueSet, ValueSetComposeInclude } from '@medplum/fhirtypes';
+import { declaredValues } from '../clinical/ingredient-names';
 import type { RuleSet } from '../rules/load-rule-set';
 import { anchor, html, type SafeHtml } from './html';
 
@@ -49,6 +50,7 @@ function renderValueSet(valueSet: ValueSet, orderedByRules: string[]): SafeHtml 
 <h3>${valueSet.title ?? valueSet.name ?? id} <code class="vs-id">${id}</code></h3>
 <p class="vs-meta muted">${valueSet.url ?? ''}${valueSet.version ? html` · version ${valueSet.version}` : ''}${valueSet.status ? html` · ${valueSet.status}` : ''}</p>
 ${valueSet.description ? html`<p class="vs-description">${valueSet.description}</p>` : ''}
+${ingredientNamesLine(valueSet)}
 ${
   orderedByRules.length > 0
     ? html`<p class="vs-used">Suggested orders use its first code, in rules: ${orderedByRules.map((name) => html`<a href="#${anchor('rule', name)}">${name}</a> `)}</p>`
@@ -59,6 +61,13 @@ ${
   <tbody>${includes.map((include) => includeRows(include, false))}${excludes.map((exclude) => includeRows(exclude, true))}</tbody>
 </table>
 </article>`;
+}
+
+function ingredientNamesLine(valueSet: ValueSet): SafeHtml | string {
+  const names = declaredValues(valueSet, 'ingredient');
+  if (names.length === 0) return '';
+  const excluded = declaredValues(valueSet, 'excludedDoseForm');
+  return html`<p class="vs-ingredients">Products not listed are recognised by ingredient name: ${names.join(', ')}${excluded.length > 0 ? html` (not in a dose form named ${excluded.join(', ')})` : ''}.</p>`;
 }
 
 function includeRows(include: ValueSetComposeInclude, excluded: boolean): SafeHtml {

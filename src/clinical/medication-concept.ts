@@ -1,15 +1,20 @@
-import type { CodeableConcept, Medication, MedicationRequest } from '@medplum/fhirtypes';
+import type { CodeableConcept, Medication, MedicationRequest, Resource } from '@medplum/fhirtypes';
 
 /**
  * What a prescription prescribes: its code, or the code of a Medication contained in it (`medicationReference`
  * `#id`, as FHIR R4 exports such as Epic's often send it).
  */
 export function medicationConcept(request: MedicationRequest): CodeableConcept | undefined {
-  if (request.medicationCodeableConcept) return request.medicationCodeableConcept;
-  const reference = request.medicationReference?.reference;
-  if (!reference?.startsWith('#')) return undefined;
-  const contained = request.contained?.find(
-    (resource) => resource.resourceType === 'Medication' && resource.id === reference.slice(1),
-  );
-  return (contained as Medication | undefined)?.code;
+  return request.medicationCodeableConcept ?? containedMedication(request)?.code;
+}
+
+/** The Medication contained in a prescription and referenced by it (`medicationReference` `#id`). */
+export function containedMedication(request: MedicationRequest): Medication | undefined {
+  // Draft orders are request JSON no schema has checked: a reference or a contained list of another type finds nothing.
+  const reference: unknown = request.medicationReference?.reference;
+  const contained: unknown = request.contained;
+  if (typeof reference !== 'string' || !reference.startsWith('#') || !Array.isArray(contained)) return undefined;
+  return (contained as Array<Resource | null>).find(
+    (resource) => resource?.resourceType === 'Medication' && resource.id === reference.slice(1),
+  ) as Medication | undefined;
 }

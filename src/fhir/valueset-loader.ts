@@ -6,6 +6,10 @@ import { listJsonFiles, readJsonFile } from '../json-file';
 
 export const ICD_10_CM = 'http://hl7.org/fhir/sid/icd-10-cm';
 
+/** Drug-class ValueSets declare the ingredient names that recognise products they do not list (see clinical/ingredient-names). */
+export const INGREDIENT_NAMES_EXTENSION =
+  'https://fhir.spine-cds.example/StructureDefinition/recognised-by-ingredient-name';
+
 /** One thing wrong in a terminology file: which file, where in it (JSON path, '' = the whole file) and what. */
 export interface TerminologyProblem {
   file: string;
@@ -75,6 +79,7 @@ function isValidValueSet({ file, content }: JsonFile, problems: TerminologyProbl
     checkUrl(content.url, report);
     checkStatus(content.status, report);
     checkCompose(content.compose, report);
+    checkIngredientNames(content.extension, report);
   }
   problems.push(...found);
   return found.length === 0;
@@ -139,6 +144,28 @@ function checkInclude(include: unknown, at: string, report: Report): void {
   } else {
     report(at, 'list the codes in concept[] or give a filter[]; without either it would take the whole code system');
   }
+}
+
+const INGREDIENT_NAME_PARTS = ['ingredient', 'excludedDoseForm'];
+
+// The drug-class fallback (src/clinical/ingredient-names.ts): each part a kind it knows and a non-empty text.
+function checkIngredientNames(extensions: unknown, report: Report): void {
+  if (!Array.isArray(extensions)) return;
+  extensions.forEach((extension, index) => {
+    if (!isObject(extension) || extension.url !== INGREDIENT_NAMES_EXTENSION) return;
+    const parts = Array.isArray(extension.extension) ? extension.extension : [];
+    if (!parts.some((part) => isObject(part) && part.url === 'ingredient')) {
+      report(`extension[${index}].extension`, "list at least one { url: 'ingredient', valueString: '<name>' }");
+    }
+    parts.forEach((part, partIndex) => {
+      const at = `extension[${index}].extension[${partIndex}]`;
+      if (!isObject(part) || !INGREDIENT_NAME_PARTS.includes(part.url as string)) {
+        report(`${at}.url`, `url must be one of ${INGREDIENT_NAME_PARTS.join(', ')}`);
+      } else if (typeof part.valueString !== 'string' || part.valueString.trim() === '') {
+        report(`${at}.valueString`, `the ${part.url as string} must be a non-empty valueString`);
+      }
+    });
+  });
 }
 
 function checkSystem(system: unknown, at: string, report: Report): string | undefined {

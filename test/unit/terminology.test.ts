@@ -11,6 +11,7 @@ import {
   type Terminology,
   type TerminologyProblem,
 } from '../../src/fhir/terminology';
+import { INGREDIENT_NAMES_EXTENSION } from '../../src/fhir/valueset-loader';
 
 const PROFILES = path.join(__dirname, '..', '..', 'fhir-profiles');
 const VALUESET_DIR = path.join(PROFILES, 'valuesets');
@@ -307,6 +308,38 @@ describe('loading ValueSets with problems', () => {
     expect(pathsIn('empty-code.json')).toEqual(['compose.include[0].concept[0].code']);
     expect(pathsIn('exclude.json')).toEqual(['compose.exclude']);
     expect(pathsIn('not-a-valueset.json')).toEqual(['resourceType']);
+  });
+
+  it('names the part of a drug-class ingredient-name declaration that is wrong', () => {
+    const declaration = (parts: unknown[]): unknown => ({
+      ...(valueSet('drugs', [snomedInclude]) as object),
+      extension: [{ url: INGREDIENT_NAMES_EXTENSION, extension: parts }],
+    });
+    write(
+      'drugs.json',
+      declaration([
+        { url: 'ingredient', valueString: ' ' },
+        { url: 'ingredients', valueString: 'x' },
+      ]),
+    );
+    write('ok.json', {
+      ...(declaration([{ url: 'ingredient', valueString: 'oxycodone' }]) as object),
+      id: 'ok',
+      url: sharedUrl,
+    });
+
+    expect(problemsOf(() => loadTerminology(dir))).toEqual([
+      {
+        file: path.join(dir, 'drugs.json'),
+        path: 'extension[0].extension[0].valueString',
+        message: 'the ingredient must be a non-empty valueString',
+      },
+      {
+        file: path.join(dir, 'drugs.json'),
+        path: 'extension[0].extension[1].url',
+        message: 'url must be one of ingredient, excludedDoseForm',
+      },
+    ]);
   });
 
   it('checks codes taken from a local CodeSystem against that CodeSystem', () => {

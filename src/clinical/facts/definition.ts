@@ -13,6 +13,11 @@ export interface DraftOrder {
   /** Relative reference used by delete suggestions, e.g. `ServiceRequest/abc`; absent when the draft has no id. */
   reference?: string;
   display: string;
+  /**
+   * How a product its drug-class ValueSet does not list was recognised, e.g. `ingredient name: oxycodone`; absent
+   * when the code itself is listed.
+   */
+  recognisedBy?: string;
 }
 
 export interface FactContext {

@@ -12,7 +12,7 @@ export const orderFacts: FactDefinition[] = [
         [...new Set(context.orders.map((order) => order.modality))].sort(),
         context.orders.map((order) => ({
           ...(order.reference ? { reference: order.reference } : {}),
-          text: `draft order: ${order.display}`,
+          text: `draft order: ${order.display}${order.recognisedBy ? ` (recognised by ${order.recognisedBy})` : ''}`,
         })),
       ),
   },
