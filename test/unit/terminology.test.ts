@@ -332,11 +332,13 @@ describe('loading ValueSets with problems', () => {
       {
         file: path.join(dir, 'drugs.json'),
         path: 'extension[0].extension[0].valueString',
+        code: 'invalid-valueset',
         message: 'the ingredient must be a non-empty valueString',
       },
       {
         file: path.join(dir, 'drugs.json'),
         path: 'extension[0].extension[1].url',
+        code: 'invalid-valueset',
         message: 'url must be one of ingredient, excludedDoseForm',
       },
     ]);
