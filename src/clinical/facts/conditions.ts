@@ -16,6 +16,7 @@ export const conditionFacts: FactDefinition[] = [
   ]),
   activeCondition('spinalNeoplasm', 'Spinal tumour or metastasis', ['spinal-neoplasm']),
   activeCondition('infectionSigns', 'Fever or unexplained weight loss', ['infection-sign']),
+  activeCondition('nocturnalPain', 'Night pain', ['nocturnal-pain']),
   activeCondition(
     'activeMalignancy',
     'Active cancer of any site (including metastatic disease and myeloma, lymphoma, leukaemia)',
