@@ -20,6 +20,10 @@ export interface Code {
 const sct = (code: string, display: string): Code => ({ system: SNOMED, code, display });
 const icd = (code: string, display: string): Code => ({ system: ICD10, code, display });
 
+/** Body sites the generator puts on arthrodesis status: Z98.1 is a fusion of any joint (issue 16 item 8). */
+export const SPINE_SITE = { coding: [sct('421060004', 'Vertebral column structure (body structure)')], text: 'Spine' };
+export const ANKLE_SITE = { text: 'Left ankle' };
+
 /** Coded problems the oracle knows, by what docs/clinical.md makes of them. */
 export const CONDITIONS = {
   backPain: [
@@ -102,6 +106,8 @@ export const CONDITIONS = {
     icd('Z33.1', 'Pregnant state, incidental'),
   ],
   fusionStatus: [icd('Z98.1', 'Arthrodesis status'), sct('202725007', 'Lumbar post-laminectomy syndrome (disorder)')],
+  /** Issue 16 item 8: arthrodesis status of another joint (body site ANKLE), which is not spinal surgery. */
+  fusionElsewhere: [icd('Z98.1', 'Arthrodesis status')],
   hypertension: [sct('38341003', 'Hypertension'), icd('I10', 'Essential (primary) hypertension')],
   hernia: [
     sct('396347007', 'Umbilical hernia (disorder)'),

@@ -1,5 +1,6 @@
 import type { Condition, MedicationRequest, Observation, Patient, Procedure, Resource } from '@medplum/fhirtypes';
 import {
+  ANKLE_SITE,
   CONDITIONS,
   MEDICATIONS,
   MODALITIES,
@@ -53,10 +54,13 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const ofType = <T extends Resource>(type: string) => resources.filter((r) => r.resourceType === type) as T[];
   const patient = ofType<Patient>('Patient')[0] as Patient;
   const conditions = ofType<Condition>('Condition');
+  // Issue 16 item 8: arthrodesis status (Z98.1) is a fusion of any joint; it is spinal only with a spinal body site.
+  const elsewhere = (c: Condition) => (c.bodySite ?? []).some((site) => site.text === ANKLE_SITE.text);
   const has = (group: ConditionGroup, when: 'active' | 'past' | 'any') =>
     conditions.some(
       (c) =>
         inGroup(c, CONDITIONS[group]) &&
+        (group !== 'fusionStatus' || !elsewhere(c)) &&
         notErroneous(c) &&
         (when === 'any' || isActive(c, now) === (when === 'active')),
     );

@@ -43,7 +43,4 @@ export const conditionFacts: FactDefinition[] = [
     'peptic-ulcer-or-gi-bleed',
   ]),
   activeCondition('heartFailure', 'Heart failure', ['heart-failure']),
-  activeCondition('spinalSurgeryStatus', 'Spinal implant, fusion or post-laminectomy status', [
-    'spinal-surgery-status',
-  ]),
 ];
