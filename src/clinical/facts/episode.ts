@@ -176,11 +176,10 @@ export const episodeFacts: FactDefinition[] = [
   activeCondition('discHerniation', 'Lumbar disc herniation', ['lumbar-disc-herniation']),
   activeCondition('spinalStenosis', 'Lumbar spinal stenosis', ['spinal-stenosis']),
   activeCondition('neurogenicClaudication', 'Neurogenic claudication', ['neurogenic-claudication']),
-  activeCondition(
+  activeCondition('spondylolisthesis', 'Spondylolisthesis (grade not coded, so treated as possibly grade 2 or more)', [
     'spondylolisthesis',
-    'Spondylolisthesis or spondylolysis (grade not coded, so treated as possibly grade 2 or more)',
-    ['spondylolisthesis', 'spondylolysis'],
-  ),
+  ]),
+  activeCondition('spondylolysis', 'Spondylolysis (pars defect, no slip coded)', ['spondylolysis']),
   activeCondition('degenerativeDisc', 'Degenerative disc disease or lumbar spondylosis', [
     'degenerative-disc-disease',
     'lumbar-spondylosis',
