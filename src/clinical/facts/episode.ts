@@ -64,6 +64,11 @@ function findEpisode(record: PatientRecord, context: FactContext) {
   return { matches, start, newest: onsets.at(-1), cites: uniqueCitations(current.map(citeCondition)) };
 }
 
+/** When the current back pain episode (and with it the conservative-care trial) began, if it is dated. */
+export function episodeStartTime(record: PatientRecord, context: FactContext): number | undefined {
+  return episode(record, context).start;
+}
+
 /**
  * Cauda equina: the coded syndrome or saddle anaesthesia; urinary retention or faecal incontinence only with back
  * pain and an onset inside the current episode (an old or undated retention, e.g. with prostate disease, is not an

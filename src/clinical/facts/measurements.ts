@@ -3,6 +3,7 @@ import { citeObservation, isoDate } from '../citations';
 import { known, notKnown, type Fact } from '../computed-fact';
 import { effectiveTime, type Match, type PatientRecord } from '../patient-record';
 import { numberParameter, type FactContext, type FactDefinition } from './definition';
+import { episodeStartTime } from './episode';
 
 interface Reading {
   match: Match<Observation>;
@@ -44,6 +45,8 @@ interface LatestOptions {
   label: string;
   maxAgeParameter: string;
   range?: [number, number];
+  /** The earliest time a reading counts from, and how an earlier one reads; none: any reading within the age. */
+  countsFrom?: (record: PatientRecord, context: FactContext) => { time: number; reason: string } | undefined;
 }
 
 /**
@@ -66,6 +69,10 @@ function latestReading(record: PatientRecord, context: FactContext, valueSet: st
   if (newest.time === undefined || record.daysSince(newest.time) > maxAgeDays) {
     const when = isoDate(newest.time) ?? 'an unknown date';
     return notKnown(`the latest ${options.label} is from ${when}, older than ${maxAgeDays} days`, [cite]);
+  }
+  const from = options.countsFrom?.(record, context);
+  if (from !== undefined && newest.time < from.time) {
+    return notKnown(`the latest ${options.label} is from ${isoDate(newest.time)}, ${from.reason}`, [cite]);
   }
   return known(newest.value, [cite]);
 }
@@ -97,6 +104,24 @@ function latestMeasurement({ id, factLabel, unit, valueSet, ...options }: Measur
   };
 }
 
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * Escalation (injection, surgical referral) asks whether pain persists after the conservative-care trial: a score
+ * counts when dated at least conservativeCareMinWeeks into the episode, or within escalationScoreMaxAgeDays. A score
+ * from the first days of the episode cannot show that conservative care failed (issue 16 item 11).
+ */
+function afterConservativeCare(record: PatientRecord, context: FactContext) {
+  const start = episodeStartTime(record, context);
+  if (start === undefined) return undefined;
+  const weeks = numberParameter(context, 'conservativeCareMinWeeks');
+  const recentDays = numberParameter(context, 'escalationScoreMaxAgeDays');
+  return {
+    time: Math.min(start + weeks * WEEK_MS, record.now.getTime() - recentDays * 86_400_000),
+    reason: `taken before ${weeks} weeks of conservative care had passed and more than ${recentDays} days ago`,
+  };
+}
+
 export const measurementFacts: FactDefinition[] = [
   latestMeasurement({
     id: 'painScore',
@@ -114,6 +139,25 @@ export const measurementFacts: FactDefinition[] = [
     label: 'disability index',
     maxAgeParameter: 'painScoreMaxAgeDays',
     range: [0, 100],
+  }),
+  latestMeasurement({
+    id: 'painScoreAfterTrial',
+    factLabel: 'Pain score (0–10) after the conservative-care trial (or recent)',
+    valueSet: 'pain-score',
+    label: 'pain score',
+    maxAgeParameter: 'painScoreMaxAgeDays',
+    range: [0, 10],
+    countsFrom: afterConservativeCare,
+  }),
+  latestMeasurement({
+    id: 'disabilityIndexAfterTrial',
+    factLabel: 'Disability index (Oswestry, %) after the conservative-care trial (or recent)',
+    unit: '%',
+    valueSet: 'disability-index',
+    label: 'disability index',
+    maxAgeParameter: 'painScoreMaxAgeDays',
+    range: [0, 100],
+    countsFrom: afterConservativeCare,
   }),
   { id: 'lowestTScore', label: 'Lowest bone density T-score on record', type: 'number', compute: lowestTScore },
   latestMeasurement({
