@@ -135,7 +135,11 @@ test('a shared condition and a check list are expanded where rules name them', (
   expect((inversion?.when as { any: unknown[] }).any[0]).toEqual(
     shared.conditions.tractionAbsoluteContraindication.when,
   );
-  expect(inversion?.card.checks).toEqual([...shared.checkLists.tractionContraindications.facts, 'hypertension']);
+  expect(inversion?.card.checks).toEqual([
+    ...shared.checkLists.tractionContraindications.facts,
+    'hypertension',
+    'glaucomaOrRetinalDetachment',
+  ]);
 });
 
 test('the JSON Schemas list exactly the facts the code computes', () => {

@@ -35,6 +35,7 @@ export const conditionFacts: FactDefinition[] = [
     'ruptured-abdominal-aortic-aneurysm',
   ]),
   activeCondition('hypertension', 'Hypertension diagnosis', ['hypertension']),
+  activeCondition('glaucomaOrRetinalDetachment', 'Glaucoma or retinal detachment', ['glaucoma-or-retinal-detachment']),
   activeCondition('hernia', 'Abdominal, inguinal or hiatal hernia', ['hernia']),
   activeCondition('obesityDiagnosed', 'Obesity diagnosis', ['obesity', 'severe-obesity']),
   activeCondition('severeObesityDiagnosed', 'Severe obesity diagnosis (BMI 40+)', ['severe-obesity']),
