@@ -15,6 +15,8 @@ const OBSERVATION_VALUESETS = [
   'bmi',
   'pregnancy-status',
   'pregnancy-test',
+  'start-back-total',
+  'start-back-psychosocial',
 ];
 
 // Both depend only on the ValueSets and are asked for on every hook call: built once per loaded Terminology (a rule

@@ -122,6 +122,12 @@ function afterConservativeCare(record: PatientRecord, context: FactContext) {
   };
 }
 
+/** NICE NG59 1.1.2: risk stratification belongs to each new episode, so a score from an earlier one does not count. */
+function sinceEpisodeStart(record: PatientRecord, context: FactContext) {
+  const start = episodeStartTime(record, context);
+  return start === undefined ? undefined : { time: start, reason: 'before the current back pain episode began' };
+}
+
 export const measurementFacts: FactDefinition[] = [
   latestMeasurement({
     id: 'painScore',
@@ -158,6 +164,24 @@ export const measurementFacts: FactDefinition[] = [
     maxAgeParameter: 'painScoreMaxAgeDays',
     range: [0, 100],
     countsFrom: afterConservativeCare,
+  }),
+  latestMeasurement({
+    id: 'startBackTotal',
+    factLabel: 'STarT Back total score (0–9) in this episode',
+    valueSet: 'start-back-total',
+    label: 'STarT Back score',
+    maxAgeParameter: 'painScoreMaxAgeDays',
+    range: [0, 9],
+    countsFrom: sinceEpisodeStart,
+  }),
+  latestMeasurement({
+    id: 'startBackPsychosocial',
+    factLabel: 'STarT Back psychosocial subscore (0–5) in this episode',
+    valueSet: 'start-back-psychosocial',
+    label: 'STarT Back psychosocial subscore',
+    maxAgeParameter: 'painScoreMaxAgeDays',
+    range: [0, 5],
+    countsFrom: sinceEpisodeStart,
   }),
   { id: 'lowestTScore', label: 'Lowest bone density T-score on record', type: 'number', compute: lowestTScore },
   latestMeasurement({
