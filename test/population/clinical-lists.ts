@@ -100,6 +100,13 @@ export const CONDITIONS = {
     sct('274152003', 'Spondylolisthesis (disorder)'),
     icd('M43.16', 'Spondylolisthesis, lumbar region'),
   ],
+  /** Issue 16 item 10: a pars defect without a slip; still a traction contraindication, not a surgical indication. */
+  spondylolysis: [sct('240221008', 'Spondylolysis (disorder)'), icd('M43.06', 'Spondylolysis, lumbar region')],
+  /** Issue 16 item 14: raised intra-ocular pressure or a detached retina rule out inversion. */
+  eyePressure: [
+    icd('H40.11X0', 'Primary open-angle glaucoma, stage unspecified'),
+    icd('H33.20', 'Serous retinal detachment, unspecified eye'),
+  ],
   pregnancy: [
     sct('77386006', 'Pregnant (finding)'),
     sct('72892002', 'Normal pregnancy'),

@@ -82,6 +82,8 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
   aneurysm: 0.04,
   instability: 0.04,
   spondylolisthesis: 0.05,
+  spondylolysis: 0.03,
+  eyePressure: 0.03,
   fusionStatus: 0.04,
   fusionElsewhere: 0.03,
   hypertension: 0.15,
