@@ -1,12 +1,4 @@
-import type {
-  CodeableConcept,
-  Condition,
-  MedicationRequest,
-  Observation,
-  Patient,
-  Procedure,
-  Resource,
-} from '@medplum/fhirtypes';
+import type { Condition, MedicationRequest, Observation, Patient, Procedure, Resource } from '@medplum/fhirtypes';
 import {
   ANKLE_SITE,
   CONDITIONS,
@@ -99,7 +91,7 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
 };
 
 /** Where each group's conditions are: an arthrodesis status is spinal only with a spinal body site. */
-const BODY_SITES: Partial<Record<ConditionGroup, CodeableConcept>> = {
+const BODY_SITES: Partial<Record<ConditionGroup, NonNullable<Condition['bodySite']>[number]>> = {
   fusionStatus: SPINE_SITE,
   fusionElsewhere: ANKLE_SITE,
 };
