@@ -74,7 +74,7 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
   [
     'a threshold of the wrong type',
     (_pack, parameters) => (parameters.physiotherapyMinPain.value = 'seven'),
-    /rules\/parameters\.json › parameters\.physiotherapyMinPain\.value: must be a number \(it is "seven"\): rules compare it as one \("order-physiotherapy-early", "physiotherapy"\)/,
+    /rules\/parameters\.json › parameters\.physiotherapyMinPain\.value: must be a number \(it is "seven"\): rules compare it as one \("order-physiotherapy-early", "physiotherapy", "start-back-low-risk"\)/,
   ],
   [
     'an unknown parameter',

@@ -167,7 +167,7 @@ export const measurementFacts: FactDefinition[] = [
   }),
   latestMeasurement({
     id: 'startBackTotal',
-    factLabel: 'STarT Back total score (0–9) in this episode',
+    factLabel: 'STarT Back total score in this episode',
     valueSet: 'start-back-total',
     label: 'STarT Back score',
     maxAgeParameter: 'painScoreMaxAgeDays',
@@ -176,7 +176,7 @@ export const measurementFacts: FactDefinition[] = [
   }),
   latestMeasurement({
     id: 'startBackPsychosocial',
-    factLabel: 'STarT Back psychosocial subscore (0–5) in this episode',
+    factLabel: 'STarT Back psychosocial subscore in this episode',
     valueSet: 'start-back-psychosocial',
     label: 'STarT Back psychosocial subscore',
     maxAgeParameter: 'painScoreMaxAgeDays',
