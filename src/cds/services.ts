@@ -15,6 +15,8 @@ const OBSERVATION_VALUESETS = [
   'bmi',
   'pregnancy-status',
   'pregnancy-test',
+  'start-back-total',
+  'start-back-psychosocial',
 ];
 
 /** What the prefetch depends on: the ValueSets, and the facts declared in rules/facts.json (a RuleSet is one). */

@@ -120,7 +120,9 @@ test('rules explain says which condition kept the injection card away', () => {
   const explained = explainScenario(workDir, 'pathway.json', 'step-injection-not-for-mild-pain');
   expect(explained.status).toBe(0);
   const section = explained.stdout.slice(explained.stdout.indexOf('  injection-consider:'));
-  expect(section).toMatch(/✗ Latest pain score \(0–10\) ≥ injectionMinPain \(5\) — patient: 3/);
+  expect(section).toMatch(
+    /✗ Pain score \(0–10\) after the conservative-care trial \(or recent\) ≥ injectionMinPain \(5\) — patient: 3/,
+  );
   expect(section).toMatch(/✓ Radicular pain \(sciatica or radiculopathy\): yes — patient: yes/);
 });
 

@@ -21,6 +21,10 @@ export interface Code {
 const sct = (code: string, display: string): Code => ({ system: SNOMED, code, display });
 const icd = (code: string, display: string): Code => ({ system: ICD10, code, display });
 
+/** Body sites the generator puts on arthrodesis status: Z98.1 is a fusion of any joint (issue 16 item 8). */
+export const SPINE_SITE = { coding: [sct('421060004', 'Vertebral column structure (body structure)')], text: 'Spine' };
+export const ANKLE_SITE = { text: 'Left ankle' };
+
 /** Coded problems the oracle knows, by what docs/clinical.md makes of them. */
 export const CONDITIONS = {
   backPain: [
@@ -97,12 +101,21 @@ export const CONDITIONS = {
     sct('274152003', 'Spondylolisthesis (disorder)'),
     icd('M43.16', 'Spondylolisthesis, lumbar region'),
   ],
+  /** Issue 16 item 10: a pars defect without a slip; still a traction contraindication, not a surgical indication. */
+  spondylolysis: [sct('240221008', 'Spondylolysis (disorder)'), icd('M43.06', 'Spondylolysis, lumbar region')],
+  /** Issue 16 item 14: raised intra-ocular pressure or a detached retina rule out inversion. */
+  eyePressure: [
+    icd('H40.11X0', 'Primary open-angle glaucoma, stage unspecified'),
+    icd('H33.20', 'Serous retinal detachment, unspecified eye'),
+  ],
   pregnancy: [
     sct('77386006', 'Pregnant (finding)'),
     sct('72892002', 'Normal pregnancy'),
     icd('Z33.1', 'Pregnant state, incidental'),
   ],
   fusionStatus: [icd('Z98.1', 'Arthrodesis status'), sct('202725007', 'Lumbar post-laminectomy syndrome (disorder)')],
+  /** Issue 16 item 8: arthrodesis status of another joint (body site ANKLE), which is not spinal surgery. */
+  fusionElsewhere: [icd('Z98.1', 'Arthrodesis status')],
   hypertension: [sct('38341003', 'Hypertension'), icd('I10', 'Essential (primary) hypertension')],
   hernia: [
     sct('396347007', 'Umbilical hernia (disorder)'),

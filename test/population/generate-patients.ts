@@ -1,11 +1,13 @@
 import type { Condition, MedicationRequest, Observation, Patient, Procedure, Resource } from '@medplum/fhirtypes';
 import {
+  ANKLE_SITE,
   CONDITIONS,
   FUSION_PROCEDURE,
   LOINC,
   MEDICATIONS,
   MODALITIES,
   OBSERVATIONS,
+  SPINE_SITE,
   type Code,
   type ConditionGroup,
   type Modality,
@@ -72,7 +74,10 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
   aneurysm: 0.04,
   instability: 0.04,
   spondylolisthesis: 0.05,
+  spondylolysis: 0.03,
+  eyePressure: 0.03,
   fusionStatus: 0.04,
+  fusionElsewhere: 0.03,
   hypertension: 0.15,
   hernia: 0.06,
   obesity: 0.1,
@@ -83,6 +88,12 @@ const PREVALENCE: Partial<Record<ConditionGroup, number>> = {
   severeKidneyDisease: 0.04,
   pepticUlcer: 0.04,
   heartFailure: 0.05,
+};
+
+/** Where each group's conditions are: an arthrodesis status is spinal only with a spinal body site. */
+const BODY_SITES: Partial<Record<ConditionGroup, NonNullable<Condition['bodySite']>[number]>> = {
+  fusionStatus: SPINE_SITE,
+  fusionElsewhere: ANKLE_SITE,
 };
 
 /**
@@ -140,8 +151,10 @@ function generatePatient(id: string, random: Random, now: Date): GeneratedPatien
   if (random.chance(0.1)) resources.push(condition(random.pick(CONDITIONS.backPain), 'active', random.int(400, 2200)));
 
   for (const [group, prevalence] of Object.entries(PREVALENCE) as Array<[ConditionGroup, number]>) {
-    if (random.chance(prevalence))
-      resources.push(condition(random.pick(CONDITIONS[group]), random.pick(STATUSES), random.int(5, 4000)));
+    if (!random.chance(prevalence)) continue;
+    const resource = condition(random.pick(CONDITIONS[group]), random.pick(STATUSES), random.int(5, 4000));
+    const site = BODY_SITES[group];
+    resources.push(site ? { ...resource, bodySite: [site] } : resource);
   }
   if (gender === 'female' && age < 46 && random.chance(0.25)) {
     resources.push(condition(random.pick(CONDITIONS.pregnancy), random.pick(STATUSES), random.int(10, 250)));

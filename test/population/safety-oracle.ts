@@ -1,5 +1,6 @@
 import type { Condition, MedicationRequest, Observation, Patient, Procedure, Resource } from '@medplum/fhirtypes';
 import {
+  ANKLE_SITE,
   CONDITIONS,
   MEDICATIONS,
   MODALITIES,
@@ -53,10 +54,13 @@ export function truthOf(resources: Resource[], now: Date): Truth {
   const ofType = <T extends Resource>(type: string) => resources.filter((r) => r.resourceType === type) as T[];
   const patient = ofType<Patient>('Patient')[0] as Patient;
   const conditions = ofType<Condition>('Condition');
+  // Issue 16 item 8: arthrodesis status (Z98.1) is a fusion of any joint; it is spinal only with a spinal body site.
+  const elsewhere = (c: Condition) => (c.bodySite ?? []).some((site) => site.text === ANKLE_SITE.text);
   const has = (group: ConditionGroup, when: 'active' | 'past' | 'any') =>
     conditions.some(
       (c) =>
         inGroup(c, CONDITIONS[group]) &&
+        (group !== 'fusionStatus' || !elsewhere(c)) &&
         notErroneous(c) &&
         (when === 'any' || isActive(c, now) === (when === 'active')),
     );
@@ -142,7 +146,9 @@ export function truthOf(resources: Resource[], now: Date): Truth {
     ...flag(infection, 'spinal infection', /infection/i),
     ...flag(tumour, 'spinal tumour or metastasis', /tumou?r|metasta|malignan|cancer/i),
     ...flag(activeCancer, 'active cancer of any site', /cancer|malignan|metasta/i),
-    ...flag(cancerHistory && newEpisode, 'history of cancer with a new episode', /cancer|malignan/i),
+    // Issue 16 item 4: a cancer history counts for the whole episode (new pain: a warning; persisting or at night:
+    // suspected spinal metastases), so every patient with back pain and the history is flagged.
+    ...flag(cancerHistory, 'history of cancer with back pain', /cancer|malignan/i),
     ...flag(fracture, 'vertebral fracture', /fracture/i),
     ...flag(
       newEpisode && (osteoporosis || active('longTermSteroids') || age >= OLDER_AGE),
@@ -150,6 +156,8 @@ export function truthOf(resources: Resource[], now: Date): Truth {
       /fracture/i,
     ),
     ...flag(active('rupturedAneurysm'), 'ruptured aortic aneurysm', /aneurysm/i),
+    // Issue 16: back pain with a known unruptured aneurysm may be a symptomatic aneurysm.
+    ...flag(aneurysm, 'aortic aneurysm with back pain', /aneurysm/i),
     ...flag(
       immunosuppressed || active('infectionSign'),
       'suspected infection or immunosuppression',
@@ -174,6 +182,7 @@ export function truthOf(resources: Resource[], now: Date): Truth {
       /spondylolisthesis/i,
       { traction: 'A', inversion: 'A', physiotherapy: 'R' },
     ],
+    [active('spondylolysis'), 'spondylolysis', /spondylolysis/i, { traction: 'A', inversion: 'A', physiotherapy: 'R' }],
     [
       tumour,
       'spinal tumour',
@@ -197,6 +206,7 @@ export function truthOf(resources: Resource[], now: Date): Truth {
     [severeBp, 'blood pressure 160/100 or more', /\bBP\b|systolic|diastolic|blood pressure/i, { traction: 'R' }],
     [hypertension, 'hypertension', /hypertension|\bBP\b|systolic|diastolic|blood pressure/i, { inversion: 'A' }],
     [active('hernia'), 'hernia', /hernia/i, { traction: 'R', inversion: 'A' }],
+    [active('eyePressure'), 'glaucoma or retinal detachment', /glaucoma|retina/i, { inversion: 'A' }],
     [obesity, 'obesity', /obes|BMI/i, { traction: 'R', inversion: 'A', injection: 'R' }],
     [cauda, 'cauda equina', /cauda/i, { traction: 'A', inversion: 'A', injection: 'A', physiotherapy: 'A' }],
     [footDrop, 'foot drop', /foot drop/i, { traction: 'A', inversion: 'A', injection: 'A', physiotherapy: 'A' }],

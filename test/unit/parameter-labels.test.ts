@@ -118,7 +118,8 @@ test('with every parameter changed, no card, fact label or catalogue page prints
     const printed = old.flatMap(({ name, patterns }) =>
       texts.flatMap(({ where, text }) =>
         patterns.flatMap((pattern) => {
-          const found = pattern.exec(text);
+          // A quotation of a guideline is verbatim, its numbers included; the service's own wording is not quoted.
+          const found = pattern.exec(text.replace(/"[^"\n]*"|“[^”\n]*”/g, '""'));
           return found ? [`${name}: "${text.slice(Math.max(0, found.index - 60), found.index + 40)}" in ${where}`] : [];
         }),
       ),

@@ -74,7 +74,7 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
   [
     'a threshold of the wrong type',
     (_pack, parameters) => (parameters.physiotherapyMinPain.value = 'seven'),
-    /rules\/parameters\.json › parameters\.physiotherapyMinPain\.value: must be a number \(it is "seven"\): rules compare it as one \("order-physiotherapy-early", "physiotherapy"\)/,
+    /rules\/parameters\.json › parameters\.physiotherapyMinPain\.value: must be a number \(it is "seven"\): rules compare it as one \("order-physiotherapy-early", "physiotherapy", "start-back-low-risk"\)/,
   ],
   [
     'an unknown parameter',
@@ -135,7 +135,11 @@ test('a shared condition and a check list are expanded where rules name them', (
   expect((inversion?.when as { any: unknown[] }).any[0]).toEqual(
     shared.conditions.tractionAbsoluteContraindication.when,
   );
-  expect(inversion?.card.checks).toEqual([...shared.checkLists.tractionContraindications.facts, 'hypertension']);
+  expect(inversion?.card.checks).toEqual([
+    ...shared.checkLists.tractionContraindications.facts,
+    'hypertension',
+    'glaucomaOrRetinalDetachment',
+  ]);
 });
 
 test('the JSON Schemas offer exactly the built-in facts the code computes', () => {

@@ -16,6 +16,7 @@ export const conditionFacts: FactDefinition[] = [
   ]),
   activeCondition('spinalNeoplasm', 'Spinal tumour or metastasis', ['spinal-neoplasm']),
   activeCondition('infectionSigns', 'Fever or unexplained weight loss', ['infection-sign']),
+  activeCondition('nocturnalPain', 'Night pain', ['nocturnal-pain']),
   activeCondition(
     'activeMalignancy',
     'Active cancer of any site (including metastatic disease and myeloma, lymphoma, leukaemia)',
@@ -34,6 +35,7 @@ export const conditionFacts: FactDefinition[] = [
     'ruptured-abdominal-aortic-aneurysm',
   ]),
   activeCondition('hypertension', 'Hypertension diagnosis', ['hypertension']),
+  activeCondition('glaucomaOrRetinalDetachment', 'Glaucoma or retinal detachment', ['glaucoma-or-retinal-detachment']),
   activeCondition('hernia', 'Abdominal, inguinal or hiatal hernia', ['hernia']),
   activeCondition('obesityDiagnosed', 'Obesity diagnosis', ['obesity', 'severe-obesity']),
   activeCondition('severeObesityDiagnosed', 'Severe obesity diagnosis (BMI 40+)', ['severe-obesity']),
@@ -42,7 +44,4 @@ export const conditionFacts: FactDefinition[] = [
     'peptic-ulcer-or-gi-bleed',
   ]),
   activeCondition('heartFailure', 'Heart failure', ['heart-failure']),
-  activeCondition('spinalSurgeryStatus', 'Spinal implant, fusion or post-laminectomy status', [
-    'spinal-surgery-status',
-  ]),
 ];

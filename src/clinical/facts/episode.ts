@@ -65,6 +65,11 @@ function findEpisode(record: PatientRecord, context: FactContext) {
   return { matches, start, newest: onsets.at(-1), cites: uniqueCitations(current.map(citeCondition)) };
 }
 
+/** When the current back pain episode (and with it the conservative-care trial) began, if it is dated. */
+export function episodeStartTime(record: PatientRecord, context: FactContext): number | undefined {
+  return episode(record, context).start;
+}
+
 /**
  * Cauda equina: the coded syndrome or saddle anaesthesia; urinary retention or faecal incontinence only with back
  * pain and an onset inside the current episode (an old or undated retention, e.g. with prostate disease, is not an
@@ -177,11 +182,10 @@ export const episodeFacts: FactDefinition[] = [
   activeCondition('discHerniation', 'Lumbar disc herniation', ['lumbar-disc-herniation']),
   activeCondition('spinalStenosis', 'Lumbar spinal stenosis', ['spinal-stenosis']),
   activeCondition('neurogenicClaudication', 'Neurogenic claudication', ['neurogenic-claudication']),
-  activeCondition(
+  activeCondition('spondylolisthesis', 'Spondylolisthesis (grade not coded, so treated as possibly grade 2 or more)', [
     'spondylolisthesis',
-    'Spondylolisthesis or spondylolysis (grade not coded, so treated as possibly grade 2 or more)',
-    ['spondylolisthesis', 'spondylolysis'],
-  ),
+  ]),
+  activeCondition('spondylolysis', 'Spondylolysis (pars defect, no slip coded)', ['spondylolysis']),
   activeCondition('degenerativeDisc', 'Degenerative disc disease or lumbar spondylosis', [
     'degenerative-disc-disease',
     'lumbar-spondylosis',

@@ -1,7 +1,9 @@
+import type { Condition } from '@medplum/fhirtypes';
 import { citeCondition, citeMedication, citeProcedure } from '../citations';
-import { known, notKnown, type Fact } from '../computed-fact';
+import { known, notKnown, type Citation, type Fact } from '../computed-fact';
 import { isActiveCondition } from '../status-rules';
 import { onsetTime, procedureTime } from '../fhir-time';
+import type { Match } from '../code-index';
 import { type PatientRecord } from '../patient-record';
 import { uniqueCitations, type FactDefinition } from './definition';
 
@@ -30,23 +32,60 @@ function daysSinceSpinalSurgery(record: PatientRecord): Fact {
 }
 
 /**
- * Back pain after spine surgery: a back pain episode that began after the latest spinal surgery, or a coded
- * post-laminectomy / fusion status together with active back pain.
+ * Coded status after spinal surgery: post-laminectomy syndrome, or an arthrodesis status (Z98.1, a fusion of any
+ * joint) placed on the spine by its body site or by a spinal surgery procedure on record. An arthrodesis status with
+ * no body site at all cannot be placed (`unplaced`); one whose body site is elsewhere (an ankle) is not spinal.
+ */
+function spinalStatus(record: PatientRecord): { spinal: Match<Condition>[]; unplaced: Match<Condition>[] } {
+  const spinalProcedure = record.isAvailable('procedures') && record.procedures('spinal-surgery-procedure').length > 0;
+  const arthrodesis = record.activeConditions('arthrodesis-status');
+  const onSpine = (match: Match<Condition>) =>
+    spinalProcedure ||
+    (match.resource.bodySite ?? []).some((site) => record.terminology.match(site, 'spine-body-site'));
+  return {
+    spinal: [...record.activeConditions('spinal-surgery-status'), ...arthrodesis.filter(onSpine)],
+    unplaced: arthrodesis.filter((match) => !onSpine(match) && (match.resource.bodySite ?? []).length === 0),
+  };
+}
+
+function spinalSurgeryStatus(record: PatientRecord): Fact {
+  const { spinal, unplaced } = spinalStatus(record);
+  if (spinal.length > 0) return known(true, uniqueCitations(spinal.map(citeCondition)));
+  return unplaced.length > 0
+    ? notKnown('arthrodesis status recorded without a body site or a spinal procedure', unplaced.map(citeCondition))
+    : known(false);
+}
+
+/**
+ * Back pain after spine surgery (ACR variant 5: new or progressing symptoms): a back pain code whose onset follows
+ * the latest dated spinal surgery, a procedure or a spinal surgery status. A status without a date cannot show that
+ * the pain began after it: unknown.
  */
 function painAfterSpinalSurgery(record: PatientRecord): Fact {
   const backPain = record.activeConditions('low-back-pain').concat(record.activeConditions('radicular-pain'));
   if (backPain.length === 0) return known(false);
-  const status = record.activeConditions('spinal-surgery-status');
-  if (status.length > 0) return known(true, [...status.map(citeCondition), ...backPain.map(citeCondition)]);
+  const statuses = spinalStatus(record).spinal;
+  const procedures = record.isAvailable('procedures') ? record.procedures('spinal-surgery-procedure') : [];
+  const surgeries = [
+    ...statuses.map((match) => ({ time: onsetTime(match.resource), cite: citeCondition(match) })),
+    ...procedures.map((match) => ({ time: procedureTime(match.resource), cite: citeProcedure(match) })),
+  ];
+  const latest = surgeries
+    .filter((surgery): surgery is { time: number; cite: Citation } => surgery.time !== undefined)
+    .sort((a, b) => b.time - a.time)[0];
+  const after = latest
+    ? backPain.filter((match) => (onsetTime(match.resource) ?? Number.NEGATIVE_INFINITY) > latest.time)
+    : [];
+  if (latest && after.length > 0) return known(true, [latest.cite, ...after.map(citeCondition)]);
+  const undated = surgeries.filter((surgery) => surgery.time === undefined);
+  if (undated.length > 0)
+    return notKnown(
+      'a spinal surgery status has no date: whether the pain began after the surgery cannot be told',
+      undated.map((surgery) => surgery.cite),
+    );
   if (!record.isAvailable('procedures'))
     return notKnown(`procedure history not available: ${record.unavailableReason('procedures')}`);
-  const surgery = record
-    .procedures('spinal-surgery-procedure')
-    .find((match) => procedureTime(match.resource) !== undefined);
-  if (!surgery) return known(false);
-  const surgeryTime = procedureTime(surgery.resource) as number;
-  const after = backPain.filter((match) => (onsetTime(match.resource) ?? Number.NEGATIVE_INFINITY) > surgeryTime);
-  return known(after.length > 0, after.length > 0 ? [citeProcedure(surgery), ...after.map(citeCondition)] : []);
+  return known(false);
 }
 
 /**
@@ -100,8 +139,15 @@ export const historyFacts: FactDefinition[] = [
     compute: daysSinceSpinalSurgery,
   },
   {
+    id: 'spinalSurgeryStatus',
+    label: 'Spinal implant, fusion or post-laminectomy status (arthrodesis status only with a spinal site)',
+    type: 'boolean',
+    absentText: 'none recorded',
+    compute: spinalSurgeryStatus,
+  },
+  {
     id: 'painAfterSpinalSurgery',
-    label: 'Back pain that began after spinal surgery (or post-laminectomy / fusion status)',
+    label: 'Back pain that began after spinal surgery (a procedure or a dated spinal surgery status)',
     type: 'boolean',
     absentText: 'no',
     compute: painAfterSpinalSurgery,

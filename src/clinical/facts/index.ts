@@ -62,6 +62,8 @@ function safely(definition: FactDefinition, record: PatientRecord, context: Fact
 export const REQUIRED_PARAMETERS = [
   'acuteMaxWeeks',
   'chronicAfterWeeks',
+  'conservativeCareMinWeeks',
+  'escalationScoreMaxAgeDays',
   'newEpisodeGapWeeks',
   'painScoreMaxAgeDays',
   'vitalsMaxAgeDays',

@@ -5,6 +5,7 @@ import { effectiveTime } from '../fhir-time';
 import { type Match } from '../code-index';
 import { type PatientRecord } from '../patient-record';
 import { daysValue, numberParameter, type DaysSpec, type FactContext, type FactDefinition } from './definition';
+import { episodeStartTime } from './episode';
 
 interface Reading {
   match: Match<Observation>;
@@ -62,6 +63,8 @@ export interface LatestOptions {
   plausible?: { min: string; max: string };
   /** Only readings in this unit count (declared facts); the others are left out and the note says how many. */
   unit?: string;
+  /** The earliest time a reading counts from, and how an earlier one reads; none: any reading within the age. */
+  countsFrom?: (record: PatientRecord, context: FactContext) => { time: number; reason: string } | undefined;
 }
 
 /** The bounds a reading must fall within to be used, if any. */
@@ -101,6 +104,10 @@ export function latestReading(
     const when = isoDate(newest.time) ?? 'an unknown date';
     return notKnown(`the latest ${options.label} is from ${when}, older than ${maxAgeDays} days`, [cite]);
   }
+  const from = options.countsFrom?.(record, context);
+  if (from !== undefined && newest.time < from.time) {
+    return notKnown(`the latest ${options.label} is from ${isoDate(newest.time)}, ${from.reason}`, [cite]);
+  }
   return known(newest.value, [cite]);
 }
 
@@ -131,6 +138,30 @@ function latestMeasurement({ id, factLabel, unit, valueSet, ...options }: Measur
   };
 }
 
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * Escalation (injection, surgical referral) asks whether pain persists after the conservative-care trial: a score
+ * counts when dated at least conservativeCareMinWeeks into the episode, or within escalationScoreMaxAgeDays. A score
+ * from the first days of the episode cannot show that conservative care failed (issue 16 item 11).
+ */
+function afterConservativeCare(record: PatientRecord, context: FactContext) {
+  const start = episodeStartTime(record, context);
+  if (start === undefined) return undefined;
+  const weeks = numberParameter(context, 'conservativeCareMinWeeks');
+  const recentDays = numberParameter(context, 'escalationScoreMaxAgeDays');
+  return {
+    time: Math.min(start + weeks * WEEK_MS, record.now.getTime() - recentDays * 86_400_000),
+    reason: `taken before ${weeks} weeks of conservative care had passed and more than ${recentDays} days ago`,
+  };
+}
+
+/** NICE NG59 1.1.2: risk stratification belongs to each new episode, so a score from an earlier one does not count. */
+function sinceEpisodeStart(record: PatientRecord, context: FactContext) {
+  const start = episodeStartTime(record, context);
+  return start === undefined ? undefined : { time: start, reason: 'before the current back pain episode began' };
+}
+
 export const measurementFacts: FactDefinition[] = [
   latestMeasurement({
     id: 'painScore',
@@ -148,6 +179,43 @@ export const measurementFacts: FactDefinition[] = [
     label: 'disability index',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 100],
+  }),
+  latestMeasurement({
+    id: 'painScoreAfterTrial',
+    factLabel: 'Pain score (0–10) after the conservative-care trial (or recent)',
+    valueSet: 'pain-score',
+    label: 'pain score',
+    maxAgeDays: { param: 'painScoreMaxAgeDays' },
+    range: [0, 10],
+    countsFrom: afterConservativeCare,
+  }),
+  latestMeasurement({
+    id: 'disabilityIndexAfterTrial',
+    factLabel: 'Disability index (Oswestry, %) after the conservative-care trial (or recent)',
+    unit: '%',
+    valueSet: 'disability-index',
+    label: 'disability index',
+    maxAgeDays: { param: 'painScoreMaxAgeDays' },
+    range: [0, 100],
+    countsFrom: afterConservativeCare,
+  }),
+  latestMeasurement({
+    id: 'startBackTotal',
+    factLabel: 'STarT Back total score in this episode',
+    valueSet: 'start-back-total',
+    label: 'STarT Back score',
+    maxAgeDays: { param: 'painScoreMaxAgeDays' },
+    range: [0, 9],
+    countsFrom: sinceEpisodeStart,
+  }),
+  latestMeasurement({
+    id: 'startBackPsychosocial',
+    factLabel: 'STarT Back psychosocial subscore in this episode',
+    valueSet: 'start-back-psychosocial',
+    label: 'STarT Back psychosocial subscore',
+    maxAgeDays: { param: 'painScoreMaxAgeDays' },
+    range: [0, 5],
+    countsFrom: sinceEpisodeStart,
   }),
   { id: 'lowestTScore', label: 'Lowest bone density T-score on record', type: 'number', compute: lowestTScore },
   latestMeasurement({
