@@ -1,5 +1,5 @@
-import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { generatePatients, type GeneratedPatient } from '../population/generate-patients';
+import { generatePatients } from '../population/generate-patients';
+import { populationRequests, SERVICE_OF } from '../population/population-requests';
 import { CHECKS, truthOf, violations, type Violation } from '../population/safety-oracle';
 import { postJson, startService, TEST_NOW, type RunningService } from '../support/spine-service';
 
@@ -20,41 +20,6 @@ beforeAll(async () => {
 });
 afterAll(async () => service.close());
 
-function searchset(resources: Resource[], type: string): Bundle {
-  const entry = resources.filter((r) => r.resourceType === type).map((resource) => ({ resource }));
-  return { resourceType: 'Bundle', type: 'searchset', total: entry.length, entry };
-}
-
-function requests(patient: GeneratedPatient): Array<{ hook: string; body: unknown }> {
-  const { id, resources } = patient;
-  const prefetch = {
-    patient: resources[0],
-    conditions: searchset(resources, 'Condition'),
-    observations: searchset(resources, 'Observation'),
-    procedures: searchset(resources, 'Procedure'),
-    medications: searchset(resources, 'MedicationRequest'),
-  };
-  const base = { context: { userId: 'Practitioner/population', patientId: id }, prefetch };
-  const calls: Array<{ hook: string; body: unknown }> = [
-    { hook: 'patient-view', body: { hook: 'patient-view', hookInstance: crypto.randomUUID(), ...base } },
-  ];
-  if (patient.order) {
-    const draftOrders = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient.order.resource }] };
-    calls.push({
-      hook: 'order-sign',
-      body: {
-        hook: 'order-sign',
-        hookInstance: crypto.randomUUID(),
-        ...base,
-        context: { ...base.context, draftOrders },
-      },
-    });
-  }
-  return calls;
-}
-
-const SERVICE_OF: Record<string, string> = { 'patient-view': 'spine-patient-view', 'order-sign': 'spine-order-sign' };
-
 test(`safety population (seed ${SEED}, ${PATIENTS} patients): every response passes the docs/clinical.md oracle`, async () => {
   const patients = generatePatients(PATIENTS, SEED, TEST_NOW);
   const found: Array<Violation & { patient: string; hook: string }> = [];
@@ -64,7 +29,7 @@ test(`safety population (seed ${SEED}, ${PATIENTS} patients): every response pas
   const worker = async () => {
     for (let patient = queue.shift(); patient; patient = queue.shift()) {
       const truth = truthOf(patient.resources, TEST_NOW);
-      for (const { hook, body } of requests(patient)) {
+      for (const { hook, body } of populationRequests(patient)) {
         const response = await postJson(`${service.baseUrl}/cds-services/${SERVICE_OF[hook]}`, body);
         responses++;
         cards += response.body?.cards?.length ?? 0;
