@@ -5,6 +5,7 @@ import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir
 import { listJsonFiles, readJsonFile, type FileProblem } from '../json-file';
 import {
   parameterValues,
+  type CardGroupSpec,
   type LoadedRule,
   type OverrideReasons,
   type OverrideReasonsFile,
@@ -35,6 +36,8 @@ export interface RuleSet {
   overrideReasons: OverrideReasons;
   terminology: Terminology;
   statements: ContraindicationStatements;
+  /** Cards gathering the cards of several rules, by name. */
+  cardGroups: Record<string, CardGroupSpec>;
 }
 
 export class RuleSetError extends Error {
@@ -161,6 +164,8 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
       problems.push(...checkRule(spec, context));
     });
   }
+  if (shared && reasonsFile)
+    problems.push(...cardGroupProblems(packs, shared, relative(sharedPath), overrideReasons, relative));
   if (parametersFile) {
     const file = relative(path.join(rulesDir, 'parameters.json'));
     problems.push(...checkParameterTypes(rules, parametersFile.parameters).map((p) => ({ file, ...p })));
@@ -178,7 +183,39 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, hashes: Record<stri
     overrideReasons,
     terminology,
     statements: shared.statements,
+    cardGroups: shared.cardGroups ?? {},
   };
+}
+
+/** Every card group a rule joins exists, and every override reason set a group names. */
+function cardGroupProblems(
+  packs: Array<{ file: string; pack?: RulePack }>,
+  shared: SharedFile,
+  sharedFile: string,
+  overrideReasons: OverrideReasons,
+  relative: (file: string) => string,
+): FileProblem[] {
+  const groups = shared.cardGroups ?? {};
+  const problems: FileProblem[] = Object.entries(groups)
+    .filter(([, group]) => group.overrideReasons !== undefined && !(group.overrideReasons in overrideReasons))
+    .map(([name, group]) => ({
+      file: sharedFile,
+      path: `cardGroups.${name}.overrideReasons`,
+      message: `"${group.overrideReasons}" is not a set in rules/override-reasons.json`,
+    }));
+  for (const { file, pack } of packs) {
+    pack?.rules.forEach((spec, index) => {
+      const group = spec.card.group?.name;
+      if (group !== undefined && !(group in groups))
+        problems.push({
+          file: relative(file),
+          rule: spec.name,
+          path: `rules[${index}].card.group.name`,
+          message: `no card group "${group}" in rules/shared.json (cardGroups)`,
+        });
+    });
+  }
+  return problems;
 }
 
 type WrittenPack = Omit<RulePack, 'rules'> & { rules: WrittenRule[] };
