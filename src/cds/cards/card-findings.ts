@@ -57,9 +57,7 @@ export function findingSections(
     sections.push(`**Also checked:** ${alsoChecked.map((id) => valueText(id, render)).join('; ')}.`);
   }
   if (unknown.length > 0)
-    sections.push(
-      `**Could not be checked** (missing data is not treated as normal): ${unknown.map((id) => valueText(id, render)).join('; ')}.`,
-    );
+    sections.push(`**Could not be checked** (missing data is not treated as normal): ${unknownText(unknown, render)}.`);
   return { sections, cited: cite.references() };
 }
 
@@ -83,6 +81,26 @@ function absentName(id: string, render: RenderContext): string {
   const label = shortLabel(id, render);
   return /^[A-Z][a-z]/.test(label) ? label[0]?.toLowerCase() + label.slice(1) : label;
 }
+
+/** Facts that could not be worked out, grouped by why: "pain score, BMI (observations not available: …)". */
+function unknownText(ids: string[], render: RenderContext): string {
+  const byReason = new Map<string, string[]>();
+  for (const id of ids) {
+    const reason = render.facts[id]?.missing as string;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), absentName(id, render)]);
+  }
+  return [...byReason]
+    .map(([reason, names]) =>
+      names.length === 1 && saysWhat(reason, names[0] as string)
+        ? reason
+        : `${[...new Set(names)].join(', ')} (${reason})`,
+    )
+    .join('; ');
+}
+
+/** Whether a reason already names what is missing ("no pain score recorded" for the latest pain score). */
+const saysWhat = (reason: string, name: string) =>
+  reason.toLowerCase().includes((name.split(' ').at(-1) as string).toLowerCase());
 
 const valueText = (id: string, render: RenderContext) =>
   `${shortLabel(id, render)}: ${formatFact(id, render.facts[id])}`;
@@ -113,6 +131,9 @@ function comparedFacts(condition: EvaluatedCondition): string[] {
   return condition.fact ? [condition.fact] : [];
 }
 
+/** " [ICD-10-CM M54.50]" in a citation's text: the code stays in the cited record, the prose keeps its display. */
+const CODE_IN_TEXT = / \[(?:SNOMED CT|ICD-10-CM|LOINC|RxNorm|code|https?:[^\s\]]+) [^\s\]]+\]/g;
+
 /**
  * Citations of facts, each record once per card: its text (values, dates) under the fact in the prose, its reference
  * in the extension. On a card about ordered modalities, only their draft orders are cited.
@@ -136,7 +157,9 @@ function citer(modalities: ReadonlySet<string | undefined>, render: RenderContex
       for (const { reference } of fresh.slice(0, MAX_CITATIONS_PER_FACT)) {
         if (reference) cited.set(reference, (cited.get(reference) ?? new Set()).add(id));
       }
-      const lines = fresh.slice(0, PROSE_CITATIONS_PER_FACT).map((c: Citation) => `\n  - ${escapeMarkdown(c.text)}`);
+      const lines = fresh
+        .slice(0, PROSE_CITATIONS_PER_FACT)
+        .map((c: Citation) => `\n  - ${escapeMarkdown(c.text.replace(CODE_IN_TEXT, ''))}`);
       if (fresh.length > PROSE_CITATIONS_PER_FACT)
         lines.push(`\n  - and ${fresh.length - PROSE_CITATIONS_PER_FACT} more`);
       return lines.join('');
