@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, MedicationRequest, Resource } from '@medplum/fhirtypes';
+import { citedReferences, FHIR_REFERENCE } from '../support/cards';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
 import { postJson, startService, type RunningService } from '../support/spine-service';
 import { condition, medicationRequest, patient, RXNORM, SNOMED } from '../fixtures/fhir';
@@ -86,7 +87,8 @@ test('order-select: an opioid drafted in the Rx View for chronic low back pain g
   const [card] = cards;
   expect(card.indicator).toBe('warning');
   expect(card.summary).toMatch(/^Opioid ordered for chronic low back pain/);
-  expect(card.detail).toContain(`MedicationRequest/${draft.id}`);
+  expect(citedReferences(card)).toContain(`MedicationRequest/${draft.id}`);
+  expect(card.detail).not.toMatch(FHIR_REFERENCE);
   expect(card.detail).toContain('oxyCODONE');
   expect(card.source.url).toBe('https://www.nice.org.uk/guidance/ng59');
   const actions = card.suggestions.flatMap((suggestion: any) => suggestion.actions);
@@ -114,7 +116,7 @@ test('order-sign: an opioid with an active benzodiazepine gets the respiratory d
   expect(cards.map(ruleOf).sort()).toEqual(['opioid-chronic-low-back-pain', 'opioid-with-benzodiazepine']);
   const benzo = cards.find((card) => ruleOf(card) === 'opioid-with-benzodiazepine')!;
   expect(benzo.indicator).toBe('warning');
-  expect(benzo.detail).toContain('MedicationRequest/rx-benzo-diazepam');
+  expect(citedReferences(benzo)).toContain('MedicationRequest/rx-benzo-diazepam');
 });
 
 test('a contained Medication and one sent beside the draft are read like medicationCodeableConcept', async () => {
