@@ -34,6 +34,17 @@ function outcome(name: string, card: Partial<CardSpec> & Pick<CardSpec, 'kind'>,
   };
 }
 
+/** A traction step and the absolute contraindication that hides it. */
+const tractionStepAndAbsolute = () => [
+  outcome('traction-step', { kind: 'step', modality: 'traction' }),
+  outcome('traction-absolute', {
+    kind: 'contraindication',
+    modality: 'traction',
+    indicator: 'critical',
+    suppresses: ['modality:traction'],
+  }),
+];
+
 const names = (outcomes: RuleOutcome[]) => outcomes.map((o) => o.rule.spec.name);
 const NONE = new Set<string>();
 
@@ -85,16 +96,7 @@ describe('selectCards', () => {
   });
 
   test('patient-view: a contraindication shows when its step was hidden only by a contraindication', () => {
-    const outcomes = [
-      outcome('traction-step', { kind: 'step', modality: 'traction' }),
-      outcome('traction-absolute', {
-        kind: 'contraindication',
-        modality: 'traction',
-        indicator: 'critical',
-        suppresses: ['modality:traction'],
-      }),
-    ];
-    expect(names(selectCards(outcomes, 'patient-view', NONE))).toEqual(['traction-absolute']);
+    expect(names(selectCards(tractionStepAndAbsolute(), 'patient-view', NONE))).toEqual(['traction-absolute']);
   });
 
   test('patient-view: a contraindication to a treatment nobody is considering does not show', () => {
@@ -107,13 +109,7 @@ describe('selectCards', () => {
   test('patient-view: a step hidden by a red flag takes its contraindication card with it', () => {
     const outcomes = [
       outcome('emergency', { kind: 'red-flag', indicator: 'critical', suppresses: ['kind:step'] }),
-      outcome('traction-step', { kind: 'step', modality: 'traction' }),
-      outcome('traction-absolute', {
-        kind: 'contraindication',
-        modality: 'traction',
-        indicator: 'critical',
-        suppresses: ['modality:traction'],
-      }),
+      ...tractionStepAndAbsolute(),
     ];
     expect(names(selectCards(outcomes, 'patient-view', NONE))).toEqual(['emergency']);
   });
