@@ -123,7 +123,12 @@ export function createApp({
         refuseFhirServer: fhirServerRefusal(config, client),
         ...(client?.issuer.fhirVersion ? { pinnedFhirVersion: client.issuer.fhirVersion } : {}),
       };
-      const result = await handleHookCall(service.hook, req.body, { ruleSet, fetchSettings, now });
+      const result = await handleHookCall(service.hook, req.body, {
+        ruleSet,
+        fetchSettings,
+        now,
+        publicBaseUrl: config.publicBaseUrl,
+      });
       logger.info(
         {
           event: 'hook-call',

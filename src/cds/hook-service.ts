@@ -8,7 +8,8 @@ import { evaluateRules, type RuleOutcome } from '../rules/evaluate';
 import type { RuleSet } from '../rules/load-rule-set';
 import type { FhirVersion } from '../fhir/fhir-version';
 import { findContraindications } from './cards/contraindication-statement';
-import { renderCard } from './cards/render-card';
+import { gatherGroups } from './cards/card-groups';
+import { renderCard, renderGroupCard } from './cards/render-card';
 import { selectCards } from './cards/select-cards';
 import { readAsR4, type VersionBasis } from './data-version';
 import { parseHookRequest } from './hook-request';
@@ -22,6 +23,8 @@ export interface HookCallDependencies {
   ruleSet: RuleSet;
   fetchSettings: FetchSettings;
   now: () => Date;
+  /** SPINE_CDS_PUBLIC_BASE_URL: cards link to their rules in the catalogue there (none without it). */
+  publicBaseUrl?: string;
 }
 
 export interface HookCallResult {
@@ -86,13 +89,19 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
   const outcomes = await evaluateRules(ruleSet, hook, facts);
   const shown = selectCards(outcomes, hook, new Set(orders.map((order) => order.modality)));
   const contraindications = findContraindications(outcomes, facts, ruleSet.statements);
-  const render = { ruleSet, facts, context: request.context, orders, now, contraindications };
-  return {
-    ...assessed,
-    outcomes,
-    shown,
-    response: { cards: mostSevereFirst(shown.map((outcome) => renderCard(outcome, render))) },
+  const render = {
+    ruleSet,
+    facts,
+    context: request.context,
+    orders,
+    now,
+    contraindications,
+    publicBaseUrl: deps.publicBaseUrl,
   };
+  const cards = gatherGroups(shown, hook, contraindications, ruleSet.cardGroups).map((card) =>
+    'rule' in card ? renderCard(card.rule, render) : renderGroupCard(card.group, card.members, render),
+  );
+  return { ...assessed, outcomes, shown, response: { cards: mostSevereFirst(cards) } };
 }
 
 /** A hook call answered: the response is checked against the CDS Hooks rules before it may leave. */

@@ -67,6 +67,8 @@ export interface Card {
   selectionBehavior?: 'at-most-one' | 'any';
   overrideReasons?: Coding[];
   links?: Link[];
+  /** CDS Hooks 2.0 card extensions: `spine-cds.rules` and `spine-cds.citations` (see the README, "Cards"). */
+  extension?: Record<string, unknown>;
 }
 
 export interface CdsResponse {

@@ -337,8 +337,15 @@ function matchesSearch(resource: Resource, params: URLSearchParams): boolean {
 /** Prefetch is always complete, so the runner never fetches: any fhirServer is refused. */
 const NO_FETCH = offlineFetchSettings('the scenario runner never calls a FHIR server');
 
-export function ruleNamesOf(response: { cards?: Array<{ source?: { topic?: { code?: string } } }> }): string[] {
-  return (response.cards ?? []).map((card) => card.source?.topic?.code ?? '(card without a rule name)');
+/** The rules behind the cards, in card order: a card group's card stands for each of its rules. */
+export function ruleNamesOf(response: {
+  cards?: Array<{ source?: { topic?: { code?: string } }; extension?: Record<string, unknown> }>;
+}): string[] {
+  return (response.cards ?? []).flatMap((card) => {
+    const rules = card.extension?.['spine-cds.rules'];
+    if (Array.isArray(rules)) return rules.map(String);
+    return [card.source?.topic?.code ?? '(card without a rule name)'];
+  });
 }
 
 /** Compares the cards returned with the expectation. */

@@ -5,6 +5,7 @@ import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir
 import { readJsonFile, type FileProblem } from '../json-file';
 import {
   parameterValues,
+  type CardGroupSpec,
   type LoadedRule,
   type OverrideReasons,
   type OverrideReasonsFile,
@@ -44,6 +45,8 @@ export interface RuleSet {
   facts: FactCatalogue;
   /** The declarations of rules/facts.json as written (for the catalogue page). */
   declaredFacts: FactsFile['facts'];
+  /** Cards gathering the cards of several rules, by name. */
+  cardGroups: Record<string, CardGroupSpec>;
 }
 
 export class RuleSetError extends Error {
@@ -184,6 +187,8 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, profile: string, ha
       problems.push(...checkRule(spec, context));
     });
   }
+  if (shared && reasonsFile)
+    problems.push(...cardGroupProblems(packs, shared, relative(sharedPath), overrideReasons, relative));
   if (parametersFile) {
     const file = relative(path.join(rulesDir, 'parameters.json'));
     problems.push(...checkParameterTypes(rules, parametersFile.parameters).map((p) => ({ file, ...p })));
@@ -204,6 +209,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, profile: string, ha
     statements: shared.statements,
     facts,
     declaredFacts: factsFile.facts,
+    cardGroups: shared.cardGroups ?? {},
   };
 }
 
@@ -224,6 +230,39 @@ function readDeclaredFacts(
 function layeredParameters(files: Array<ParametersFile | undefined>): ParametersFile | undefined {
   if (files.some((file) => file === undefined)) return undefined;
   return { parameters: Object.assign({}, ...files.map((file) => (file as ParametersFile).parameters)) };
+}
+
+/** Every card group a rule joins exists, and every override reason set a group names. */
+function cardGroupProblems(
+  packs: Array<{ file: string; pack?: RulePack }>,
+  shared: SharedFile,
+  sharedFile: string,
+  overrideReasons: OverrideReasons,
+  relative: (file: string) => string,
+): FileProblem[] {
+  const groups = shared.cardGroups ?? {};
+  const problems: FileProblem[] = Object.entries(groups)
+    .filter(([, group]) => group.overrideReasons !== undefined && !(group.overrideReasons in overrideReasons))
+    .map(([name, group]) => ({
+      file: sharedFile,
+      path: `cardGroups.${name}.overrideReasons`,
+      code: 'unknown-override-reasons',
+      message: `"${group.overrideReasons}" is not a set in rules/override-reasons.json`,
+    }));
+  for (const { file, pack } of packs) {
+    pack?.rules.forEach((spec, index) => {
+      const group = spec.card.group?.name;
+      if (group !== undefined && !(group in groups))
+        problems.push({
+          file: relative(file),
+          rule: spec.name,
+          path: `rules[${index}].card.group.name`,
+          code: 'unknown-shared-definition',
+          message: `no card group "${group}" in rules/shared.json (cardGroups)`,
+        });
+    });
+  }
+  return problems;
 }
 
 type WrittenPack = Omit<RulePack, 'rules'> & { rules: WrittenRule[] };

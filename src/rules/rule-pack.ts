@@ -43,6 +43,28 @@ export interface CardSpec {
   /** CDS Hooks: may the clinician take one suggestion (`at-most-one`, the default) or several (`any`)? */
   selectionBehavior?: 'at-most-one' | 'any';
   overrideReasons?: string;
+  /** Gathered, as one item, into the card group of that name (rules/shared.json, `cardGroups`). */
+  group?: CardGroupMembership;
+}
+
+export interface CardGroupMembership {
+  name: string;
+  /** What the item is about, listed in the group card's summary. */
+  item: string;
+  /** The patient finding that makes the item apply. */
+  reason: string;
+}
+
+/** A card that gathers the cards of several rules (rules/shared.json, `cardGroups`). */
+export interface CardGroupSpec {
+  description: string;
+  hooks: HookName[];
+  indicator: CardSpec['indicator'];
+  /** With `{{items}}`, the list of the items' names. */
+  summary: string;
+  detail: string;
+  source: CardSpec['source'];
+  overrideReasons?: string;
 }
 
 export interface RuleSpec {

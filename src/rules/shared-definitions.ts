@@ -1,16 +1,21 @@
 import type { FileProblemCode } from '../file-problem-codes';
 import { forEachLeaf, mapLeaves, type ConditionTree } from './condition-tree';
-import type { Comparison, RuleCondition, RuleSpec } from './rule-pack';
+import type { CardGroupSpec, Comparison, RuleCondition, RuleSpec } from './rule-pack';
 
 /** rules/shared.json: conditions and check lists several rules use, defined once. */
 export interface SharedFile {
   conditions: Record<string, { description: string; when: RuleCondition }>;
   checkLists: Record<string, { description: string; facts: string[] }>;
   statements: ContraindicationStatements;
+  cardGroups?: Record<string, CardGroupSpec>;
 }
 
 /** How a card about a modality states the contraindications to it (rules/shared.json, `statements`). */
 export interface ContraindicationStatements {
+  /** On an order hook, said instead of suggesting an order equivalent to a draft: `{{order}}` names the draft. */
+  orderPlaced?: string;
+  /** The same when the suggestion asks for a `{{priority}}` the draft lacks. */
+  orderPlacedWithPriority?: string;
   /** Wording for findings of critical contraindication rules, with `{{findings}}`. */
   absolute: string;
   relative: string;

@@ -48,7 +48,7 @@ test('the rule table shows the counts of the scripted run', async () => {
   // Rule, shown, accepted, overridden, no response, acceptance rate.
   expect(await cells('physiotherapy')).toEqual(['physiotherapy', '3', '2', '0', '1', '100 %']);
   expect(await cells('injection-consider')).toEqual(['injection-consider', '3', '0', '1', '2', '0 %']);
-  expect(await cells('traction-discussion')).toEqual(['traction-discussion', '3', '0', '0', '3', '–']);
+  expect(await cells('not-recommended')).toEqual(['not-recommended', '3', '0', '0', '3', '–']);
   expect(await page.locator('#feedback-entries').innerText()).toBe('3');
   expect(await page.locator('#unmatched-feedback').innerText()).toBe('0');
 });

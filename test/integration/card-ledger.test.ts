@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { accepted, analytics, issueCards, overridden, sendFeedback } from '../support/ledger-calls';
 import { startService, type RunningService } from '../support/spine-service';
-import { TYPICAL_PATIENT_VIEW_RULES } from '../fixtures/patients';
+import { TYPICAL_PATIENT_VIEW_CARDS } from '../fixtures/patients';
 
 /** The embedded ledger behind the real app: cards recorded, feedback joined, analytics served, nothing about the patient kept. */
 
@@ -26,7 +26,7 @@ const figuresOf = (report: any, rule: string) => report.rules.find((entry: any) 
 
 test('cards issued and the feedback on them are joined per rule in the analytics', async () => {
   const cards = await issueCards(service.baseUrl);
-  expect(cards.map((card) => card.rule).sort()).toEqual([...TYPICAL_PATIENT_VIEW_RULES].sort());
+  expect(cards.map((card) => card.rule).sort()).toEqual([...TYPICAL_PATIENT_VIEW_CARDS].sort());
   const byRule = Object.fromEntries(cards.map((card) => [card.rule, card]));
   const response = await sendFeedback(service.baseUrl, [
     accepted(byRule.physiotherapy),
@@ -45,7 +45,7 @@ test('cards issued and the feedback on them are joined per rule in the analytics
     acceptanceRate: 0,
     overrideReasons: [{ reason: 'patient-declined', cards: 1 }],
   });
-  expect(figuresOf(report, 'traction-discussion')).toMatchObject({ shown: 1, noResponse: 1, acceptanceRate: null });
+  expect(figuresOf(report, 'not-recommended')).toMatchObject({ shown: 1, noResponse: 1, acceptanceRate: null });
   expect(figuresOf(report, 'physiotherapy').versions).toEqual([
     expect.objectContaining({ ruleSetVersion: service.ruleSets.current().version, shown: 1 }),
   ]);
@@ -91,7 +91,7 @@ test('the analytics page: the catalogue CSP, no script, every rule linked to the
   );
   const page = await response.text();
   expect(page).not.toMatch(/<script/i);
-  for (const rule of TYPICAL_PATIENT_VIEW_RULES) expect(page).toContain(`href="/rules#rule-${rule}"`);
+  for (const rule of TYPICAL_PATIENT_VIEW_CARDS) expect(page).toContain(`href="/rules#rule-${rule}"`);
 });
 
 test('a bad since is a 400 naming it', async () => {

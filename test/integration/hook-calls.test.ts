@@ -4,6 +4,8 @@ import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-s
 import { postJson, startService, type RunningService } from '../support/spine-service';
 import { fullPrefetch, searchset } from '../fixtures/fhir';
 import { typicalPatient, TYPICAL_PATIENT_VIEW_RULES } from '../fixtures/patients';
+import { ruleNamesOf } from '../../src/cli/scenarios';
+import { cardOfRule } from '../support/cards';
 
 const TOKEN = 'test-access-token-d41d8cd98f00';
 
@@ -78,8 +80,7 @@ const withServer = (extra: Record<string, unknown> = {}) =>
     ...extra,
   });
 
-const ruleNames = (body: { cards: Array<{ source: { topic?: { code: string } } }> }) =>
-  body.cards.map((card) => card.source.topic?.code).sort();
+const ruleNames = (body: { cards: Array<{ source: { topic?: { code: string } } }> }) => ruleNamesOf(body).sort();
 
 const call = (body: unknown) => postJson(`${service.baseUrl}/cds-services/spine-patient-view`, body);
 
@@ -204,7 +205,7 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
     const { patient, conditions } = fullPrefetch(resources);
     const response = await call(withServer({ prefetch: { patient, conditions } }));
     expect(response.status).toBe(200);
-    const traction = response.body.cards.find((card: any) => card.source.topic.code === 'traction-discussion');
+    const traction = cardOfRule<any>(response.body.cards, 'traction-discussion');
     expect(traction.detail).toMatch(/Could not be checked/);
     expect(traction.detail).toMatch(/observations not available: fhirServer answered HTTP 500/);
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Medication, MedicationRequest, Resource, ValueSet } from '@medplum/fhirtypes';
+import { citedReferences, FHIR_REFERENCE } from '../support/cards';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
 import { postJson, startService, type RunningService } from '../support/spine-service';
 import { condition, draftServiceRequest, LOINC, medicationRequest, patient, RXNORM, SNOMED } from '../fixtures/fhir';
@@ -104,7 +105,8 @@ test('order-select: an opioid drafted in the Rx View for chronic low back pain g
   const [card] = cards;
   expect(card.indicator).toBe('warning');
   expect(card.summary).toMatch(/^Opioid ordered for chronic low back pain/);
-  expect(card.detail).toContain(`MedicationRequest/${draft.id}`);
+  expect(citedReferences(card)).toContain(`MedicationRequest/${draft.id}`);
+  expect(card.detail).not.toMatch(FHIR_REFERENCE);
   expect(card.detail).toContain('oxyCODONE');
   expect(card.source.url).toBe('https://www.nice.org.uk/guidance/ng59');
   const actions = card.suggestions.flatMap((suggestion: any) => suggestion.actions);
@@ -132,7 +134,7 @@ test('order-sign: an opioid with an active benzodiazepine gets the respiratory d
   expect(cards.map(ruleOf).sort()).toEqual(['opioid-chronic-low-back-pain', 'opioid-with-benzodiazepine']);
   const benzo = cards.find((card) => ruleOf(card) === 'opioid-with-benzodiazepine')!;
   expect(benzo.indicator).toBe('warning');
-  expect(benzo.detail).toContain('MedicationRequest/rx-benzo-diazepam');
+  expect(citedReferences(benzo)).toContain('MedicationRequest/rx-benzo-diazepam');
 });
 
 test('a contained Medication and one sent beside the draft are read like medicationCodeableConcept', async () => {

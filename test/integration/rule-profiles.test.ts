@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { formatProblem, loadRuleSet, RuleSetError } from '../../src/rules/load-rule-set';
 import { MODALITIES, OBSERVATIONS } from '../population/clinical-lists';
 import { generatePatients } from '../population/generate-patients';
-import { populationRequests, SERVICE_OF } from '../population/hook-calls';
+import { populationRequests, SERVICE_OF } from '../population/population-requests';
 import { truthOf, type Card } from '../population/safety-oracle';
 import {
   bundledRuleSet,
@@ -344,7 +344,7 @@ function withoutPrefetch(key: string): Call {
 }
 
 async function answer(service: RunningService, call: Call): Promise<Card[]> {
-  const id = SERVICE_OF[call.hook] ?? `spine-${call.hook}`;
+  const id = (SERVICE_OF as Record<string, string>)[call.hook] ?? `spine-${call.hook}`;
   const response = await postJson(`${service.baseUrl}/cds-services/${id}`, call.body);
   if (response.status !== 200) throw new Error(`${call.name}: HTTP ${response.status}`);
   return response.body.cards as Card[];

@@ -1,5 +1,5 @@
 import { generatePatients } from '../population/generate-patients';
-import { populationRequests, SERVICE_OF } from '../population/hook-calls';
+import { populationRequests, SERVICE_OF } from '../population/population-requests';
 import { CHECKS, truthOf, violations, type Violation } from '../population/safety-oracle';
 import { postJson, startService, TEST_NOW, type RunningService } from '../support/spine-service';
 

@@ -105,8 +105,11 @@ test('with every parameter changed, no card, fact label or catalogue page prints
     for (const scenario of scenarios) {
       for (const card of await scenarioCards(scenario, ruleSet)) {
         const suggestions = (card.suggestions ?? []).map((suggestion) => suggestion.label);
-        // Bulleted lines are a fact's label (checked above) and this patient's data (an age of 70 is not a threshold).
-        const prose = (card.detail ?? '').replace(/^ *- .*$/gm, '');
+        // Findings are a fact's label (checked above) and this patient's data (an age of 70 is not a threshold).
+        const prose = (card.detail ?? '').replace(
+          /^ *- .*$|^\*\*(Also checked|No record of|Could not be checked).*$/gm,
+          '',
+        );
         texts.push({
           where: `card of ${scenario.name}`,
           text: [card.summary, prose, card.source.topic?.display, ...suggestions].join('\n'),

@@ -79,7 +79,7 @@ export function statedSummary(
 /**
  * `summary — contraindicated: A, B; caution: C`. Should that not fit in a summary, the card's own summary gives way
  * to the modality's short name (the detail still says it), then the last names to "N more (below)": each is
- * still on the card, under "Why this card" of the contraindication card.
+ * still on the card, under "Why" of the contraindication card.
  */
 function fitted(summaries: string[], findings: Findings, statements: ContraindicationStatements): string {
   const groups: Array<[string, string[]]> = [

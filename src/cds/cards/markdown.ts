@@ -6,8 +6,3 @@ export function escapeMarkdown(text: string): string {
   // Newlines are folded first, so nothing can start a line (headings, lists); inline markup is escaped.
   return text.replace(/\s+/g, ' ').replace(/[\\`*_[\]<>|~]/g, '\\$&');
 }
-
-/** A relative reference shown as code: a backtick in it must not end the code span. */
-export function codeSpan(text: string): string {
-  return `\`${text.replace(/`/g, '')}\``;
-}

@@ -1,156 +1,183 @@
 import { randomUUID } from 'node:crypto';
-import type { Coding, Condition, Reference, ServiceRequest } from '@medplum/fhirtypes';
-import type { Citation, Facts } from '../../clinical/computed-fact';
-import type { DraftOrder } from '../../clinical/facts';
-import { uncheckedFacts } from '../../clinical/facts/unchecked';
-import type { EvaluatedCondition, RuleOutcome } from '../../rules/evaluate';
-import type { RuleSet } from '../../rules/load-rule-set';
+import type { CodeableConcept, Coding, Condition, Reference, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { RuleOutcome } from '../../rules/evaluate';
 import { fillParameters, PLACEHOLDER } from '../../rules/placeholders';
-import type { CardSpec, SuggestionSpec } from '../../rules/rule-pack';
-import type { Action, Card, HookContext, Suggestion } from '../types';
-import { factLabel, formatFact, thresholdText } from './describe-facts';
-import { codeSpan, escapeMarkdown } from './markdown';
-import { reasonComparisons } from './reasons';
-import { statedSummary, type ModalityContraindications } from './contraindication-statement';
+import type { CardGroupSpec, CardSpec, SuggestionSpec } from '../../rules/rule-pack';
+import type { Action, Card, Suggestion } from '../types';
+import { findingSections, type CitedReference } from './card-findings';
+import { formatFact } from './describe-facts';
+import { escapeMarkdown } from './markdown';
+import type { RenderContext } from './render-context';
+import { statedSummary } from './contraindication-statement';
 
 const RULE_TOPIC_SYSTEM = 'https://fhir.spine-cds.example/CodeSystem/rule';
 
-export interface RenderContext {
-  ruleSet: RuleSet;
-  facts: Facts;
-  context: HookContext;
-  orders: DraftOrder[];
-  now: Date;
-  /** Contraindications found per modality: every card about that modality states them. */
-  contraindications: ModalityContraindications;
-}
+const CITATIONS_EXTENSION = 'spine-cds.citations';
+const RULES_EXTENSION = 'spine-cds.rules';
+const RULE_LINK_LABEL = 'How this rule works';
 
 /** Turns a fired rule into a CDS Hooks card that says what, why (with the patient data), how sure, and what was not checked. */
 export function renderCard(outcome: RuleOutcome, render: RenderContext): Card {
   const { spec } = outcome.rule;
   const { card } = spec;
-  const suggestions = (card.suggestions ?? []).flatMap((suggestion) => renderSuggestion(suggestion, render));
-  const overrideReasons = card.overrideReasons ? render.ruleSet.overrideReasons[card.overrideReasons] : undefined;
+  const offers = renderSuggestions([card], render);
   const { summary, indicator } = statedSummary(
     fillParameters(card.summary, render.ruleSet.parameters),
     card,
     render.contraindications,
     render.ruleSet.statements,
   );
-  return {
-    uuid: randomUUID(),
+  const { sections, cited } = findingSections([{ card, conditions: outcome.conditions }], render);
+  const detail = [fillPlaceholders(card.detail, render), ...offers.placed, ...sections, evidenceLine(card, render)];
+  return assembleCard({
     summary,
-    detail: renderDetail(card, outcome.conditions, render),
+    detail,
     indicator,
-    source: {
-      label: card.source.label,
-      url: card.source.url,
-      topic: {
-        system: RULE_TOPIC_SYSTEM,
-        code: spec.name,
-        display: fillParameters(spec.description, render.ruleSet.parameters).slice(0, 200),
-      },
-    },
-    ...(suggestions.length > 0 ? { suggestions, selectionBehavior: card.selectionBehavior ?? 'at-most-one' } : {}),
-    ...(overrideReasons && overrideReasons.length > 0 ? { overrideReasons } : {}),
-  };
+    source: card.source,
+    topic: { code: spec.name, display: fillParameters(spec.description, render.ruleSet.parameters) },
+    rules: [spec.name],
+    cited,
+    suggestions: offers.suggestions,
+    selectionBehavior: card.selectionBehavior,
+    overrideReasons: card.overrideReasons,
+    render,
+  });
 }
-
-function renderDetail(card: CardSpec, conditions: EvaluatedCondition, render: RenderContext): string {
-  // What could not be checked has its own section below, in words; the list of fact ids explains nothing more.
-  const reasons = groupByFact(reasonComparisons(conditions).filter(({ fact }) => fact !== uncheckedFacts.id));
-  const reasonFacts = new Set(reasons.map((reason) => reason.fact));
-  const checked = (card.checks ?? []).filter((id) => !reasonFacts.has(id));
-  // A reason fact that is unknown (e.g. "no recent pain score") is already explained under "Why this card".
-  const unknownFacts = [...new Set([...comparedFacts(conditions), ...checked])].filter(
-    (id) => !reasonFacts.has(id) && render.facts[id]?.value === null && render.facts[id]?.missing,
-  );
-  // Each piece of patient data is cited once per card, where it first matters.
-  const cite = citer(card, render);
-
-  const sections = [fillPlaceholders(card.detail, render)];
-  if (reasons.length > 0) {
-    sections.push(
-      `**Why this card**\n${reasons.map(({ fact, thresholds }) => `${factLine(fact, render)}${thresholdSuffix(thresholds)}${cite(fact)}`).join('\n')}`,
-    );
-  }
-  const knownChecks = checked.filter((id) => !unknownFacts.includes(id));
-  if (knownChecks.length > 0)
-    sections.push(`**Also checked**\n${knownChecks.map((id) => `${factLine(id, render)}${cite(id)}`).join('\n')}`);
-  if (unknownFacts.length > 0) {
-    sections.push(
-      `**Could not be checked** (missing data is not treated as normal)\n${unknownFacts.map((id) => factLine(id, render)).join('\n')}`,
-    );
-  }
-  sections.push(
-    `**Evidence** (${card.evidence.strength}): ${fillParameters(card.evidence.statement, render.ruleSet.parameters)} Source: [${card.source.label}](${card.source.url}).`,
-  );
-  return sections.join('\n\n');
-}
-
-/** One line per fact: "T-score -1.6 (threshold ≤ -1 and > -2.5)" rather than two lines for a range. */
-function groupByFact(reasons: EvaluatedCondition[]): Array<{ fact: string; thresholds: string[] }> {
-  const byFact = new Map<string, string[]>();
-  for (const reason of reasons) {
-    const fact = reason.fact as string;
-    const thresholds = byFact.get(fact) ?? [];
-    const threshold = thresholdText(reason.operator, reason.value);
-    if (threshold && !thresholds.includes(threshold)) thresholds.push(threshold);
-    byFact.set(fact, thresholds);
-  }
-  return [...byFact].map(([fact, thresholds]) => ({ fact, thresholds }));
-}
-
-function thresholdSuffix(thresholds: string[]): string {
-  if (thresholds.length === 0) return '';
-  const numeric = thresholds.every((threshold) => /^[<>≤≥]/.test(threshold));
-  return ` (${numeric ? 'threshold' : 'criterion:'} ${thresholds.join(' and ')})`;
-}
-
-function comparedFacts(condition: EvaluatedCondition): string[] {
-  if (condition.all) return condition.all.flatMap(comparedFacts);
-  if (condition.any) return condition.any.flatMap(comparedFacts);
-  if (condition.not) return comparedFacts(condition.not);
-  return condition.fact ? [condition.fact] : [];
-}
-
-function factLine(id: string, render: RenderContext): string {
-  return `- ${factLabel(id, render.ruleSet.parameters, render.ruleSet.facts)}: ${formatFact(id, render.facts[id], render.ruleSet.facts)}`;
-}
-
-/** A card cites at most this many records per fact, so a long record cannot make a response megabytes long. */
-const MAX_CITATIONS_PER_FACT = 10;
 
 /**
- * Citation lines for a fact, skipping data already cited on this card. On a card about one ordered modality, only
- * that modality's draft orders are cited.
+ * One card for the rules of a card group (rules/shared.json, `cardGroups`): its opening, one item per rule (what,
+ * the patient finding that makes it apply, the evidence and its strength, the source), then the findings of all.
  */
-function citer(card: CardSpec, render: RenderContext): (id: string) => string {
-  const shown = new Set<string>();
-  const ownOrders = new Set(
-    render.orders.filter((order) => order.modality === card.modality).map((order) => order.reference),
+export function renderGroupCard(name: string, members: RuleOutcome[], render: RenderContext): Card {
+  const group = render.ruleSet.cardGroups[name] as CardGroupSpec;
+  const cards = members.map(({ rule }) => rule.spec.card);
+  const items = cards.map((card) => {
+    const { item, reason } = card.group as { item: string; reason: string };
+    const sourceName = card.source.label.split(':')[0] as string;
+    return `- **${capitalised(item)}**: ${fillPlaceholders(reason, render)}. ${fillParameters(card.evidence.statement, render.ruleSet.parameters)} *${withoutFinalStop(card.evidence.strength)}.* [${sourceName}](${card.source.url})`;
+  });
+  const offers = renderSuggestions(cards, render);
+  const { sections, cited } = findingSections(
+    members.map(({ rule, conditions }) => ({ card: rule.spec.card, conditions })),
+    render,
   );
-  return (id) => {
-    let cites = render.facts[id]?.cites ?? [];
-    if (id === 'orderedModalities' && ownOrders.size > 0) cites = cites.filter((c) => ownOrders.has(c.reference));
-    const fresh = cites.filter((c) => {
-      const key = `${c.reference ?? ''}|${c.text}`;
-      if (shown.has(key)) return false;
-      shown.add(key);
-      return true;
-    });
-    const lines = fresh
-      .slice(0, MAX_CITATIONS_PER_FACT)
-      .map((c: Citation) => `\n  - ${escapeMarkdown(c.text)}${c.reference ? ` (${codeSpan(c.reference)})` : ''}`);
-    if (fresh.length > MAX_CITATIONS_PER_FACT) lines.push(`\n  - and ${fresh.length - MAX_CITATIONS_PER_FACT} more`);
-    return lines.join('');
+  const names = cards.map((card) => card.group?.item as string);
+  return assembleCard({
+    summary: group.summary.replace('{{items}}', names.join(', ')),
+    detail: [fillPlaceholders(group.detail, render), items.join('\n'), ...offers.placed, ...sections],
+    indicator: group.indicator,
+    source: group.source,
+    topic: { code: name, display: group.description },
+    rules: members.map(({ rule }) => rule.spec.name),
+    cited,
+    suggestions: offers.suggestions,
+    selectionBehavior: cards.find((card) => card.selectionBehavior)?.selectionBehavior,
+    overrideReasons: group.overrideReasons,
+    render,
+  });
+}
+
+interface CardParts {
+  summary: string;
+  detail: string[];
+  indicator: Card['indicator'];
+  source: CardSpec['source'];
+  /** The rule (or card group) the card is about: its feedback and ledger identity. */
+  topic: { code: string; display: string };
+  rules: string[];
+  cited: CitedReference[];
+  suggestions: Suggestion[];
+  selectionBehavior: CardSpec['selectionBehavior'];
+  overrideReasons: string | undefined;
+  render: RenderContext;
+}
+
+/**
+ * The card as sent. Its extension lists the rules behind it (`spine-cds.rules`) and the records it cites
+ * (`spine-cds.citations`, relative references with the facts they support), so no FHIR id sits in the prose.
+ */
+function assembleCard(parts: CardParts): Card {
+  const { render } = parts;
+  const overrideReasons = parts.overrideReasons ? render.ruleSet.overrideReasons[parts.overrideReasons] : undefined;
+  const links = render.publicBaseUrl
+    ? parts.rules.map((rule) => ({
+        label: parts.rules.length > 1 ? `${RULE_LINK_LABEL}: ${rule}` : RULE_LINK_LABEL,
+        url: `${render.publicBaseUrl}/rules#rule-${rule}`,
+        type: 'absolute' as const,
+      }))
+    : [];
+  return {
+    uuid: randomUUID(),
+    summary: parts.summary,
+    detail: parts.detail.join('\n\n'),
+    indicator: parts.indicator,
+    source: {
+      label: parts.source.label,
+      url: parts.source.url,
+      topic: { system: RULE_TOPIC_SYSTEM, code: parts.topic.code, display: parts.topic.display.slice(0, 200) },
+    },
+    ...(parts.suggestions.length > 0
+      ? { suggestions: parts.suggestions, selectionBehavior: parts.selectionBehavior ?? 'at-most-one' }
+      : {}),
+    ...(overrideReasons && overrideReasons.length > 0 ? { overrideReasons } : {}),
+    ...(links.length > 0 ? { links } : {}),
+    extension: {
+      [RULES_EXTENSION]: parts.rules,
+      ...(parts.cited.length > 0 ? { [CITATIONS_EXTENSION]: parts.cited } : {}),
+    },
   };
 }
+
+/** The evidence, its strength and where it comes from, in one line. */
+function evidenceLine(card: CardSpec, render: RenderContext): string {
+  const statement = fillParameters(card.evidence.statement, render.ruleSet.parameters);
+  return `**Evidence:** ${statement} *${withoutFinalStop(card.evidence.strength)}.*`;
+}
+
+const withoutFinalStop = (text: string) => text.replace(/\.$/, '');
+const capitalised = (text: string) => (text[0]?.toUpperCase() ?? '') + text.slice(1);
 
 function fillPlaceholders(text: string, render: RenderContext): string {
   return fillParameters(text, render.ruleSet.parameters).replace(PLACEHOLDER, (_match, name: string) =>
     formatFact(name, render.facts[name], render.ruleSet.facts),
   );
+}
+
+/**
+ * The cards' suggestions. On an order hook, a suggestion to create an order equivalent to a draft being placed (its
+ * code in the suggestion's order ValueSet) is not made: the card says instead that the draft is the right order.
+ */
+function renderSuggestions(cards: CardSpec[], render: RenderContext): { suggestions: Suggestion[]; placed: string[] } {
+  const suggestions: Suggestion[] = [];
+  const placed: string[] = [];
+  for (const spec of cards.flatMap((card) => card.suggestions ?? [])) {
+    const draft = spec.order ? equivalentDraft(spec.order, render) : undefined;
+    if (draft) placed.push(orderPlacedText(spec, draft, render));
+    else suggestions.push(...renderSuggestion(spec, render));
+  }
+  return { suggestions, placed: [...new Set(placed)] };
+}
+
+type Orderable = Resource & { code?: CodeableConcept; priority?: string };
+
+/** The draft order of this hook call (a selected one on order-select) that the order ValueSet already covers. */
+function equivalentDraft(valueSet: string, render: RenderContext): Orderable | undefined {
+  const inPlay = new Set(render.orders.map((order) => order.reference));
+  return (render.context.draftOrders?.entry ?? [])
+    .map((entry) => entry.resource as Orderable | undefined)
+    .find(
+      (resource) =>
+        resource !== undefined &&
+        inPlay.has(`${resource.resourceType}/${resource.id}`) &&
+        render.ruleSet.terminology.match(resource.code, valueSet) !== undefined,
+    );
+}
+
+function orderPlacedText(spec: SuggestionSpec, draft: Orderable, render: RenderContext): string {
+  const { orderPlaced, orderPlacedWithPriority } = render.ruleSet.statements;
+  const order = escapeMarkdown(draft.code?.text ?? draft.code?.coding?.[0]?.display ?? spec.label);
+  const template = spec.priority && draft.priority !== spec.priority ? orderPlacedWithPriority : orderPlaced;
+  return (template ?? '{{order}}').replace('{{order}}', order).replace('{{priority}}', spec.priority ?? '');
 }
 
 function renderSuggestion(spec: SuggestionSpec, render: RenderContext): Suggestion[] {
