@@ -1,0 +1,47 @@
+// Mutation testing of the modules that decide clinical output, security and request validation (`npm run mutate`).
+// Slow, so not part of `npm test`; README "Mutation testing" gives the last score per module.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  // Only the tests covering a mutant run against it.
+  coverageAnalysis: 'perTest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.js',
+    // Tests that only drive dist/ or a browser cannot see a mutant of src/: they would only cost time.
+    config: {
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '/test/browser/',
+        '/test/integration/(cluster|compiled-server|two-instances|rules-guide|rules-diff|metrics|card-ledger)\\.test\\.ts$',
+      ],
+    },
+  },
+  mutate: [
+    'src/clinical/facts/episode.ts',
+    'src/clinical/patient-record.ts',
+    'src/fhir/terminology.ts',
+    'src/fhir/condition-status.ts',
+    'src/rules/evaluate.ts',
+    'src/rules/condition-tree.ts',
+    'src/http/auth/verify-token.ts',
+    'src/http/auth/replay-cache.ts',
+    'src/cds/hook-request.ts',
+    'src/cds/prefetch.ts',
+    'src/cds/prefetch-template.ts',
+    'src/cds/cards/select-cards.ts',
+  ],
+  // The machine running it is usually shared; raise with --concurrency on a free one.
+  concurrency: 2,
+  timeoutMS: 60000,
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
