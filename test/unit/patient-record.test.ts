@@ -241,6 +241,17 @@ describe('observations and procedures', () => {
   });
 });
 
+describe('memoised answers', () => {
+  test('each question is worked out once per record: asking again gives the same answer object', () => {
+    const patient = record({ conditions: [condition(), condition({ clinicalStatus: status('resolved') })] });
+    const active = patient.activeConditions('hypertension');
+    expect(patient.activeConditions('hypertension')).toBe(active);
+    expect(patient.anyConditions('hypertension')).toHaveLength(2);
+    expect(patient.activeConditions('hypertension')).toBe(active);
+    expect(active).toHaveLength(1);
+  });
+});
+
 describe('data status', () => {
   const patient = record({
     status: {
