@@ -70,5 +70,7 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
+  // Also the sandboxes of a run started beside this one with --tempDirName .stryker-tmp-<name>.
+  ignorePatterns: ['/.stryker-tmp*', '/reports', '/dist', '/coverage'],
   cleanTempDir: 'always',
 };
