@@ -142,6 +142,23 @@ describe('claims', () => {
     expect(await refusal(verifyAt(0, 'not.a.token'))).toBe('malformed token');
   });
 
+  test('the algorithm or type a refusal quotes is shortened; a non-string algorithm is refused', async () => {
+    const unsigned = (header: Record<string, unknown>) =>
+      [header, { iss: ISS, aud: AUD, jti: 'x' }]
+        .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+        .concat('c2ln')
+        .join('.');
+    const { verifyAt } = verifier();
+    expect(await refusal(verifyAt(0, unsigned({ alg: 'A'.repeat(30) })))).toBe(
+      `algorithm "${'A'.repeat(20)}" is not allowed for the issuer`,
+    );
+    expect(await refusal(verifyAt(0, unsigned({ alg: 5 })))).toBe('algorithm "5" is not allowed for the issuer');
+    expect(await refusal(verifyAt(0, unsigned({ alg: 'ES384', typ: 'T'.repeat(50) })))).toBe(
+      `token type (typ) "${'T'.repeat(40)}" is not JWT`,
+    );
+    expect(await refusal(verifyAt(0, unsigned({ alg: 'ES384', typ: 7 })))).toBe('token type (typ) "7" is not JWT');
+  });
+
   test('a jku off the allowlist is refused with the key source’s reason', async () => {
     const { verifyAt } = verifier();
     expect(await refusal(verifyAt(0, await token({}, key, ISS, { jku: 'https://evil.example.org/jwks' })))).toBe(
