@@ -95,6 +95,12 @@ describe('replay', () => {
 });
 
 describe('claims', () => {
+  test('a token without exp is refused: its id could not be remembered until it expires', async () => {
+    const { verifyAt } = verifier();
+    expect(await refusal(verifyAt(0, await token({ exp: undefined })))).toBe('missing required "exp" claim');
+    expect(await refusal(verifyAt(0, await token({ jti: undefined })))).toBe('missing required "jti" claim');
+  });
+
   test('the jti must be a non-empty string', async () => {
     const { verifyAt } = verifier();
     expect(await refusal(verifyAt(0, await token({ jti: '' })))).toBe('jti claim is not a non-empty string');
@@ -135,6 +141,9 @@ describe('claims', () => {
     );
     expect(await refusal(verifyAt(0, await token({}, key, ISS, { typ: 'at+jwt' })))).toBe(
       'token type (typ) "at+jwt" is not JWT',
+    );
+    expect(await refusal(verifyAt(0, await token({}, key, ISS, { typ: 'jwtapplication/' })))).toBe(
+      'token type (typ) "jwtapplication/" is not JWT',
     );
     for (const typ of ['jwt', 'JWT', 'application/jwt', 'Application/JWT', undefined]) {
       expect(await refusal(verifyAt(0, await token({}, key, ISS, { typ })))).toBe('accepted');
