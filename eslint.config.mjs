@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', '*.js', '*.mjs'] },
+  { ignores: ['dist/', 'coverage/', 'reports/', '.stryker-tmp*/', 'node_modules/', '*.js', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -2,7 +2,8 @@
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // src too: Stryker's per-test coverage (npm run mutate) only sees the files under a root.
+  roots: ['<rootDir>/test', '<rootDir>/src'],
   testMatch: ['**/*.test.ts'],
   // jose 6 ships only ES modules, which Jest 29's CommonJS runtime cannot load untransformed (Node itself can).
   transform: {

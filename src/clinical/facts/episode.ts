@@ -40,6 +40,7 @@ const episodes = new WeakMap<PatientRecord, Episode>();
 
 function episode(record: PatientRecord, context: FactContext): Episode {
   let found = episodes.get(record);
+  // Stryker disable next-line ConditionalExpression: recomputing gives the same episode; never computing it crashes
   if (found === undefined) {
     found = findEpisode(record, context);
     episodes.set(record, found);

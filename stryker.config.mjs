@@ -1,0 +1,76 @@
+// Mutation testing of the modules that decide clinical output, security and request validation (`npm run mutate`).
+// Slow, so not part of `npm test`; README "Mutation testing" gives the last score per module.
+import { createRequire } from 'node:module';
+
+const jestConfig = createRequire(import.meta.url)('./jest.config.js');
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  checkers: ['typescript'],
+  // src only: a mutant that compiles as the service is a mutant to test.
+  tsconfigFile: 'tsconfig.build.json',
+  // Only the tests covering a mutant run against it.
+  coverageAnalysis: 'perTest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.js',
+    // Tests that only drive dist/ or a browser cannot see a mutant of src/: they would only cost time.
+    config: {
+      // Transpile only: every mutant starts a jest run, and type-checking each test file again would cost most of
+      // it; the TypeScript checker below has already refused the mutants that do not compile.
+      transform: {
+        '^.+\\.ts$': [
+          'ts-jest',
+          {
+            tsconfig: {
+              target: 'ES2022',
+              module: 'commonjs',
+              esModuleInterop: true,
+              resolveJsonModule: true,
+              isolatedModules: true,
+            },
+          },
+        ],
+        ...jestConfig.transform,
+      },
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '/test/browser/',
+        '/test/integration/(cluster|compiled-server|two-instances|rules-guide|rules-diff|metrics|card-ledger)\\.test\\.ts$',
+        // MUTATE_TESTS="verify-token|security" runs only those test files: a quick run while writing tests, whose
+        // score can only be lower than the full run's.
+        ...(process.env.MUTATE_TESTS ? [`^(?!.*/(${process.env.MUTATE_TESTS})\\.test\\.ts$)`] : []),
+      ],
+    },
+  },
+  mutate: [
+    'src/clinical/facts/episode.ts',
+    'src/clinical/patient-record.ts',
+    'src/fhir/terminology.ts',
+    'src/fhir/condition-status.ts',
+    'src/rules/evaluate.ts',
+    'src/rules/condition-tree.ts',
+    'src/http/auth/verify-token.ts',
+    'src/http/auth/replay-cache.ts',
+    'src/cds/hook-request.ts',
+    'src/cds/prefetch.ts',
+    'src/cds/prefetch-template.ts',
+    'src/cds/cards/select-cards.ts',
+  ],
+  // The machine running it is usually shared; raise with --concurrency on a free one.
+  concurrency: 2,
+  timeoutMS: 60000,
+  // The first run of every test (for per-test coverage) takes minutes on a busy machine.
+  dryRunTimeoutMinutes: 60,
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  // Also the sandboxes of a run started beside this one with --tempDirName .stryker-tmp-<name>.
+  ignorePatterns: ['/.stryker-tmp*', '/reports', '/dist', '/coverage'],
+  cleanTempDir: 'always',
+};

@@ -1,0 +1,243 @@
+import type { Bundle, Condition, Patient, Resource } from '@medplum/fhirtypes';
+import type { DataRequirement } from '../../src/cds/data-requirement';
+import { offlineFetchSettings, resolvePrefetch, type FetchSettings } from '../../src/cds/prefetch';
+import { renderPrefetchTemplate, unsupportedTokens } from '../../src/cds/prefetch-template';
+import type { HookRequest } from '../../src/cds/types';
+import { HttpError } from '../../src/cds/protocol/operation-outcome';
+import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
+
+/**
+ * What the service does with each prefetch value (CDS Hooks 2.0): use it, fetch it, finish a paged Bundle, or say
+ * why the data could not be had; against the embedded FHIR R4 server.
+ */
+
+const PID = 'plan-patient';
+const patient: Patient = { resourceType: 'Patient', id: PID, gender: 'female', birthDate: '1970-01-01' };
+const conditionOf = (id: string, patientId = PID): Condition => ({
+  resourceType: 'Condition',
+  id,
+  subject: { reference: `Patient/${patientId}` },
+  code: { text: id },
+});
+const PATIENT: DataRequirement = {
+  key: 'patient',
+  template: 'Patient/{{context.patientId}}',
+  resourceType: 'Patient',
+  required: true,
+};
+const CONDITIONS: DataRequirement = {
+  key: 'conditions',
+  template: 'Condition?patient={{context.patientId}}',
+  resourceType: 'Condition',
+  required: false,
+};
+const REQUIRED_CONDITIONS = { ...CONDITIONS, required: true };
+
+let fhir: FhirTestServer;
+beforeAll(async () => {
+  fhir = await startFhirTestServer();
+  await fhir.load([patient, conditionOf('c1'), conditionOf('c2'), conditionOf('other', 'someone-else')]);
+});
+afterAll(() => fhir.close());
+beforeEach(() => fhir.reset());
+
+const settings: FetchSettings = {
+  deadlineMs: 10_000,
+  maxPages: 5,
+  maxResponseBytes: 5_000_000,
+  refuseFhirServer: () => undefined,
+};
+function request(prefetch: Record<string, unknown>, extra: Partial<HookRequest> = {}): HookRequest {
+  return {
+    hook: 'patient-view',
+    hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
+    fhirServer: fhir.baseUrl,
+    context: { userId: 'Practitioner/1', patientId: PID },
+    prefetch,
+    ...extra,
+  };
+}
+const ids = (resources: Resource[] | undefined) => (resources ?? []).map((resource) => resource.id);
+const searchset = (resources: Resource[], next?: string): Bundle => ({
+  resourceType: 'Bundle',
+  type: 'searchset',
+  entry: resources.map((resource) => ({ resource })),
+  ...(next ? { link: [{ relation: 'next', url: next }] } : {}),
+});
+async function httpError(promise: Promise<unknown>): Promise<HttpError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof HttpError)) throw new Error(`expected an HttpError, got ${String(error)}`);
+  return error;
+}
+
+test('prefetched data is used as sent, and the server is not asked', async () => {
+  const data = await resolvePrefetch(
+    request({ patient, conditions: searchset([conditionOf('sent')]) }),
+    [PATIENT, CONDITIONS],
+    settings,
+  );
+  expect(ids(data.resources.conditions)).toEqual(['sent']);
+  expect(data.status).toEqual({
+    patient: { available: true, source: 'prefetch' },
+    conditions: { available: true, source: 'prefetch' },
+  });
+  expect(fhir.requests).toEqual([]);
+});
+
+test('an absent key or an OperationOutcome is fetched from fhirServer, keeping only the patient’s data', async () => {
+  const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
+  const data = await resolvePrefetch(request({ conditions: outcome }), [PATIENT, CONDITIONS], settings);
+  expect(ids(data.resources.patient)).toEqual([PID]);
+  expect(ids(data.resources.conditions).sort()).toEqual(['c1', 'c2']);
+  expect(data.status.conditions).toEqual({ available: true, source: 'fhirServer' });
+  expect(fhir.requests.map((r) => r.url)).toEqual(
+    expect.arrayContaining([`/fhir/R4/Patient/${PID}`, expect.stringContaining(`Condition?patient=${PID}`)]),
+  );
+});
+
+test('null for a search is "no matches", not refetched', async () => {
+  const data = await resolvePrefetch(request({ patient, conditions: null }), [PATIENT, CONDITIONS], settings);
+  expect(data.resources.conditions).toEqual([]);
+  expect(data.status.conditions).toEqual({ available: true, source: 'prefetch' });
+  expect(fhir.requests).toEqual([]);
+});
+
+test('null for the required patient read is a 412: the patient does not exist', async () => {
+  const error = await httpError(resolvePrefetch(request({ patient: null }), [PATIENT], settings));
+  expect(error.status).toBe(412);
+  expect(error.problems).toEqual([
+    {
+      field: 'prefetch.patient',
+      message: 'is null: the Patient the hook context names was not found',
+      code: 'not-found',
+    },
+  ]);
+});
+
+test('null for an optional read is no data', async () => {
+  const optionalRead = { ...PATIENT, required: false };
+  const data = await resolvePrefetch(request({ patient: null }), [optionalRead], settings);
+  expect(data.status.patient).toEqual({ available: true, source: 'prefetch' });
+});
+
+test('a paged Bundle is completed from fhirServer and still counts as prefetched', async () => {
+  const next = `${fhir.baseUrl}/Condition?patient=${PID}`;
+  const data = await resolvePrefetch(
+    request({ patient, conditions: searchset([conditionOf('first-page')], next) }),
+    [PATIENT, CONDITIONS],
+    settings,
+  );
+  expect(ids(data.resources.conditions)).toEqual(expect.arrayContaining(['first-page', 'c1', 'c2']));
+  expect(data.status.conditions).toEqual({ available: true, source: 'prefetch' });
+});
+
+test('a paged Bundle whose pages cannot be fetched says so', async () => {
+  const data = await resolvePrefetch(
+    request(
+      { patient, conditions: searchset([conditionOf('first-page')], 'https://x.example.org/next') },
+      { fhirServer: undefined },
+    ),
+    [PATIENT, CONDITIONS],
+    settings,
+  );
+  expect(data.resources.conditions).toEqual([]);
+  expect(data.status.conditions).toEqual({
+    available: false,
+    reason: 'the prefetched Bundle is paged and its other pages cannot be fetched: no fhirServer was sent',
+  });
+});
+
+test('a refused fhirServer: optional data is unavailable with the reason, nothing is fetched', async () => {
+  const refusing = { ...settings, refuseFhirServer: () => 'not on the allowlist' };
+  const data = await resolvePrefetch(request({ patient }), [PATIENT, CONDITIONS], refusing);
+  expect(data.status.conditions).toEqual({ available: false, reason: 'not on the allowlist' });
+  expect(fhir.requests).toEqual([]);
+  const offline = await resolvePrefetch(request({ patient }), [PATIENT, CONDITIONS], offlineFetchSettings('offline'));
+  expect(offline.status.conditions).toEqual({ available: false, reason: 'offline' });
+});
+
+test('required data that cannot be had is a 412 naming the key and why', async () => {
+  const error = await httpError(
+    resolvePrefetch(request({ patient }, { fhirServer: undefined }), [PATIENT, REQUIRED_CONDITIONS], settings),
+  );
+  expect(error.status).toBe(412);
+  expect(error.problems).toEqual([
+    {
+      field: 'prefetch.conditions',
+      message: 'required data was not prefetched and could not be fetched: no fhirServer was sent',
+      code: 'incomplete',
+    },
+  ]);
+});
+
+test('fhirServer data about another patient is refused', async () => {
+  const otherPatient = { ...CONDITIONS, template: 'Condition?patient=someone-else' };
+  const data = await resolvePrefetch(request({ patient }), [PATIENT, otherPatient], settings);
+  expect(data.resources.conditions).toEqual([]);
+  expect(data.status.conditions).toEqual({
+    available: false,
+    reason: 'fhirServer returned data about another patient',
+  });
+});
+
+test('a read returning another resource type, a server error, and a query the context cannot fill', async () => {
+  const wrongType = { ...CONDITIONS, key: 'wrong', template: 'Patient/{{context.patientId}}' };
+  const needsEncounter = { ...CONDITIONS, key: 'encounter', template: 'Condition?encounter={{context.encounterId}}' };
+  const data = await resolvePrefetch(request({ patient }), [PATIENT, wrongType, needsEncounter], settings);
+  expect(data.status.wrong).toEqual({ available: false, reason: 'fhirServer returned Patient instead of Condition' });
+  expect(data.status.encounter).toEqual({
+    available: false,
+    reason: 'fhirServer cannot be queried: the hook context lacks a value the query needs',
+  });
+  fhir.setFault({ kind: 'status', status: 500 });
+  const failed = await resolvePrefetch(request({ patient }), [PATIENT, CONDITIONS], settings);
+  expect(failed.status.conditions).toMatchObject({ available: false, reason: expect.stringMatching(/^fhirServer /) });
+});
+
+test('the access token is sent to fhirServer', async () => {
+  fhir.requireBearerToken('the-token');
+  const auth = { access_token: 'the-token', token_type: 'Bearer' as const, expires_in: 60, scope: 's', subject: 'c' };
+  const data = await resolvePrefetch(
+    request({ patient }, { fhirAuthorization: auth }),
+    [PATIENT, CONDITIONS],
+    settings,
+  );
+  expect(data.status.conditions).toEqual({ available: true, source: 'fhirServer' });
+});
+
+describe('prefetch templates', () => {
+  const context = { userId: 'PractitionerRole/r 1', patientId: 'p/1', encounterId: 'e1' };
+
+  test('tokens are filled URL-encoded, with or without spaces inside the braces', () => {
+    expect(
+      renderPrefetchTemplate('Condition?patient={{ context.patientId }}&encounter={{context.encounterId}}', context),
+    ).toBe('Condition?patient=p%2F1&encounter=e1');
+    expect(renderPrefetchTemplate('PractitionerRole/{{userPractitionerRoleId}}', context)).toBe(
+      'PractitionerRole/r%201',
+    );
+    expect(
+      renderPrefetchTemplate('Practitioner/{{userPractitionerId}}', { userId: 'Practitioner/9', patientId: 'p' }),
+    ).toBe('Practitioner/9');
+  });
+
+  test('a token without a value in this context means the query cannot be made', () => {
+    expect(renderPrefetchTemplate('Practitioner/{{userPractitionerId}}', context)).toBeUndefined();
+    expect(
+      renderPrefetchTemplate('Encounter/{{context.encounterId}}', { userId: 'u', patientId: 'p' }),
+    ).toBeUndefined();
+    expect(
+      renderPrefetchTemplate('Practitioner/{{userPractitionerId}}', { userId: 'Practitioner/', patientId: 'p' }),
+    ).toBeUndefined();
+  });
+
+  test('the tokens CDS Hooks 2.0 does not define', () => {
+    expect(
+      unsupportedTokens(
+        'X?a={{context.patientId}}&b={{userPatientId}}&c={{userRelatedPersonId}}&d={{context.medications}}',
+      ),
+    ).toEqual(['context.medications']);
+  });
+});
