@@ -25,6 +25,7 @@ export const FILE_PROBLEM_CODES = [
   'type-mismatch',
   'true-when-unknown',
   'summary-too-long',
+  'repeated-unit',
   'nested-shared-condition',
   // ValueSets and CodeSystems.
   'invalid-valueset',

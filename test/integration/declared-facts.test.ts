@@ -6,6 +6,7 @@ import { buildHookRequest, type Scenario } from '../../src/cli/scenarios';
 import { loadRuleSet } from '../../src/rules/load-rule-set';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
 import { applyExampleFiles, exampleFiles, readmeSection } from '../support/rules-readme';
+import { citedReferences, FHIR_REFERENCE } from '../support/cards';
 import { postJson, PROJECT_ROOT, startService, TEST_NOW, type RunningService } from '../support/spine-service';
 
 /**
@@ -96,7 +97,9 @@ test("the README's new fact goes live on reload, and its card cites the Conditio
     'psychological-support-depression',
   );
   expect(card?.detail).toContain('Depression diagnosis');
-  expect(card?.detail).toContain('Condition/ps-depression-mdd');
+  // The record it read is cited like any built-in fact's: in the card's citations, out of the prose.
+  expect(citedReferences(card)).toContain('Condition/ps-depression-mdd');
+  expect(card?.detail).not.toMatch(FHIR_REFERENCE);
   const none = await cardsFor(buildHookRequest(resolved as Scenario, ruleSet));
   expect(cardOf(none, 'psychological-support-depression')).toBeUndefined();
 
@@ -183,6 +186,7 @@ test('a declared Observation fact over a new ValueSet reads values fetched from 
   const observationQuery = fhir.requests.find((request) => request.url.includes('/Observation?'));
   expect(decodeURIComponent(observationQuery?.url ?? '')).toContain('http://loinc.org|44261-6');
   const card = cardOf(cards, 'test-phq9');
-  expect(card?.detail).toContain('Observation/phq-score');
+  expect(citedReferences(card)).toContain('Observation/phq-score');
+  expect(card?.detail).not.toMatch(FHIR_REFERENCE);
   expect(card?.detail).toContain('Latest PHQ-9 total score');
 });

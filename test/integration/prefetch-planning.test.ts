@@ -112,7 +112,7 @@ test('null for the required patient read is a 412: the patient does not exist', 
     {
       field: 'prefetch.patient',
       message: 'is null: the Patient the hook context names was not found',
-      code: 'not-found',
+      problem: 'resource-not-found',
     },
   ]);
 });
@@ -168,7 +168,7 @@ test('required data that cannot be had is a 412 naming the key and why', async (
     {
       field: 'prefetch.conditions',
       message: 'required data was not prefetched and could not be fetched: no fhirServer was sent',
-      code: 'incomplete',
+      problem: 'data-unavailable',
     },
   ]);
 });

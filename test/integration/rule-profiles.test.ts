@@ -159,7 +159,11 @@ describe('a service running the decompression-clinic profile', () => {
     expect(card.detail).toMatch(/little or no difference to pain or function/);
     expect(card.detail).toMatch(/NICE advises against offering it/);
     expect(card.detail).toMatch(/insurers generally do not cover it/);
-    expect(card.detail).toMatch(/\*\*Also checked\*\*/);
+    // Every traction contraindication is stated as checked: absent ones in one line, measured ones with their values.
+    expect(card.detail).toMatch(/\*\*No record of:\*\* osteoporosis, fracture, .*pregnancy, recent spinal surgery/);
+    expect(card.detail).toMatch(
+      /\*\*Also checked:\*\* Lowest bone density T-score on record: .*Latest body mass index/,
+    );
     expect(card.detail).not.toMatch(/Could not be checked/);
     const created = card.suggestions.flatMap((s: { actions: Array<{ resource: Resource }> }) =>
       s.actions.map((a) => a.resource),
@@ -213,7 +217,9 @@ test('rules check, test and explain take --profile; an unknown one is refused na
   expect(explained.output).toMatch(/\[info\] decompression-programme: /);
   // Under the default profile the same patient only hears that traction is not recommended.
   const underDefault = cli('rules', 'explain', scenarios, '--scenario', 'dc-programme-sciatica');
-  expect(underDefault.output).toMatch(/\[info\] traction-discussion: /);
+  expect(underDefault.output).toMatch(
+    /\[info\] not-recommended: Not recommended for this patient: traction or decompression/,
+  );
   expect(underDefault.output).not.toMatch(/\] decompression-programme: /);
   const unknown = cli('rules', 'check', '--profile', 'chiropractic');
   expect(unknown.status).toBe(2);

@@ -84,3 +84,11 @@ test('a misspelt parameter, ValueSet, override set and suppressed rule each get 
     ),
   ]);
 });
+
+test('a fact placeholder followed by its own unit: one problem, before a card reads "7.4 weeks weeks"', () => {
+  const problems = problemsAfter('packs/medications.json', (text) =>
+    text.replace('has lasted {{painWeeks}} (chronic)', 'has lasted {{painWeeks}} weeks (chronic)'),
+  );
+  expect(problems.codes).toEqual(['repeated-unit']);
+  expect(problems.texts[0]).toMatch(/\{\{painWeeks\}\} is printed with its unit \(weeks\)/);
+});

@@ -17,6 +17,16 @@ export const checkCardPlaceholders: RuleCheck = ({ card }, context, report) => {
     if (!known)
       report('card.detail', 'unknown-placeholder', `{{${name}}} names no ${isParameter(name) ? 'parameter' : 'fact'}`);
   }
+  // A fact is printed with its unit ("7.4 weeks"): "{{painWeeks}} weeks" would read "7.4 weeks weeks".
+  for (const [, name, next] of card.detail.matchAll(/\{\{(\w+)\}\}\s+([^\s.,;:)]+)/g)) {
+    const unit = context.facts?.get(name as string)?.unit;
+    if (unit !== undefined && unit === next)
+      report(
+        'card.detail',
+        'repeated-unit',
+        `{{${name}}} is printed with its unit (${unit}); remove the "${unit}" after it`,
+      );
+  }
   for (const name of placeholderNames(card.evidence.statement)) {
     if (!isParameter(name) || !parameterExists(name))
       report(
