@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Bundle, MedicationRequest, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { describeCondition, conditionToText } from '../catalogue/describe-condition';
 import { factLabel, formatFact } from '../cds/cards/describe-facts';
@@ -12,6 +13,7 @@ import { readJsonFile } from '../json-file';
 import type { RuleSet } from '../rules/load-rule-set';
 import type { RuleOutcome } from '../rules/evaluate';
 import { fillParameters } from '../rules/placeholders';
+import { expandFixtures, loadFixtures } from './scenario-fixtures';
 import { buildHookRequest, prefetchFor, type ScenarioFile } from './scenarios';
 
 /**
@@ -23,9 +25,16 @@ export async function explainFile(
   file: string,
   ruleSet: RuleSet,
   flags: Record<string, string>,
+  rulesDir: string,
 ): Promise<{ ok: boolean; text: string }> {
-  const { value, problem } = readJsonFile(file, file);
+  const { value: written, problem } = readJsonFile(file, file);
   if (problem) return { ok: false, text: `✗ ${problem.file} ${problem.message}` };
+  // A scenario may name shared resources (rules/scenarios/fixtures): it is explained as `rules test` runs it.
+  const { problems: fixtureProblems, ...fixtures } = loadFixtures(path.join(rulesDir, 'scenarios'), (f) => f);
+  const { value, problems } = expandFixtures(written, fixtures, file);
+  const unusable = [...fixtureProblems, ...problems];
+  if (unusable.length > 0)
+    return { ok: false, text: unusable.map((p) => `✗ ${p.file} › ${p.path}: ${p.message}`).join('\n') };
   const scenario = isScenarioFile(value)
     ? value.scenarios.find((candidate) => candidate.name === flags.scenario)
     : undefined;

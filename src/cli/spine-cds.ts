@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${USAGE}\n`);
         return 2;
       }
-      const report = await explainFile(path.resolve(rest[0]), ruleSet, flags);
+      const report = await explainFile(path.resolve(rest[0]), ruleSet, flags, rulesDir);
       process.stdout.write(`${report.text}\n`);
       return report.ok ? 0 : 1;
     }
