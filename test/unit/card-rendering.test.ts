@@ -284,3 +284,10 @@ describe('links, cited records and card groups', () => {
     expect(cardOf(ordered, 'no-injection-claudication').indicator).toBe('warning');
   });
 });
+
+test('self-care and physiotherapy cards prompt a return to work and usual activities (NICE NG59)', async () => {
+  const selfCare = cardOf(await cardsOf(scenario('step-self-care-acute')), 'self-care');
+  const physiotherapy = cardOf(await cardsOf(scenario('step-physiotherapy-subacute')), 'physiotherapy');
+  for (const card of [selfCare, physiotherapy])
+    expect(card.detail).toMatch(/return(ing)? to\)? work and usual activities/);
+});
