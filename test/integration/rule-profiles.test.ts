@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { formatProblem, loadRuleSet, RuleSetError } from '../../src/rules/load-rule-set';
 import { MODALITIES, OBSERVATIONS } from '../population/clinical-lists';
 import { generatePatients } from '../population/generate-patients';
-import { populationRequests, SERVICE_OF } from '../population/population-requests';
+import { populationRequests } from '../population/population-requests';
 import { truthOf, type Card } from '../population/safety-oracle';
 import {
   bundledRuleSet,
@@ -117,9 +117,12 @@ const defaultScenarios = loadScenarios(RULES_DIR, undefined, bundledRuleSet());
 const scenarioNamed = (name: string) =>
   clinicScenarios.scenarios.find((scenario) => scenario.name === name) as LoadedScenario;
 
+/** The id discovery gives the service of a hook: the one place that names it. */
+const serviceIdOf = (hook: string) => serviceDefinitions(bundledRuleSet()).find((s) => s.hook === hook)?.id;
+
 async function callScenario(service: RunningService, scenario: LoadedScenario, profile = 'default') {
   const ruleSet = bundledRuleSet(profile);
-  const id = serviceDefinitions(ruleSet).find((s) => s.hook === scenario.hook)?.id;
+  const id = serviceIdOf(scenario.hook);
   return postJson(`${service.baseUrl}/cds-services/${id}`, buildHookRequest(scenario, ruleSet));
 }
 
@@ -350,8 +353,7 @@ function withoutPrefetch(key: string): Call {
 }
 
 async function answer(service: RunningService, call: Call): Promise<Card[]> {
-  const id = (SERVICE_OF as Record<string, string>)[call.hook] ?? `spine-${call.hook}`;
-  const response = await postJson(`${service.baseUrl}/cds-services/${id}`, call.body);
+  const response = await postJson(`${service.baseUrl}/cds-services/${serviceIdOf(call.hook)}`, call.body);
   if (response.status !== 200) throw new Error(`${call.name}: HTTP ${response.status}`);
   return response.body.cards as Card[];
 }
