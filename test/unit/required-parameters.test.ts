@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Condition, MedicationRequest, Observation, Patient, Procedure, Resource } from '@medplum/fhirtypes';
 import { loadScenarios } from '../../src/cli/scenarios';
 import { computeFacts, REQUIRED_PARAMETERS } from '../../src/clinical/facts';
 import { PatientRecord } from '../../src/clinical/patient-record';
+import { scenarioRecordData } from '../support/scenario-record';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
 
 /**
@@ -17,23 +17,7 @@ test('the facts read no parameter beyond REQUIRED_PARAMETERS', () => {
   expect(scenarios.length).toBeGreaterThan(100);
 
   const failures = scenarios.flatMap((scenario) => {
-    const of = <T extends Resource>(type: T['resourceType']) =>
-      scenario.resources.filter((resource): resource is T => resource.resourceType === type);
-    const available = { available: true, source: 'prefetch' } as const;
-    const record = new PatientRecord(
-      {
-        patient: of<Patient>('Patient')[0],
-        conditions: of<Condition>('Condition'),
-        observations: of<Observation>('Observation'),
-        procedures: of<Procedure>('Procedure'),
-        medications: of<MedicationRequest>('MedicationRequest'),
-        status: Object.fromEntries(
-          ['patient', 'conditions', 'observations', 'procedures', 'medications'].map((key) => [key, available]),
-        ),
-      },
-      ruleSet.terminology,
-      new Date(scenario.now),
-    );
+    const record = new PatientRecord(scenarioRecordData(scenario), ruleSet.terminology, new Date(scenario.now));
     const facts = computeFacts(record, { parameters: required, hook: scenario.hook, orders: [] }, ruleSet.facts);
     return Object.entries(facts).flatMap(([id, fact]) =>
       fact.error?.includes('parameter') ? [`${scenario.name} › ${id}: ${fact.error}`] : [],
