@@ -137,11 +137,15 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.auth.required && port === 0 && !read.isSet('SPINE_CDS_PUBLIC_BASE_URL')) {
     problems.push(
-      "SPINE_CDS_PUBLIC_BASE_URL: must be set when PORT=0 and authentication is required: a token's aud names the URL the client calls, which the default (http://localhost:$PORT) cannot be when the port is chosen at start-up",
+      'SPINE_CDS_PUBLIC_BASE_URL: must be set when PORT=0 and authentication is required: ' +
+        "a token's aud names the URL the client calls, " +
+        'which the default (http://localhost:$PORT) cannot be when the port is chosen at start-up',
     );
   } else if (config.auth.required && mode === 'production' && !read.isSet('SPINE_CDS_PUBLIC_BASE_URL')) {
     problems.push(
-      "SPINE_CDS_PUBLIC_BASE_URL: must be set in production when authentication is required: a token's aud names the URL the EHR calls (behind an ingress, not http://localhost:$PORT), so without it every token would be refused",
+      'SPINE_CDS_PUBLIC_BASE_URL: must be set in production when authentication is required: ' +
+        "a token's aud names the URL the EHR calls (behind an ingress, not http://localhost:$PORT), " +
+        'so without it every token would be refused',
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -154,7 +158,9 @@ function readTrustProxy(read: EnvReader, problems: string[]): TrustProxy {
   if (value.toLowerCase() === 'false') return false;
   if (value.toLowerCase() === 'true') {
     problems.push(
-      `${name}: "true" would believe any client's X-Forwarded-For (so a client could pick the address it is rate-limited under); give the number of proxies in front of the service, or their addresses`,
+      `${name}: "true" would believe any client's X-Forwarded-For ` +
+        '(so a client could pick the address it is rate-limited under); ' +
+        'give the number of proxies in front of the service, or their addresses',
     );
     return false;
   }
@@ -172,7 +178,10 @@ function readTrustProxy(read: EnvReader, problems: string[]): TrustProxy {
   const bad = entries.filter((entry) => !isProxyAddress(entry));
   if (bad.length > 0) {
     problems.push(
-      `${name}: ${bad.map((entry) => `"${entry}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not a proxy address; expected false, a number of proxies, or a comma-separated list of IP addresses, CIDR ranges (not /0) and ${NAMED_PROXY_RANGES.join(', ')}`,
+      `${name}: ${bad.map((entry) => `"${entry}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} ` +
+        'not a proxy address; ' +
+        'expected false, a number of proxies, or a comma-separated list of IP addresses, CIDR ranges (not /0) ' +
+        `and ${NAMED_PROXY_RANGES.join(', ')}`,
     );
     return false;
   }

@@ -12,7 +12,10 @@ import { RuleSetError } from './rules/load-rule-set';
 import { RuleSetHolder } from './rules/rule-set-holder';
 import { reloadAndLog, watchRuleSet } from './rules/watch-rule-set';
 
-/** Process entry: configuration, rules and the ledger store are checked before the port opens; a bad value stops start-up. */
+/**
+ * Process entry: configuration, rules and the ledger store are checked before the port opens; a bad value stops
+ * start-up.
+ */
 export async function main(): Promise<void> {
   let config: Config;
   try {

@@ -10,7 +10,10 @@ import { analyticsHtml } from './render-analytics';
 const DEFAULT_DAYS = 90;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** GET /rules/analytics: HTML (the catalogue's style and CSP), or JSON with ?format=json or Accept: application/json. */
+/**
+ * GET /rules/analytics: HTML (the catalogue's style and CSP), or JSON with ?format=json or
+ * Accept: application/json.
+ */
 export function analyticsHandler(
   ledger: CardLedger | undefined,
   ruleSets: Pick<RuleSetHolder, 'current'>,

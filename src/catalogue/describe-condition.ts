@@ -39,7 +39,10 @@ export interface DescribedComparison {
 }
 
 export interface DescribedGroup {
-  /** all: every child holds; any: at least one; none: no child holds (not + any); not-all: not every child; not: negation. */
+  /**
+   * all: every child holds; any: at least one; none: no child holds (not + any); not-all: not every child;
+   * not: negation.
+   */
   type: 'all' | 'any' | 'none' | 'not-all' | 'not';
   /** "all of:", "any of:", "none of:", "not all of:", "not:" */
   text: string;

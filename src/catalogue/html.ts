@@ -27,7 +27,11 @@ function render(value: HtmlValue): string {
   return escapeHtml(String(value));
 }
 
-/** Tagged template: html`<p>${text}</p>` escapes `text`; nested html`` fragments and arrays are inserted as they are. */
+/**
+ * Tagged template: html`<p>${text}</p>` escapes `text`; nested html`` fragments and arrays are inserted as they are.
+ * A backslash at the end of a template line joins the next line to it (JavaScript's line continuation): long page
+ * lines are split that way in the source without changing the page.
+ */
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
   let out = strings[0] as string;
   values.forEach((value, i) => {

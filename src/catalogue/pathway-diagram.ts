@@ -62,14 +62,21 @@ export function pathwayDiagram(rules: readonly LoadedRule[]): SafeHtml {
   });
   return html`<figure class="pathway">
 <ol class="steps" aria-label="Escalation pathway, least to most invasive">${steps}</ol>
-${redFlags.length > 0 ? html`<figcaption class="red-flag-lane"><strong>Red flags at any step</strong> (urgent imaging or referral; critical ones hide the routine step cards): ${ruleLinks(redFlags)}</figcaption>` : ''}
+${
+  redFlags.length > 0
+    ? html`<figcaption class="red-flag-lane"><strong>Red flags at any step</strong> \
+(urgent imaging or referral; critical ones hide the routine step cards): \
+${ruleLinks(redFlags)}</figcaption>`
+    : ''
+}
 </figure>`;
 }
 
 function ruleGroup(title: string, rules: LoadedRule[], className: string): SafeHtml | '' {
   if (rules.length === 0)
     return className === 'leads'
-      ? html`<p class="step-group ${className}"><span class="group-title">${title}</span> <span class="muted">no rule</span></p>`
+      ? html`<p class="step-group ${className}"><span class="group-title">${title}</span> \
+<span class="muted">no rule</span></p>`
       : '';
   return html`<div class="step-group ${className}"><span class="group-title">${title}</span><ul>${rules.map(
     (rule) => html`<li>${ruleLink(rule)}</li>`,
@@ -82,5 +89,6 @@ function ruleLinks(rules: LoadedRule[]): SafeHtml {
 
 export function ruleLink(rule: LoadedRule): SafeHtml {
   const { indicator } = rule.spec.card;
-  return html`<a class="rule-link" href="#${anchor('rule', rule.spec.name)}"><span class="dot ${indicator}" title="${indicator}"></span>${rule.spec.name}</a>`;
+  return html`<a class="rule-link" href="#${anchor('rule', rule.spec.name)}">\
+<span class="dot ${indicator}" title="${indicator}"></span>${rule.spec.name}</a>`;
 }

@@ -47,6 +47,10 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
   const packs = ruleSet.packs.map((pack) => ({ pack, rules: ruleSet.rules.filter((rule) => rule.pack === pack.pack) }));
   const parameterCount = Object.keys(ruleSet.parameterSpecs).length;
   const valueSetIds = ruleSet.terminology.valueSetIds();
+  const profileOrigin =
+    ruleSet.profile === DEFAULT_PROFILE
+      ? 'the evidence-based pathway'
+      : html`the default rules with the packs and parameters of <code>rules/profiles/${ruleSet.profile}</code>`;
   return html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -58,9 +62,13 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
 </head>
 <body>
 <header class="page-header">
-  <h1>Low back pain rule catalogue <span class="version" title="rule-set version (content hash)" id="rule-set-version">${ruleSet.version}</span></h1>
-  <p>Rule profile <strong id="rules-profile">${ruleSet.profile}</strong> (${ruleSet.profile === DEFAULT_PROFILE ? 'the evidence-based pathway' : html`the default rules with the packs and parameters of <code>rules/profiles/${ruleSet.profile}</code>`}; set by <code>SPINE_CDS_RULES_PROFILE</code>).</p>
-  <p>Every rule this service runs, in words; ${ruleSet.rules.length} rules in ${ruleSet.packs.length} packs, ${parameterCount} parameters, ${valueSetIds.length} ValueSets. Read-only: generated from the live rule set.</p>
+  <h1>Low back pain rule catalogue <span class="version" title="rule-set version (content hash)" \
+id="rule-set-version">${ruleSet.version}</span></h1>
+  <p>Rule profile <strong id="rules-profile">${ruleSet.profile}</strong> (${profileOrigin}\
+; set by <code>SPINE_CDS_RULES_PROFILE</code>).</p>
+  <p>Every rule this service runs, in words; ${ruleSet.rules.length} rules in ${ruleSet.packs.length} packs, \
+${parameterCount} parameters, ${valueSetIds.length} ValueSets. \
+Read-only: generated from the live rule set.</p>
 </header>
         ${new SafeHtml(REJECTION_SLOT)}
 <div class="layout">
@@ -70,15 +78,14 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
     <li><a href="#pathway">Escalation pathway</a></li>
     <li><a href="#rules">Rules</a>
       <ol>${packs.map(
-        ({
-          pack,
-          rules,
-        }) => html`<li><a href="#${anchor('pack', pack.pack)}">${pack.title}</a> <span class="muted">(${rules.length})</span>
+        ({ pack, rules }) => html`<li><a href="#${anchor('pack', pack.pack)}">${pack.title}</a> \
+<span class="muted">(${rules.length})</span>
         <ol class="toc-rules">${rules.map((rule) => html`<li>${ruleLink(rule)}</li>`)}</ol></li>`,
       )}</ol>
     </li>
     <li><a href="#parameters">Parameters</a></li>
-    <li><a href="#declared-facts">Declared facts</a> <span class="muted">(${Object.keys(ruleSet.declaredFacts).length})</span></li>
+    <li><a href="#declared-facts">Declared facts</a> \
+<span class="muted">(${Object.keys(ruleSet.declaredFacts).length})</span></li>
     <li><a href="#override-reasons">Override reasons</a></li>
     <li><a href="#valuesets">ValueSets</a> <span class="muted">(${valueSetIds.length})</span></li>
   </ol>
@@ -86,18 +93,25 @@ function renderCatalogue(ruleSet: RuleSet): SafeHtml {
 <main>
 <section id="pathway" aria-labelledby="pathway-title">
   <h2 id="pathway-title">Escalation pathway</h2>
-  <p class="section-intro">From least to most invasive. Each step lists the rules whose cards recommend it in the patient's chart, the checks run when it is ordered, and the cautions (contraindications and advice) about it. Every card about a treatment names, after its summary, each contraindication to it the patient has: “— ${ruleSet.statements.absolute}” (absolute: the card is critical), “— ${ruleSet.statements.relative}” (relative: at least warning). A deceased patient gets no cards.</p>
+  <p class="section-intro">From least to most invasive. Each step lists the rules whose cards recommend it in the \
+patient's chart, the checks run when it is ordered, and the cautions (contraindications and advice) about it. \
+Every card about a treatment names, after its summary, each contraindication to it the patient has: \
+“— ${ruleSet.statements.absolute}” \
+(absolute: the card is critical), “— ${ruleSet.statements.relative}” (relative: at least warning). \
+A deceased patient gets no cards.</p>
   ${pathwayDiagram(ruleSet.rules)}
 </section>
 <section id="rules" aria-labelledby="rules-title">
   <h2 id="rules-title">Rules</h2>
-  <p class="section-intro">Grouped by pack, in the order of the rule files. “Fires when” is the rule's condition; underlined phrases are facts computed from the patient's record (hover for the fact id) and teal names are parameters with their current value. A fact that is not known (for example no recent pain score) never meets a threshold.</p>
-  <div class="legend"><span><span class="dot critical"></span>critical</span><span><span class="dot warning"></span>warning</span><span><span class="dot info"></span>info</span></div>
+  <p class="section-intro">Grouped by pack, in the order of the rule files. “Fires when” is the rule's \
+condition; underlined phrases are facts computed from the patient's record \
+(hover for the fact id) and teal names are parameters with their current value. \
+A fact that is not known (for example no recent pain score) never meets a threshold.</p>
+  <div class="legend"><span><span class="dot critical"></span>critical</span>\
+<span><span class="dot warning"></span>warning</span><span><span class="dot info"></span>info</span></div>
   ${packs.map(
-    ({
-      pack,
-      rules,
-    }) => html`<section class="pack" id="${anchor('pack', pack.pack)}" aria-labelledby="${anchor('pack-title', pack.pack)}">
+    ({ pack, rules }) => html`<section class="pack" id="${anchor('pack', pack.pack)}" \
+aria-labelledby="${anchor('pack-title', pack.pack)}">
     <h3 id="${anchor('pack-title', pack.pack)}">${pack.title} <code class="vs-id">${pack.pack}</code></h3>
     ${pack.description ? html`<p>${pack.description}</p>` : ''}
     ${rules.map((rule) => renderRule(rule, ruleSet))}
@@ -109,8 +123,14 @@ ${declaredFactsSection(ruleSet)}
 ${overrideReasonsSection(ruleSet)}
 <section id="valuesets" aria-labelledby="valuesets-title">
   <h2 id="valuesets-title">ValueSets</h2>
-  <p class="section-intro">Which codes mean what. A patient's coded data belongs to a ValueSet when one of its codings is listed here; an ICD-10-CM family includes the code and every code under it.</p>
-  <ul class="vs-index">${valueSetIds.map((id) => html`<li><a href="#${anchor('vs', id)}">${ruleSet.terminology.get(id)?.title ?? id}</a></li>`)}</ul>
+  <p class="section-intro">Which codes mean what. A patient's coded data \
+belongs to a ValueSet when one of its codings is listed here; \
+an ICD-10-CM family includes the code and every code under it.</p>
+  <ul class="vs-index">\
+${valueSetIds.map(
+  (id) => html`<li><a href="#${anchor('vs', id)}">\
+${ruleSet.terminology.get(id)?.title ?? id}</a></li>`,
+)}</ul>
   ${renderValueSets(ruleSet)}
 </section>
 </main>
@@ -141,9 +161,12 @@ function parametersSection(ruleSet: RuleSet): SafeHtml {
   );
   return html`<section id="parameters" aria-labelledby="parameters-title">
   <h2 id="parameters-title">Parameters</h2>
-  <p class="section-intro">Named thresholds from rules/parameters.json. Rules refer to them by name, so changing a value here changes every rule that uses it.</p>
+  <p class="section-intro">Named thresholds from rules/parameters.json. \
+Rules refer to them by name, so changing a value here changes every rule that uses it.</p>
   <table class="parameters">
-    <thead><tr><th scope="col">Name</th><th scope="col">Value</th><th scope="col">Unit</th><th scope="col">Description</th><th scope="col">Source</th><th scope="col">Used by</th></tr></thead>
+    <thead><tr><th scope="col">Name</th><th scope="col">Value</th>\
+<th scope="col">Unit</th><th scope="col">Description</th>\
+<th scope="col">Source</th><th scope="col">Used by</th></tr></thead>
     <tbody>${rows}</tbody>
   </table>
 </section>`;
@@ -151,7 +174,8 @@ function parametersSection(ruleSet: RuleSet): SafeHtml {
 
 function usedByHtml(rules: string[], byFacts: boolean): SafeHtml {
   if (rules.length === 0 && !byFacts) return html`<span class="muted">not used</span>`;
-  return html`<ul class="used-by">${rules.map((rule) => html`<li><a href="#${anchor('rule', rule)}">${rule}</a></li>`)}${
+  return html`<ul class="used-by">\
+${rules.map((rule) => html`<li><a href="#${anchor('rule', rule)}">${rule}</a></li>`)}${
     byFacts ? html`<li class="muted">fact computations</li>` : ''
   }</ul>`;
 }
@@ -181,13 +205,17 @@ function overrideReasonsSection(ruleSet: RuleSet): SafeHtml {
     return html`<div class="reason-set" id="${anchor('reasons', name)}">
   <h3>${name} <span class="muted">(${usedBy} rule${usedBy === 1 ? '' : 's'})</span></h3>
   <table><thead><tr><th scope="col">Code</th><th scope="col">What the clinician picks</th></tr></thead>
-  <tbody>${reasons.map((reason) => html`<tr><td><code>${reason.code ?? ''}</code></td><td>${reason.display ?? ''}</td></tr>`)}</tbody></table>
+  <tbody>${reasons.map(
+    (reason) => html`<tr><td><code>${reason.code ?? ''}</code></td>\
+<td>${reason.display ?? ''}</td></tr>`,
+  )}</tbody></table>
 </div>`;
   });
   const system = Object.values(ruleSet.overrideReasons)[0]?.[0]?.system;
   return html`<section id="override-reasons" aria-labelledby="override-reasons-title">
   <h2 id="override-reasons-title">Override reasons</h2>
-  <p class="section-intro">The reasons a clinician can give for dismissing a card; each card names its set.${system ? html` Code system <code>${system}</code>.` : ''}</p>
+  <p class="section-intro">The reasons a clinician can give for dismissing a card; \
+each card names its set.${system ? html` Code system <code>${system}</code>.` : ''}</p>
   ${sets}
 </section>`;
 }

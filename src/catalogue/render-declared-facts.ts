@@ -24,12 +24,15 @@ export function declaredFactsSection(ruleSet: RuleSet): SafeHtml {
   );
   return html`<section id="declared-facts" aria-labelledby="declared-facts-title">
   <h2 id="declared-facts-title">Declared facts</h2>
-  <p class="section-intro">Facts defined in rules/facts.json from ValueSets, without code; rules use them like the built-in facts. A fact that could not be worked out (data not available, a record without a date inside a time window) is not known, never “no”.</p>
+  <p class="section-intro">Facts defined in rules/facts.json from ValueSets, without code; \
+rules use them like the built-in facts. A fact that could not be worked out \
+(data not available, a record without a date inside a time window) is not known, never “no”.</p>
   ${
     declared.length === 0
       ? html`<p class="muted">None declared.</p>`
       : html`<table class="parameters">
-    <thead><tr><th scope="col">Name</th><th scope="col">Label</th><th scope="col">Reads</th><th scope="col">Used by</th></tr></thead>
+    <thead><tr><th scope="col">Name</th><th scope="col">Label</th>\
+<th scope="col">Reads</th><th scope="col">Used by</th></tr></thead>
     <tbody>${rows}</tbody>
   </table>`
   }
@@ -45,12 +48,16 @@ export function declaredFactParameters(ruleSet: RuleSet): string[] {
 
 function readsText(fact: DeclaredFact, ruleSet: RuleSet): string {
   switch (fact.from) {
-    case 'Condition':
-      return `yes when a Condition is ${fact.includeHistory ? 'active or past (inactive, in remission, resolved)' : 'active'}${window('with onset', fact.withinDays, ruleSet)}`;
+    case 'Condition': {
+      const status = fact.includeHistory ? 'active or past (inactive, in remission, resolved)' : 'active';
+      return `yes when a Condition is ${status}${window('with onset', fact.withinDays, ruleSet)}`;
+    }
     case 'MedicationRequest':
       return 'yes when a MedicationRequest is active or on hold';
-    case 'Observation':
-      return `the latest Observation value in ${fact.unit}${window('recorded', fact.withinDays, ruleSet)}${fact.range ? ` (plausible ${fact.range[0]} to ${fact.range[1]})` : ''}`;
+    case 'Observation': {
+      const plausible = fact.range ? ` (plausible ${fact.range[0]} to ${fact.range[1]})` : '';
+      return `the latest Observation value in ${fact.unit}${window('recorded', fact.withinDays, ruleSet)}${plausible}`;
+    }
     case 'Procedure':
       return `yes when a Procedure is completed or in progress${window('performed', fact.withinDays, ruleSet)}`;
   }

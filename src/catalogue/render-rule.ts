@@ -29,7 +29,8 @@ export function renderRule(rule: LoadedRule, ruleSet: RuleSet): SafeHtml {
     ${(spec.hooks ?? ALL_HOOKS).map((hook) => html`<span class="badge hook">${hook}</span>`)}
   </div>
 </header>
-<p class="description">${fillParameters(spec.description, ruleSet.parameters)} <a class="figures-link" href="/rules/analytics#${anchor('figures', spec.name)}">Feedback figures</a></p>
+<p class="description">${fillParameters(spec.description, ruleSet.parameters)} \
+<a class="figures-link" href="/rules/analytics#${anchor('figures', spec.name)}">Feedback figures</a></p>
 <div class="rule-body">
   <section class="when" aria-label="When the rule fires">
     <h4>Fires when</h4>
@@ -45,7 +46,8 @@ function conditionHtml(node: DescribedCondition, root = false): SafeHtml {
   if (node.type === 'comparison') {
     const target =
       node.comparedWith.kind === 'parameter'
-        ? html`<a class="param" href="#${anchor('param', node.comparedWith.name)}">${node.comparedWith.name}</a> <span class="param-value">(${node.comparedWith.value})</span>`
+        ? html`<a class="param" href="#${anchor('param', node.comparedWith.name)}">${node.comparedWith.name}</a> \
+<span class="param-value">(${node.comparedWith.value})</span>`
         : node.comparedWith.kind === 'fact'
           ? html`<span class="fact" title="${node.comparedWith.fact}">${node.comparedWith.label}</span>`
           : html`<strong class="value">${node.comparedWith.text}</strong>`;
@@ -61,19 +63,30 @@ function conditionHtml(node: DescribedCondition, root = false): SafeHtml {
 
 function cardHtml(card: CardSpec, ruleSet: RuleSet): SafeHtml {
   const reasons = card.overrideReasons ? ruleSet.overrideReasons[card.overrideReasons] : undefined;
+  const checks = card.checks?.length
+    ? html`<dt>Also checked</dt><dd><ul class="checks">\
+${card.checks.map((id) => html`<li>${factName(id, ruleSet)}</li>`)}</ul></dd>`
+    : '';
+  const suggestions = card.suggestions?.length
+    ? html`<dt>Suggestions</dt><dd><ul class="suggestions">\
+${card.suggestions.map((s) => suggestionHtml(s, ruleSet))}</ul></dd>`
+    : '';
+  const hides = card.suppresses?.length ? html`<dt>Hides</dt><dd>${suppressionsHtml(card.suppresses)}</dd>` : '';
   return html`<section class="card ${card.indicator}" aria-label="Card">
   <h4>Card</h4>
   <p class="summary">${fillParameters(card.summary, ruleSet.parameters)}</p>
   <p class="detail">${detailHtml(card.detail, ruleSet)}</p>
   <dl class="card-facts">
-    <dt>Evidence</dt><dd>${fillParameters(card.evidence.statement, ruleSet.parameters)} <span class="strength">${card.evidence.strength}</span></dd>
+    <dt>Evidence</dt><dd>${fillParameters(card.evidence.statement, ruleSet.parameters)} \
+<span class="strength">${card.evidence.strength}</span></dd>
     <dt>Source</dt><dd>${externalLink(card.source.label, card.source.url)}</dd>
-    ${card.checks && card.checks.length > 0 ? html`<dt>Also checked</dt><dd><ul class="checks">${card.checks.map((id) => html`<li>${factName(id, ruleSet)}</li>`)}</ul></dd>` : ''}
-    ${card.suggestions && card.suggestions.length > 0 ? html`<dt>Suggestions</dt><dd><ul class="suggestions">${card.suggestions.map((s) => suggestionHtml(s, ruleSet))}</ul></dd>` : ''}
-    ${card.suppresses && card.suppresses.length > 0 ? html`<dt>Hides</dt><dd>${suppressionsHtml(card.suppresses)}</dd>` : ''}
+    ${checks}
+    ${suggestions}
+    ${hides}
     ${
       card.overrideReasons
-        ? html`<dt>Override reasons</dt><dd><a href="#${anchor('reasons', card.overrideReasons)}">${card.overrideReasons}</a>${
+        ? html`<dt>Override reasons</dt><dd><a href="#${anchor('reasons', card.overrideReasons)}">\
+${card.overrideReasons}</a>${
             reasons
               ? html`: <span class="muted">${join(
                   reasons.map((r) => r.display ?? r.code ?? ''),
@@ -101,11 +114,13 @@ function detailHtml(detail: string, ruleSet: RuleSet): SafeHtml {
     if (name.startsWith('param.')) {
       const param = name.slice(6);
       parts.push(
-        html`<a class="placeholder param" href="#${anchor('param', param)}" title="parameter ${param}">${String(ruleSet.parameters[param] ?? name)}</a>`,
+        html`<a class="placeholder param" href="#${anchor('param', param)}" title="parameter ${param}">\
+${String(ruleSet.parameters[param] ?? name)}</a>`,
       );
     } else {
       parts.push(
-        html`<span class="placeholder" title="filled in from the patient's data">«${factLabel(name, ruleSet.parameters, ruleSet.facts)}»</span>`,
+        html`<span class="placeholder" title="filled in from the patient's data">\
+«${factLabel(name, ruleSet.parameters, ruleSet.facts)}»</span>`,
       );
     }
     last = (match.index ?? 0) + match[0].length;
@@ -122,7 +137,8 @@ function suggestionHtml(suggestion: SuggestionSpec, ruleSet: RuleSet): SafeHtml 
       ? ruleSet.terminology.firstCoding(suggestion.order)
       : undefined;
     const code = coding
-      ? html`<strong>${coding.display ?? coding.code}</strong> <span class="muted">(${systemName(coding.system)} <code>${coding.code}</code>)</span> `
+      ? html`<strong>${coding.display ?? coding.code}</strong> \
+<span class="muted">(${systemName(coding.system)} <code>${coding.code}</code>)</span> `
       : '';
     actions.push(
       html`orders ${code}from ValueSet <a href="#${anchor('vs', suggestion.order)}">${suggestion.order}</a>`,
@@ -134,7 +150,8 @@ function suggestionHtml(suggestion: SuggestionSpec, ruleSet: RuleSet): SafeHtml 
       : suggestion.isRecommended === false
         ? html` <span class="badge">not recommended</span>`
         : '';
-  return html`<li><span class="suggestion-label">${suggestion.label}</span>${flag}${actions.length > 0 ? html`<br><span class="muted">${join(actions, '; then ')}</span>` : ''}</li>`;
+  const steps = actions.length > 0 ? html`<br><span class="muted">${join(actions, '; then ')}</span>` : '';
+  return html`<li><span class="suggestion-label">${suggestion.label}</span>${flag}${steps}</li>`;
 }
 
 /** "every pathway step card; the cards of: a, b" (targets as in select-cards.ts: kind:, modality:, rule:). */

@@ -48,17 +48,21 @@ function renderValueSet(valueSet: ValueSet, orderedByRules: string[]): SafeHtml 
   const excludes = valueSet.compose?.exclude ?? [];
   return html`<article class="valueset" id="${anchor('vs', id)}">
 <h3>${valueSet.title ?? valueSet.name ?? id} <code class="vs-id">${id}</code></h3>
-<p class="vs-meta muted">${valueSet.url ?? ''}${valueSet.version ? html` · version ${valueSet.version}` : ''}${valueSet.status ? html` · ${valueSet.status}` : ''}</p>
+<p class="vs-meta muted">${valueSet.url ?? ''}\
+${valueSet.version ? html` · version ${valueSet.version}` : ''}\
+${valueSet.status ? html` · ${valueSet.status}` : ''}</p>
 ${valueSet.description ? html`<p class="vs-description">${valueSet.description}</p>` : ''}
 ${ingredientNamesLine(valueSet)}
 ${
   orderedByRules.length > 0
-    ? html`<p class="vs-used">Suggested orders use its first code, in rules: ${orderedByRules.map((name) => html`<a href="#${anchor('rule', name)}">${name}</a> `)}</p>`
+    ? html`<p class="vs-used">Suggested orders use its first code, in rules: \
+${orderedByRules.map((name) => html`<a href="#${anchor('rule', name)}">${name}</a> `)}</p>`
     : ''
 }
 <table class="codes">
   <thead><tr><th scope="col">System</th><th scope="col">Code</th><th scope="col">Display</th></tr></thead>
-  <tbody>${includes.map((include) => includeRows(include, false))}${excludes.map((exclude) => includeRows(exclude, true))}</tbody>
+  <tbody>${includes.map((include) => includeRows(include, false))}\
+${excludes.map((exclude) => includeRows(exclude, true))}</tbody>
 </table>
 </article>`;
 }
@@ -67,11 +71,13 @@ function ingredientNamesLine(valueSet: ValueSet): SafeHtml | string {
   const names = declaredValues(valueSet, 'ingredient');
   if (names.length === 0) return '';
   const excluded = declaredValues(valueSet, 'excludedDoseForm');
-  return html`<p class="vs-ingredients">Products not listed are recognised by ingredient name: ${names.join(', ')}${excluded.length > 0 ? html` (not in a dose form named ${excluded.join(', ')})` : ''}.</p>`;
+  return html`<p class="vs-ingredients">Products not listed are recognised by ingredient name: \
+${names.join(', ')}${excluded.length > 0 ? html` (not in a dose form named ${excluded.join(', ')})` : ''}.</p>`;
 }
 
 function includeRows(include: ValueSetComposeInclude, excluded: boolean): SafeHtml {
-  const system = html`<span title="${include.system ?? ''}">${systemName(include.system)}</span>${excluded ? html` <span class="badge">excluded</span>` : ''}`;
+  const system = html`<span title="${include.system ?? ''}">${systemName(include.system)}</span>\
+${excluded ? html` <span class="badge">excluded</span>` : ''}`;
   const concepts = (include.concept ?? []).map(
     (concept) =>
       html`<tr><td>${system}</td><td><code>${concept.code}</code></td><td>${concept.display ?? ''}</td></tr>`,
@@ -88,7 +94,8 @@ function includeRows(include: ValueSetComposeInclude, excluded: boolean): SafeHt
   const whole =
     !include.concept && !include.filter
       ? [
-          html`<tr><td>${system}</td><td colspan="2">every code of the system${include.valueSet ? html` in ${include.valueSet.join(', ')}` : ''}</td></tr>`,
+          html`<tr><td>${system}</td><td colspan="2">\
+every code of the system${include.valueSet ? html` in ${include.valueSet.join(', ')}` : ''}</td></tr>`,
         ]
       : [];
   return html`${concepts}${filters}${whole}`;

@@ -29,7 +29,10 @@ interface Located {
   from: 'prefetch' | 'fhirServer';
 }
 
-/** `prefetch.conditions.entry[2].resource`, `prefetch.patient` or `fhirServer.conditions[2]`; built only when needed. */
+/**
+ * `prefetch.conditions.entry[2].resource`, `prefetch.patient` or `fhirServer.conditions[2]`; built only when
+ * needed.
+ */
 function placeOf({ key, index, from }: Located): string {
   if (from === 'fhirServer') return `fhirServer.${key}[${index}]`;
   return index === undefined ? `prefetch.${key}` : `prefetch.${key}.entry[${index}].resource`;
@@ -134,7 +137,9 @@ function decideVersion(
         throw new HttpError(400, [
           {
             field,
-            message: `${evidence.shows}, which contradicts ${earlier}; send the data of one FHIR version, in that version's form`,
+            message:
+              `${evidence.shows}, which contradicts ${earlier}; ` +
+              "send the data of one FHIR version, in that version's form",
             problem: 'mixed-fhir-versions',
           },
         ]);

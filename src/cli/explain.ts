@@ -17,9 +17,10 @@ import { expandFixtures, loadFixtures } from './scenario-fixtures';
 import { buildHookRequest, prefetchFor, type ScenarioFile } from './scenarios';
 
 /**
- * `rules explain`: for one patient (a hook request, a FHIR Bundle, or a scenario of a scenario file), the facts (with the data behind them), the cards shown, the rules that
- * fired but were hidden, and for every rule that did not fire which condition failed, with the patient's value
- * and the threshold. Nothing is fetched: data not in the file counts as unavailable, as it would in the service.
+ * `rules explain`: for one patient (a hook request, a FHIR Bundle, or a scenario of a scenario file), the facts
+ * (with the data behind them), the cards shown, the rules that fired but were hidden, and for every rule that did
+ * not fire which condition failed, with the patient's value and the threshold. Nothing is fetched: data not in the
+ * file counts as unavailable, as it would in the service.
  */
 export async function explainFile(
   file: string,
@@ -41,7 +42,9 @@ export async function explainFile(
   if (isScenarioFile(value) && !scenario) {
     return {
       ok: false,
-      text: `✗ name a scenario with --scenario; this file has: ${value.scenarios.map((s) => `"${s.name}"`).join(', ')}`,
+      text:
+        `✗ name a scenario with --scenario; this file has: ` +
+        `${value.scenarios.map((s) => `"${s.name}"`).join(', ')}`,
     };
   }
   const hook = (flags.hook ?? scenario?.hook ?? (value as { hook?: string }).hook ?? 'patient-view') as HookName;
@@ -108,7 +111,8 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
   ];
   if (assessment.outcomes.length === 0 && assessment.withheld === undefined) {
     lines.push(
-      'No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) or back-pain medication in this call: no rules run.',
+      'No pathway order (traction, inversion, injection, physiotherapy, spine surgery, lumbar MRI) ' +
+        'or back-pain medication in this call: no rules run.',
     );
     return lines.join('\n');
   }
@@ -149,7 +153,8 @@ function report(assessment: Assessment, ruleSet: RuleSet, hook: HookName, now: D
 
 function factLines(facts: Facts, ruleSet: RuleSet): string[] {
   return Object.entries(facts).flatMap(([id, fact]) => [
-    `  ${id} (${factLabel(id, ruleSet.parameters, ruleSet.facts)}): ${formatFact(id, fact, ruleSet.facts)}${fact.error ? ` [error: ${fact.error}]` : ''}`,
+    `  ${id} (${factLabel(id, ruleSet.parameters, ruleSet.facts)}): ${formatFact(id, fact, ruleSet.facts)}` +
+      (fact.error ? ` [error: ${fact.error}]` : ''),
     ...fact.cites.map((cite) => `      ${cite.reference ? `${cite.reference}: ` : ''}${cite.text}`),
   ]);
 }
@@ -163,6 +168,7 @@ function hiddenLine(outcome: RuleOutcome, assessment: Assessment): string {
   const why =
     hiders.length > 0
       ? `hidden by ${hiders.join(', ')}`
-      : `its modality (${spec.card.modality}) is not in play: it is not being ordered, and no step card for it is shown`;
+      : `its modality (${spec.card.modality}) is not in play: ` +
+        'it is not being ordered, and no step card for it is shown';
   return `  ${spec.name}: ${why}`;
 }

@@ -71,7 +71,8 @@ function render(report: AnalyticsReport, format: string): string {
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [
-    `Cards since ${report.since.slice(0, 10)} (${report.store} store); ${report.feedbackEntries} feedback entries, ${report.unmatchedFeedback} about unknown cards.`,
+    `Cards since ${report.since.slice(0, 10)} (${report.store} store); ` +
+      `${report.feedbackEntries} feedback entries, ${report.unmatchedFeedback} about unknown cards.`,
     '',
     line([...COLUMNS]),
     ...table.map((row) => line(COLUMNS.map((column) => row[column]))),

@@ -6,7 +6,8 @@ const USAGE = `Usage: npm run -s mint-token -- [--aud URL] [--tenant ID] [--life
 
 Prints a development JWT (ES384, iss "spine-cds-development") for the endpoint URL given as --aud
 (default http://localhost:8080/cds-services/spine-patient-view). On first use it creates the local key pair
-in .dev-keys/ (git-ignored); a service started with SPINE_CDS_TRUST_FILE=deploy/trust/trust.development.json trusts it.`;
+in .dev-keys/ (git-ignored); a service started with \
+SPINE_CDS_TRUST_FILE=deploy/trust/trust.development.json trusts it.`;
 
 /** Development only: the token goes to stdout alone, so that TOKEN=$(npm run -s mint-token) works. */
 async function main(): Promise<void> {
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   const key = await ensureDevKeyPair();
   if (key.created) {
     process.stderr.write(
-      `Created the development key pair in ${path.relative(process.cwd(), DEV_KEYS_DIR) || '.'}/; restart the service so that it trusts it.\n`,
+      `Created the development key pair in ${path.relative(process.cwd(), DEV_KEYS_DIR) || '.'}/; ` +
+        'restart the service so that it trusts it.\n',
     );
   }
   const token = await mintDevToken(key, { audience: values.aud, tenant: values.tenant, lifetimeSeconds });

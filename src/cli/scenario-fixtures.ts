@@ -70,10 +70,8 @@ function instantiate(fixture: Fixture, patientId: string): JsonObject {
   const { resourceType, ...rest } = fixture.resource;
   if (resourceType === 'Patient') return { resourceType, id: patientId, ...rest };
   const joined = `${patientId}-${fixture.name}`;
-  const id =
-    joined.length <= MAX_ID_LENGTH
-      ? joined
-      : `${patientId.slice(0, MAX_ID_LENGTH - 9)}-${createHash('sha256').update(fixture.name).digest('hex').slice(0, 8)}`;
+  const nameHash = createHash('sha256').update(fixture.name).digest('hex').slice(0, 8);
+  const id = joined.length <= MAX_ID_LENGTH ? joined : `${patientId.slice(0, MAX_ID_LENGTH - 9)}-${nameHash}`;
   return { resourceType, id, ...rest, subject: { reference: `Patient/${patientId}` } };
 }
 
@@ -104,7 +102,8 @@ export function expandFixtures(
         scenario: typeof scenario.name === 'string' ? scenario.name : undefined,
         path: `scenarios[${index}].resources[${at}]`,
         code: 'unknown-fixture',
-        message: `no fixture is named "${resource}" in rules/scenarios/fixtures${didYouMean(resource, fixtures.keys())}`,
+        message:
+          `no fixture is named "${resource}" in rules/scenarios/fixtures` + didYouMean(resource, fixtures.keys()),
       });
       return [];
     });

@@ -89,7 +89,8 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const valueSets = ruleSet.terminology.valueSetIds().length;
       process.stdout.write(
-        `✓ ${ruleSet.rules.length} rules in ${ruleSet.packs.length} packs, ${Object.keys(ruleSet.parameters).length} parameters, ` +
+        `✓ ${ruleSet.rules.length} rules in ${ruleSet.packs.length} packs, ` +
+          `${Object.keys(ruleSet.parameters).length} parameters, ` +
           `${valueSets} ValueSets: all valid (version ${ruleSet.version}, profile ${ruleSet.profile}).\n`,
       );
       return 0;
@@ -99,7 +100,8 @@ async function main(argv: string[]): Promise<number> {
       const { problems, results } = await testScenarioFiles(rulesDir, ruleSet, files);
       if (problems.length > 0) {
         process.stdout.write(
-          `✗ The scenario files have ${problems.length} problem(s):\n${problems.map(formatScenarioProblem).join('\n')}\n`,
+          `✗ The scenario files have ${problems.length} problem(s):\n` +
+            `${problems.map(formatScenarioProblem).join('\n')}\n`,
         );
         return 1;
       }

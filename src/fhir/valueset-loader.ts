@@ -6,7 +6,10 @@ import { listJsonFiles, readJsonFile } from '../json-file';
 
 export const ICD_10_CM = 'http://hl7.org/fhir/sid/icd-10-cm';
 
-/** Drug-class ValueSets declare the ingredient names that recognise products they do not list (see clinical/ingredient-names). */
+/**
+ * Drug-class ValueSets declare the ingredient names that recognise products they do not list (see
+ * clinical/ingredient-names).
+ */
 export const INGREDIENT_NAMES_EXTENSION =
   'https://fhir.spine-cds.example/StructureDefinition/recognised-by-ingredient-name';
 

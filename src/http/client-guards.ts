@@ -6,7 +6,10 @@ import { TokenVerifier } from './auth/verify-token';
 import type { PostgresSecurityState } from '../shared-state/postgres-security-state';
 import { addressKey, rateLimit, TokenBuckets, type RateLimitBuckets, type RateLimitConfig } from './rate-limit';
 
-/** Keys fetched from a jku or jwksUrl are refetched after this long, so that a key the issuer withdrew stops working. */
+/**
+ * Keys fetched from a jku or jwksUrl are refetched after this long, so that a key the issuer withdrew stops
+ * working.
+ */
 const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
 
 export interface ClientGuardDependencies {
@@ -69,7 +72,9 @@ function warnOnceAboutForwardedFor(logger: Logger): RequestHandler {
       warned = true;
       logger.warn(
         { event: 'trust-proxy-unset', ip: req.ip },
-        'a request came with X-Forwarded-For but SPINE_CDS_TRUST_PROXY is false: rate limits count every client behind a proxy as the proxy; if this service is behind one, set SPINE_CDS_TRUST_PROXY',
+        'a request came with X-Forwarded-For but SPINE_CDS_TRUST_PROXY is false: ' +
+          'rate limits count every client behind a proxy as the proxy; ' +
+          'if this service is behind one, set SPINE_CDS_TRUST_PROXY',
       );
     }
     next();
@@ -81,7 +86,8 @@ function logAuthPosture({ auth, mode }: Config, logger: Logger): void {
     if (mode === 'production') {
       logger.warn(
         { event: 'auth-disabled', mode },
-        'AUTHENTICATION IS DISABLED IN PRODUCTION (SPINE_CDS_AUTH=disabled): anyone who can reach this service can call it',
+        'AUTHENTICATION IS DISABLED IN PRODUCTION (SPINE_CDS_AUTH=disabled): ' +
+          'anyone who can reach this service can call it',
       );
     } else {
       logger.warn({ event: 'auth-disabled', mode }, 'authentication is disabled (development without a trust file)');

@@ -40,7 +40,12 @@ export function landingHandler(sandboxPath: string | undefined): RequestHandler 
           A CDS Hooks 2.0 service for low back pain: red flags, contraindications and the stepped pathway, as cards.
         </p>
         <ul>
-          ${sandboxPath ? html`<li><a id="sandbox-link" href="${sandboxPath}/">EHR simulator</a>: pick an example patient, fire a hook, see the cards</li>` : ''}
+          ${
+            sandboxPath
+              ? html`<li><a id="sandbox-link" href="${sandboxPath}/">EHR simulator</a>: \
+pick an example patient, fire a hook, see the cards</li>`
+              : ''
+          }
           <li>
             <a href="/cds-services">Discovery</a> (<code>GET /cds-services</code>): the services and their prefetch
           </li>
@@ -63,12 +68,17 @@ export function docsHandler(): RequestHandler {
   const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
   const body = new MarkdownIt({ html: false }).render(readme);
   return htmlPage(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>spine-cds documentation</title><link rel="icon" href="data:,"><style>${DOCS_STYLE}</style></head><body>${body}</body></html>`,
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>spine-cds documentation</title>' +
+      `<link rel="icon" href="data:,"><style>${DOCS_STYLE}</style></head><body>${body}</body></html>`,
   );
 }
 
-const DOCS_STYLE =
-  'body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{background:#f6f8fa;padding:.6rem;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.2rem .4rem}';
+const DOCS_STYLE = [
+  'body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}',
+  'pre{background:#f6f8fa;padding:.6rem;overflow:auto}',
+  'table{border-collapse:collapse}',
+  'td,th{border:1px solid #d0d7de;padding:.2rem .4rem}',
+].join('');
 
 function htmlPage(page: string): RequestHandler {
   return (_req, res) => {

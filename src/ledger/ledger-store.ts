@@ -1,4 +1,7 @@
-/** What the ledger keeps about one card sent to an EHR: who sent it and why, never about whom (see README "Card ledger"). */
+/**
+ * What the ledger keeps about one card sent to an EHR: who sent it and why, never about whom (see README
+ * "Card ledger").
+ */
 export interface CardRecord {
   cardUuid: string;
   suggestionUuids: string[];

@@ -108,7 +108,8 @@ export class SqlLedgerStore implements LedgerStore {
     );
     const [feedback] = await query<Record<string, string | number>>(
       `SELECT COUNT(*) AS entries,
-        SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM ledger_cards c WHERE c.card_uuid = f.card_uuid) THEN 1 ELSE 0 END) AS unmatched
+        SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM ledger_cards c WHERE c.card_uuid = f.card_uuid)
+          THEN 1 ELSE 0 END) AS unmatched
       FROM ledger_feedback f WHERE received_at >= ?`,
       [sinceMs],
     );
@@ -159,7 +160,8 @@ export class SqlLedgerStore implements LedgerStore {
       const chunk = rows.slice(start, start + ROWS_PER_INSERT);
       const tuple = `(${columns.map(() => '?').join(', ')})`;
       await this.driver.query(
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ON CONFLICT DO NOTHING`,
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ` +
+          'ON CONFLICT DO NOTHING',
         chunk.flat(),
       );
     }

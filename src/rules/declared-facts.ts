@@ -50,7 +50,9 @@ export function checkDeclaredFacts(
         problems.push({
           path: `${at}.valueSets[${i}]`,
           code: 'unknown-valueset',
-          message: `ValueSet "${valueSet}" does not exist in fhir-profiles/valuesets.${didYouMean(valueSet, terminology.valueSetIds())}`,
+          message:
+            `ValueSet "${valueSet}" does not exist in fhir-profiles/valuesets.` +
+            didYouMean(valueSet, terminology.valueSetIds()),
         });
     });
     const days = 'withinDays' in fact ? fact.withinDays : undefined;
@@ -71,7 +73,8 @@ function daysParameterProblems(
       {
         path,
         code: 'unknown-parameter',
-        message: `parameter "${name}" is not defined in rules/parameters.json.${didYouMean(name, Object.keys(parameters))}`,
+        message:
+          `parameter "${name}" is not defined in rules/parameters.json.` + didYouMean(name, Object.keys(parameters)),
       },
     ];
   if (typeof parameter.value !== 'number')

@@ -39,7 +39,8 @@ export function knownProfiles(rulesDir: string): string[] {
 export function unknownProfile(rulesDir: string, profile: string, askedBy: string): string | undefined {
   const known = knownProfiles(rulesDir);
   if (known.includes(profile)) return undefined;
-  return `${askedBy}: no rule profile "${profile}" in ${path.join(rulesDir, PROFILES_FOLDER)}; known profiles: ${known.join(', ')}`;
+  const folder = path.join(rulesDir, PROFILES_FOLDER);
+  return `${askedBy}: no rule profile "${profile}" in ${folder}; known profiles: ${known.join(', ')}`;
 }
 
 export function profileFiles(rulesDir: string, profile: string): ProfileFiles {

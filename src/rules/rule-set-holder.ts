@@ -45,7 +45,10 @@ export class RuleSetHolder {
     return this.live;
   }
 
-  /** The refused reload that still stands (the files on disk are still invalid), if any: shown by /readyz and /rules. */
+  /**
+   * The refused reload that still stands (the files on disk are still invalid), if any: shown by /readyz and
+   * /rules.
+   */
   lastRejected(): RejectedReload | undefined {
     return this.rejected;
   }

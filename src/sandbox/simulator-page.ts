@@ -26,7 +26,8 @@ export function simulatorPage({ patients, fhirBaseUrl, authRequired }: Simulator
         <header>
           <h1>spine-cds sandbox <span class="muted">EHR simulator</span></h1>
           <nav>
-            <a href="/">service home</a> · <a href="/cds-services">discovery</a> · <a href="/rules">rule catalogue</a> ·
+            <a href="/">service home</a> · <a href="/cds-services">discovery</a> · \
+<a href="/rules">rule catalogue</a> ·
             FHIR server <code id="fhir-server">${fhirBaseUrl}</code>
           </nav>
         </header>

@@ -16,8 +16,16 @@ import { simulatorPage } from './simulator-page';
 export const SANDBOX_PATH = '/sandbox';
 
 /** Scripts and styles from this origin only; the rendered cards may show data: images at most. */
-export const SIMULATOR_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const SIMULATOR_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 const PUBLIC_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'public');
 const MARKDOWN_IT = path.join(path.dirname(require.resolve('markdown-it/package.json')), 'dist', 'browser');

@@ -88,6 +88,9 @@ function urlHost(host: string): string {
 
 /** What the user reads first: where everything is. */
 export function sandboxBanner(sandbox: RunningSandbox, options: SandboxOptions): string {
+  const authentication = options.auth
+    ? 'JWT required (development trust profile; the simulator signs)'
+    : 'off (start with --auth to require JWTs)';
   return [
     'spine-cds sandbox is running.',
     '',
@@ -95,7 +98,7 @@ export function sandboxBanner(sandbox: RunningSandbox, options: SandboxOptions):
     `  CDS service (discovery): ${sandbox.serviceUrl}/cds-services`,
     `  Landing page:            ${sandbox.serviceUrl}/`,
     `  FHIR R4 server:          ${sandbox.fhirBaseUrl}  (${sandbox.patientCount} example patients, allowlisted)`,
-    `  Authentication:          ${options.auth ? 'JWT required (development trust profile; the simulator signs)' : 'off (start with --auth to require JWTs)'}`,
+    `  Authentication:          ${authentication}`,
     '',
     'Pick a patient, a hook and a prefetch mode, then "Fire hook". Ctrl-C stops everything. The log follows.',
     '',

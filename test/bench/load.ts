@@ -30,7 +30,10 @@ export interface LoadResult {
 
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
 
-/** One bounded autocannon run against a loopback URL: it ends at the duration or the request cap, whichever comes first. */
+/**
+ * One bounded autocannon run against a loopback URL: it ends at the duration or the request cap, whichever comes
+ * first.
+ */
 export async function load(options: LoadOptions): Promise<LoadResult> {
   if (!LOOPBACK.test(options.url))
     throw new Error(`refusing to load ${options.url}: the benchmark only targets loopback`);

@@ -30,7 +30,10 @@ export interface ProfileSummary {
 
 const TOP = 15;
 
-/** Runs the scenario against a service started with --cpu-prof, stops it (which writes the profile) and summarises it. */
+/**
+ * Runs the scenario against a service started with --cpu-prof, stops it (which writes the profile) and summarises
+ * it.
+ */
 export async function profileService(
   start: () => Promise<ChildServer>,
   scenario: HttpScenario,

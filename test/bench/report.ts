@@ -45,13 +45,17 @@ const kib = (bytes: number) =>
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const signedKib = (bytes: number) => `${bytes >= 0 ? '+' : '−'}${(Math.abs(bytes) / 1024).toFixed(1)} KiB`;
 const load = (values: number[] | undefined) => (values ? values.map((v) => v.toFixed(2)).join(' / ') : 'n/a');
+/** One Markdown table row. */
+const tableRow = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 
 /** The figures as Markdown: what BENCHMARKS.md publishes between its generated-section markers. */
 export function renderReport(report: Report, quick: boolean): string {
   const { machine } = report;
   const lines = [
-    `Measured ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC with \`${report.command}\`${quick ? ' (short runs: indicative only)' : ''}, commit ${machine.commit} plus the working tree.`,
-    `Machine: ${machine.cores} cores (nproc), ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}.`,
+    `Measured ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC with \`${report.command}\`` +
+      `${quick ? ' (short runs: indicative only)' : ''}, commit ${machine.commit} plus the working tree.`,
+    `Machine: ${machine.cores} cores (nproc), ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, ` +
+      `Node ${machine.node}.`,
     `Load average (1/5/15 min) before: ${load(report.loadBefore)}; after: ${load(report.loadAfter)}.`,
   ];
   if (report.http) lines.push('', ...httpTable(report.http));
@@ -69,11 +73,18 @@ function httpTable(runs: ComparedRun[]): string[] {
   return [
     '#### HTTP over loopback: the service against a bare Express baseline in the same run',
     '',
-    '| scenario | prefetch | connections | request | response | service req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | service / baseline |',
+    tableRow([
+      ...['scenario', 'prefetch', 'connections', 'request', 'response'],
+      ...['service req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'p50 ms', 'p99 ms', 'service / baseline'],
+    ]),
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...runs.map(
-      (run) =>
-        `| ${run.scenario} | ${run.resources} | ${run.connections} | ${kib(run.requestBytes)} | ${kib(run.responseBytes)} | ${int(run.service.requestsPerSecond)} | ${run.service.p50Ms} | ${run.service.p99Ms} | ${int(run.baseline.requestsPerSecond)} | ${run.baseline.p50Ms} | ${run.baseline.p99Ms} | **${pct(run.ratio)}**${failures(run)} |`,
+    ...runs.map((run) =>
+      tableRow([
+        ...[run.scenario, run.resources, run.connections, kib(run.requestBytes), kib(run.responseBytes)],
+        ...[int(run.service.requestsPerSecond), run.service.p50Ms, run.service.p99Ms],
+        ...[int(run.baseline.requestsPerSecond), run.baseline.p50Ms, run.baseline.p99Ms],
+        `**${pct(run.ratio)}**${failures(run)}`,
+      ]),
     ),
   ];
 }
@@ -85,16 +96,23 @@ function failures(run: ComparedRun): string {
 
 function fetchTable(fetch: FetchConcurrency): string[] {
   return [
-    `#### No prefetch: the service fetches everything (${fetch.queriesPerCall} FHIR reads per call) from the embedded FHIR server; one call at a time, ${fetch.samples} calls each`,
+    `#### No prefetch: the service fetches everything (${fetch.queriesPerCall} FHIR reads per call) ` +
+      `from the embedded FHIR server; one call at a time, ${fetch.samples} calls each`,
     '',
-    '| delay added to every FHIR read | hook call p50 ms | hook call p90 ms | slowest query alone, p50 ms | all queries alone, sum of p50 ms |',
+    tableRow([
+      ...['delay added to every FHIR read', 'hook call p50 ms', 'hook call p90 ms'],
+      ...['slowest query alone, p50 ms', 'all queries alone, sum of p50 ms'],
+    ]),
     '| ---: | ---: | ---: | ---: | ---: |',
-    ...fetch.timings.map(
-      (t) =>
-        `| ${t.delayMs} ms | ${ms(t.callP50Ms, 1)} | ${ms(t.callP90Ms, 1)} | ${ms(t.slowestQueryP50Ms, 1)} (${t.slowestQuery}) | ${ms(t.queriesSumP50Ms, 1)} |`,
+    ...fetch.timings.map((t) =>
+      tableRow([
+        ...[`${t.delayMs} ms`, ms(t.callP50Ms, 1), ms(t.callP90Ms, 1)],
+        ...[`${ms(t.slowestQueryP50Ms, 1)} (${t.slowestQuery})`, ms(t.queriesSumP50Ms, 1)],
+      ]),
     ),
     '',
-    `Reads one after another would make the delayed call at least ${int(fetch.queriesPerCall * (fetch.timings[1]?.delayMs ?? 0))} ms longer than the undelayed one; ` +
+    'Reads one after another would make the delayed call at least ' +
+      `${int(fetch.queriesPerCall * (fetch.timings[1]?.delayMs ?? 0))} ms longer than the undelayed one; ` +
       `it was ${ms((fetch.timings[1]?.callP50Ms ?? 0) - (fetch.timings[0]?.callP50Ms ?? 0), 1)} ms longer.`,
   ];
 }
@@ -103,14 +121,23 @@ function evaluationTable(rows: EvaluationRow[]): string[] {
   return [
     '#### Evaluation in process: assessHookCall with a full prefetch (no HTTP, no JSON parsing)',
     '',
-    '| chart | resources | calls | median ms | p95 ms | record + facts ms | rules ms | cards ms | µs per resource | plain scan µs per resource | evaluation ÷ scan | cards |',
+    tableRow([
+      ...['chart', 'resources', 'calls', 'median ms', 'p95 ms', 'record + facts ms', 'rules ms', 'cards ms'],
+      ...['µs per resource', 'plain scan µs per resource', 'evaluation ÷ scan', 'cards'],
+    ]),
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map(
-      (row) =>
-        `| ${row.label} | ${int(row.resources)} | ${int(row.iterations)} | ${ms(row.medianMs, 3)} | ${ms(row.p95Ms, 3)} | ${ms(row.factsMs, 3)} | ${ms(row.rulesMs, 3)} | ${ms(row.cardsMs, 3)} | ${ms(row.perResourceUs, 2)} | ${ms(row.scanPerResourceUs, 3)} | ${int(row.perResourceUs / row.scanPerResourceUs)} | ${row.cards} |`,
+    ...rows.map((row) =>
+      tableRow([
+        ...[row.label, int(row.resources), int(row.iterations), ms(row.medianMs, 3), ms(row.p95Ms, 3)],
+        ...[ms(row.factsMs, 3), ms(row.rulesMs, 3), ms(row.cardsMs, 3)],
+        ...[ms(row.perResourceUs, 2), ms(row.scanPerResourceUs, 3), int(row.perResourceUs / row.scanPerResourceUs)],
+        row.cards,
+      ]),
     ),
     '',
-    'Per resource, the cost falls until the fixed part (rules, cards: the same for every size) is spread thin, then stays within the growth of the plain scan: linear in the number of resources, with memory caches making large charts somewhat dearer per resource for any code.',
+    'Per resource, the cost falls until the fixed part (rules, cards: the same for every size) is spread thin, ' +
+      'then stays within the growth of the plain scan: linear in the number of resources, ' +
+      'with memory caches making large charts somewhat dearer per resource for any code.',
   ];
 }
 
@@ -118,14 +145,18 @@ function memoryTable(memory: MemorySoak): string[] {
   const first = memory.points[0];
   const last = memory.points[memory.points.length - 1];
   return [
-    `#### Memory over ${int(memory.requests)} requests of the typical patient (${int(memory.requests / memory.durationSeconds)} req/s, ${int(memory.failures)} failed; samples after a forced full GC)`,
+    `#### Memory over ${int(memory.requests)} requests of the typical patient ` +
+      `(${int(memory.requests / memory.durationSeconds)} req/s, ${int(memory.failures)} failed; ` +
+      'samples after a forced full GC)',
     '',
     '| requests answered | RSS | heap used |',
     '| ---: | ---: | ---: |',
     ...memory.points.map((point) => `| ${int(point.requests)} | ${mib(point.rss)} | ${mib(point.heapUsed)} |`),
     '',
-    `First → last sample: RSS ${mib(first.rss)} → ${mib(last.rss)}, heap ${mib(first.heapUsed)} → ${mib(last.heapUsed)}. ` +
-      `Slope over the samples after the first: RSS ${signedKib(memory.rssSlopePer10k)}, heap ${signedKib(memory.heapSlopePer10k)} per 10,000 requests.`,
+    `First → last sample: RSS ${mib(first.rss)} → ${mib(last.rss)}, ` +
+      `heap ${mib(first.heapUsed)} → ${mib(last.heapUsed)}. ` +
+      `Slope over the samples after the first: RSS ${signedKib(memory.rssSlopePer10k)}, ` +
+      `heap ${signedKib(memory.heapSlopePer10k)} per 10,000 requests.`,
   ];
 }
 
@@ -134,22 +165,32 @@ function ledgerTable(ledger: CostComparison): string[] {
     '#### Card ledger: the embedded store off and on (typical patient, one process)',
     ['ledger', 'off (`SPINE_CDS_LEDGER=off`)', 'on (SQLite file, every card recorded)'],
     ledger,
-    `The ledger costs **${pct(ledger.cost)}** of hook-call throughput and **${pct(ledger.cpuCost)}** more service CPU per call (budget: 10 %).`,
+    `The ledger costs **${pct(ledger.cost)}** of hook-call throughput ` +
+      `and **${pct(ledger.cpuCost)}** more service CPU per call (budget: 10 %).`,
   );
 }
 
 function sharedStateTable(state: CostComparison): string[] {
   return costTable(
-    '#### Security state: jti replay cache and rate-limit buckets in process vs in PostgreSQL (typical patient, authenticated)',
+    '#### Security state: jti replay cache and rate-limit buckets in process vs in PostgreSQL ' +
+      '(typical patient, authenticated)',
     ['where', 'this process', 'PostgreSQL (shared by instances)'],
     state,
-    `PostgreSQL costs **${pct(state.cost)}** of throughput and **${pct(state.cpuCost)}** more service CPU per call (three round trips per call: IP bucket, jti, issuer bucket; the database runs on the same 2 cores).`,
+    `PostgreSQL costs **${pct(state.cost)}** of throughput and **${pct(state.cpuCost)}** more service CPU per call ` +
+      '(three round trips per call: IP bucket, jti, issuer bucket; the database runs on the same 2 cores).',
   );
 }
 
 function costTable(title: string, [label, without, withIt]: string[], comparison: CostComparison, conclusion: string) {
   const row = (name: string, run: LoadResult) =>
-    `| ${name} | ${int(run.requestsPerSecond)} | ${run.p50Ms} | ${run.p99Ms} | ${ms(run.targetCpuMsPerRequest ?? NaN)} | ${run.failures} |`;
+    tableRow([
+      name,
+      int(run.requestsPerSecond),
+      run.p50Ms,
+      run.p99Ms,
+      ms(run.targetCpuMsPerRequest ?? NaN),
+      run.failures,
+    ]);
   return [
     title,
     '',
@@ -164,20 +205,28 @@ function costTable(title: string, [label, without, withIt]: string[], comparison
 
 function clusterTable(cluster: NonNullable<Report['cluster']>): string[] {
   return [
-    `#### Multi-core: one process against \`node dist/src/cluster.js\` with ${cluster.workers} workers (typical patient)`,
+    `#### Multi-core: one process against \`node dist/src/cluster.js\` with ${cluster.workers} workers ` +
+      '(typical patient)',
     '',
     '| entry | req/s | p50 ms | p99 ms | load generator CPU (cores) |',
     '| --- | ---: | ---: | ---: | ---: |',
-    `| one process (server.js) | ${int(cluster.single.requestsPerSecond)} | ${cluster.single.p50Ms} | ${cluster.single.p99Ms} | ${cluster.single.generatorCores.toFixed(2)} |`,
-    `| cluster, ${cluster.workers} workers | ${int(cluster.cluster.requestsPerSecond)} | ${cluster.cluster.p50Ms} | ${cluster.cluster.p99Ms} | ${cluster.cluster.generatorCores.toFixed(2)} |`,
+    ...[
+      { entry: 'one process (server.js)', run: cluster.single },
+      { entry: `cluster, ${cluster.workers} workers`, run: cluster.cluster },
+    ].map(({ entry, run }) =>
+      tableRow([entry, int(run.requestsPerSecond), run.p50Ms, run.p99Ms, run.generatorCores.toFixed(2)]),
+    ),
     '',
-    `Cluster / one process: **${cluster.ratio.toFixed(2)}×**. The load generator runs on the same ${cluster.workers} cores and takes the share shown, so the cluster has less than ${cluster.workers} cores to work with.`,
+    `Cluster / one process: **${cluster.ratio.toFixed(2)}×**. ` +
+      `The load generator runs on the same ${cluster.workers} cores and takes the share shown, ` +
+      `so the cluster has less than ${cluster.workers} cores to work with.`,
   ];
 }
 
 function profileTable(profile: ProfileSummary): string[] {
   return [
-    `#### CPU profile of the service under the typical load (${profile.idlePercent.toFixed(0)} % idle; shares of busy time)`,
+    `#### CPU profile of the service under the typical load (${profile.idlePercent.toFixed(0)} % idle; ` +
+      'shares of busy time)',
     '',
     `Profile: \`${profile.file}\` (open it in Chrome DevTools, Performance panel).`,
     '',
@@ -185,7 +234,8 @@ function profileTable(profile: ProfileSummary): string[] {
     '| --- | ---: | --- | --- | ---: |',
     ...profile.groups.map((group, i) => {
       const fn = profile.functions[i];
-      return `| ${group.name} | ${group.selfPercent.toFixed(1)} | | ${fn ? `\`${fn.name}\`` : ''} | ${fn ? fn.selfPercent.toFixed(1) : ''} |`;
+      const name = fn ? `\`${fn.name}\`` : '';
+      return `| ${group.name} | ${group.selfPercent.toFixed(1)} | | ${name} | ${fn ? fn.selfPercent.toFixed(1) : ''} |`;
     }),
   ];
 }

@@ -24,7 +24,8 @@ const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charC
 async function showCards(page: Page, cards: Array<{ summary: string; detail?: string }>): Promise<ShownCard[]> {
   const sections = cards.map(
     (card) =>
-      `<section class="card"><h2>${escapeHtml(card.summary)}</h2><div class="detail">${markdown.render(card.detail ?? '')}</div></section>`,
+      `<section class="card"><h2>${escapeHtml(card.summary)}</h2>` +
+      `<div class="detail">${markdown.render(card.detail ?? '')}</div></section>`,
   );
   await page.setContent(`<!doctype html><html><body><main>${sections.join('')}</main></body></html>`);
   const shown = page.locator('section.card');

@@ -99,7 +99,8 @@ describe('spine-cds sandbox: the EHR simulator in headless Chromium', () => {
     expect(await card.locator('.source a').getAttribute('href')).toMatch(/^https:\/\//);
   });
 
-  it('shows a card about traction for a chronic patient when traction is selected, and sends feedback on a suggestion', async () => {
+  it(`shows a card about traction for a chronic patient when \
+traction is selected, and sends feedback on a suggestion`, async () => {
     await fire({ patient: 'sandbox-chronic', hook: 'order-select', prefetch: 'full', order: 'traction' });
     const request = JSON.parse(await page.locator('#request').innerText());
     expect(request.context.selections).toEqual(['ServiceRequest/draft-traction']);

@@ -7,7 +7,10 @@ import { accepted, analytics, issueCards, overridden, sendFeedback } from '../su
 import { startService, type RunningService } from '../support/spine-service';
 import { TYPICAL_PATIENT_VIEW_CARDS } from '../fixtures/patients';
 
-/** The embedded ledger behind the real app: cards recorded, feedback joined, analytics served, nothing about the patient kept. */
+/**
+ * The embedded ledger behind the real app: cards recorded, feedback joined, analytics served, nothing about the
+ * patient kept.
+ */
 
 const SECRET_COMMENT = 'Mrs Example said no, see note 12345';
 let dataDir: string;
@@ -157,7 +160,11 @@ describe('spine-cds feedback report (the compiled CLI, reading the same store)',
     expect(csv[0]).toBe('rule,ruleSetVersion,shown,accepted,overridden,noResponse,acceptanceRate');
     const physiotherapy = http.rules.find((rule: any) => rule.rule === 'physiotherapy');
     expect(csv).toContain(
-      `physiotherapy,all,${physiotherapy.shown},${physiotherapy.accepted},${physiotherapy.overridden},${physiotherapy.noResponse},${physiotherapy.acceptanceRate}`,
+      [
+        'physiotherapy',
+        'all',
+        ...['shown', 'accepted', 'overridden', 'noResponse', 'acceptanceRate'].map((field) => physiotherapy[field]),
+      ].join(','),
     );
     const versions = http.rules.reduce((sum: number, rule: any) => sum + rule.versions.length, 0);
     expect(csv).toHaveLength(1 + http.rules.length + versions);

@@ -115,7 +115,8 @@ function expectToMeet(scenario: LoadedScenario, cards: string[], how: string): v
 describe.each(scenarios.map((scenario) => [`${scenario.file} › ${scenario.name}`, scenario] as const))(
   '%s',
   (_title, scenario) => {
-    test('full prefetch, no prefetch (FHIR server) and STU3 prefetch all meet the expectation, with the same cards', async () => {
+    test(`full prefetch, no prefetch (FHIR server) and STU3 \
+prefetch all meet the expectation, with the same cards`, async () => {
       const prefetched = await call(scenario, buildHookRequest(scenario, ruleSet));
       expectToMeet(scenario, prefetched.cards, 'with prefetch');
       expect(responseViolations(prefetched.response)).toEqual([]);

@@ -116,7 +116,10 @@ const templatePrefetch = (chart: SampleChart) =>
 
 const lastHookCallLog = () => service.logs.filter((line) => line.event === 'hook-call').at(-1);
 
-/** The patient's data in the conditions ValueSets the rules use, as the service read it: no abated condition is active. */
+/**
+ * The patient's data in the conditions ValueSets the rules use, as the service read it: no abated condition is
+ * active.
+ */
 async function activeConditionsAsRead(chart: SampleChart): Promise<Condition[]> {
   const ruleSet = bundledRuleSet();
   const assessment = await assessHookCall(
@@ -164,7 +167,8 @@ describe.each(stu3Charts.map((chart) => [chart.name, chart] as const))('STU3 sam
     expect(comparable(fetched.body)).toEqual(comparable(prefetched.body));
   });
 
-  test('conditions with an abatement in the past are not active, whatever their STU3 status says; the others are', async () => {
+  test(`conditions with an abatement in the past are not \
+active, whatever their STU3 status says; the others are`, async () => {
     const active = await activeConditionsAsRead(chart);
     const abated = active.filter(
       (condition) => condition.abatementDateTime && Date.parse(condition.abatementDateTime) <= TEST_NOW.getTime(),
@@ -315,7 +319,8 @@ describe('contradictory or unreadable data is a 400 naming the field, never read
     prefetch: { ...example.prefetch, conditions: searchset(list as Resource[]) },
   });
 
-  test('STU3 and R4 conditions mixed in one call: the first resource that contradicts the others is named', async () => {
+  test(`STU3 and R4 conditions mixed in one call: the \
+first resource that contradicts the others is named`, async () => {
     const [sciatica, lbp, pregnancy] = conditions();
     const response = await call(withConditions([sciatica, lbp, toStu3(pregnancy)]));
     expect(response.status).toBe(400);
@@ -376,7 +381,8 @@ describe('contradictory or unreadable data is a 400 naming the field, never read
     expect(comparable(response.body)).toEqual(comparable((await call(example)).body));
   });
 
-  test('an R4 server (by its CapabilityStatement) sending STU3-shaped conditions: 400 naming the resource', async () => {
+  test(`an R4 server (by its CapabilityStatement) \
+sending STU3-shaped conditions: 400 naming the resource`, async () => {
     const stu3Conditions = searchset(conditions().map(toStu3));
     r4Server.setFault({ kind: 'status', status: 200, body: JSON.stringify(stu3Conditions) }, { match: /Condition/ });
     const response = await call({

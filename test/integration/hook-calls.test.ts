@@ -93,7 +93,8 @@ describe('patient-view with prefetch and with the FHIR server fallback', () => {
     expect(response.headers.get('x-rule-set-version')).toMatch(/^[0-9a-f]{12}; profile=default$/);
   });
 
-  test('no prefetch: every key is fetched with the bearer token, concurrently, and the cards are identical', async () => {
+  test(`no prefetch: every key is fetched with the \
+bearer token, concurrently, and the cards are identical`, async () => {
     const prefetched = await call(withServer({ prefetch: fullPrefetch(resources) }));
     fhir.reset();
     const fetched = await call(withServer());

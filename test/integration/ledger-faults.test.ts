@@ -41,7 +41,8 @@ async function sendUntilStored(entries: unknown[]): Promise<number[]> {
   return statuses;
 }
 
-test('the store stopped mid-run: hook calls answer, missed cards are counted, feedback waits for the store and is then kept', async () => {
+test(`the store stopped mid-run: hook calls answer, missed \
+cards are counted, feedback waits for the store and is then kept`, async () => {
   const before = await issueMany();
   await service.ledger!.flush();
 
@@ -76,6 +77,8 @@ test('the store stopped mid-run: hook calls answer, missed cards are counted, fe
   expect(report.feedbackEntries).toBe(2);
   expect(report.unmatchedFeedback).toBe(0);
   process.stdout.write(
-    `ledger fault test: ${issued} cards issued (${during.length} while PostgreSQL was down), ${cardsRecorded} recorded + ${cardsMissed} counted missed; feedback answered ${statuses.join(',')} after the restart, 2 entries in, ${report.feedbackEntries} stored\n`,
+    `ledger fault test: ${issued} cards issued (${during.length} while PostgreSQL was down), ` +
+      `${cardsRecorded} recorded + ${cardsMissed} counted missed; ` +
+      `feedback answered ${statuses.join(',')} after the restart, 2 entries in, ${report.feedbackEntries} stored\n`,
   );
 });

@@ -71,7 +71,8 @@ describe.each([
     await again.close();
   });
 
-  test('cards and feedback are joined per rule, rule-set version and week; repeats and strangers are counted right', async () => {
+  test(`cards and feedback are joined per rule, rule-set \
+version and week; repeats and strangers are counted right`, async () => {
     const since = MONDAY;
     const before = await store.figures(since);
     const week1 = [card('rule-a', MONDAY + DAY), card('rule-a', MONDAY + DAY), card('rule-a', MONDAY + 2 * DAY)];

@@ -205,7 +205,8 @@ describe('products the drug-class ValueSets do not list', () => {
     );
   });
 
-  test('a combination product counts for each of its ingredients: opioid card and NSAID-with-anticoagulant card', async () => {
+  test(`a combination product counts for each of its \
+ingredients: opioid card and NSAID-with-anticoagulant card`, async () => {
     const display = 'ibuprofen 300 MG / oxycodone hydrochloride 7.5 MG Oral Tablet';
     const cards = await call('order-sign', 'rx-warfarin', [rxViewDraft('rx-warfarin', UNLISTED, display)]);
     expect(cards.map(ruleOf).sort()).toEqual(['nsaid-ordered-with-caution', 'opioid-chronic-low-back-pain']);
@@ -216,7 +217,8 @@ describe('products the drug-class ValueSets do not list', () => {
     expect(opioid.detail).toContain(`${display} (recognised by ingredient name: oxycodone)`);
   });
 
-  test("a Medication is recognised by its ingredients' codes or names when its own code means nothing here", async () => {
+  test(`a Medication is recognised by its ingredients' \
+codes or names when its own code means nothing here`, async () => {
     const formulary = { text: 'Formulary item 4471', coding: [{ system: 'urn:oid:1.2.3.4', code: '4471' }] };
     const compounded: Medication = {
       resourceType: 'Medication',
@@ -243,7 +245,8 @@ describe('products the drug-class ValueSets do not list', () => {
     expect(cards[0].detail).toContain('(recognised by ingredient name: pregabalin)');
   });
 
-  test('a dose form the ValueSet excludes is not recognised by name: ophthalmic prednisolone is no oral steroid', async () => {
+  test(`a dose form the ValueSet excludes is not \
+recognised by name: ophthalmic prednisolone is no oral steroid`, async () => {
     const eyeDrops = rxViewDraft('rx-sciatica', UNLISTED, 'prednisolone acetate 10 MG/ML Ophthalmic Suspension');
     expect(await call('order-sign', 'rx-sciatica', [eyeDrops])).toEqual([]);
     const tablets = rxViewDraft('rx-sciatica', UNLISTED, 'prednisolone 7 MG Oral Tablet');

@@ -62,7 +62,8 @@ const bearer = async (servicePath: string) => ({
   authorization: `Bearer ${await sign(key, { iss: ISSUER, aud: PUBLIC_BASE + servicePath, now: new Date() })}`,
 });
 
-test('hook calls, cards per rule, feedback per rule and refusals are counted; the public port has no /metrics', async () => {
+test(`hook calls, cards per rule, feedback per rule and \
+refusals are counted; the public port has no /metrics`, async () => {
   expect(baseUrl).toBeDefined();
   expect((await fetch(`${baseUrl}${HOOK}`, { method: 'POST' })).status).toBe(401);
   const cards = await issueCards(baseUrl, await bearer(HOOK));

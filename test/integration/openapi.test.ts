@@ -70,7 +70,8 @@ describe('GET /openapi.json describes the real answers', () => {
       const media = answer.content[mediaType];
       if (!media) throw new Error(`${method} ${template} ${response.status}: ${mediaType} is not documented`);
       if (media.schema) {
-        const pointer = `openapi#/paths/${template.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}/responses/${response.status}`;
+        const pathKey = template.replace(/~/g, '~0').replace(/\//g, '~1');
+        const pointer = `openapi#/paths/${pathKey}/${method}/responses/${response.status}`;
         const schemaRef = documented.$ref
           ? `openapi${documented.$ref}/content/${mediaType.replace(/\//g, '~1')}/schema`
           : `${pointer}/content/${mediaType.replace(/\//g, '~1')}/schema`;

@@ -224,7 +224,8 @@ test('Kubernetes ConfigMap updates (the ..data symlink swapped) go live, one aft
   }
 });
 
-test('the content check alone (no file event at all) reloads a change, and clears a rejection once the files are fixed', async () => {
+test(`the content check alone (no file event at all) reloads \
+a change, and clears a rejection once the files are fixed`, async () => {
   root = copyProject();
   rulesDir = path.join(root, 'rules');
   valueSetsDir = path.join(root, 'fhir-profiles', 'valuesets');

@@ -45,7 +45,10 @@ test('against a folder: the scenarios whose cards change, and nothing else', () 
   const diff = cli('rules', 'diff', before);
   expect(diff.status).toBe(0);
   expect(diff.stdout).toMatch(
-    /rules\/scenarios\/pathway\.json › step-physiotherapy-acute-severe-pain \[patient-view\]\n {2}- physiotherapy {2}info: "Refer for exercise-based physiotherapy"/,
+    new RegExp(
+      /rules\/scenarios\/pathway\.json › step-physiotherapy-acute-severe-pain \[patient-view\]\n/.source +
+        / {2}- physiotherapy {2}info: "Refer for exercise-based physiotherapy"/.source,
+    ),
   );
   const changed = Number(/(\d+) scenario\(s\) with changed cards/.exec(diff.stdout)?.[1]);
   expect(changed).toBeGreaterThan(0);

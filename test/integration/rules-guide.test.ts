@@ -79,7 +79,10 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 test('the bundled rules check and their scenarios pass', () => {
-  expect(cli('rules', 'check')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^✓ \d+ rules in 6 packs/) });
+  expect(cli('rules', 'check')).toMatchObject({
+    status: 0,
+    stdout: expect.stringMatching(/^✓ \d+ rules in 6 packs/),
+  });
   const run = cli('rules', 'test');
   expect(run.stdout).toMatch(/\d+ passed, 0 failed/);
   expect(run.status).toBe(0);
@@ -121,7 +124,10 @@ test('rules explain says which condition kept the injection card away', () => {
   expect(explained.status).toBe(0);
   const section = explained.stdout.slice(explained.stdout.indexOf('  injection-consider:'));
   expect(section).toMatch(
-    /✗ Pain score \(0–10\) after the conservative-care trial \(or recent\) ≥ injectionMinPain \(5\) — patient: 3/,
+    new RegExp(
+      /✗ Pain score \(0–10\) after the conservative-care trial \(or recent\) /.source +
+        /≥ injectionMinPain \(5\) — patient: 3/.source,
+    ),
   );
   expect(section).toMatch(/✓ Radicular pain \(sciatica or radiculopathy\): yes — patient: yes/);
 });
@@ -234,6 +240,9 @@ test('a broken edit is reported with file, rule and path, and the exit code says
     .find((line) => line.startsWith('- rules/packs/pathway.json › rule "imaging-not-yet"'));
   expect(check.stdout.split('\n')).toContain(quoted);
   expect(check.stdout).toMatch(
-    /rules\/packs\/pathway\.json › rule "imaging-not-yet" › rules\[0\]\.when\.all\[0\]\.fact: "backPian" is unknown\. Did you mean "backPain"\?/,
+    new RegExp(
+      /rules\/packs\/pathway\.json › rule "imaging-not-yet" › rules\[0\]\.when\.all\[0\]\.fact: /.source +
+        /"backPian" is unknown\. Did you mean "backPain"\?/.source,
+    ),
   );
 });

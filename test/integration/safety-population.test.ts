@@ -20,7 +20,8 @@ beforeAll(async () => {
 });
 afterAll(async () => service.close());
 
-test(`safety population (seed ${SEED}, ${PATIENTS} patients): every response passes the docs/clinical.md oracle`, async () => {
+test(`safety population (seed ${SEED}, ${PATIENTS} \
+patients): every response passes the docs/clinical.md oracle`, async () => {
   const patients = generatePatients(PATIENTS, SEED, TEST_NOW);
   const found: Array<Violation & { patient: string; hook: string }> = [];
   let responses = 0;

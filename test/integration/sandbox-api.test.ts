@@ -22,7 +22,8 @@ describe('spine-cds sandbox endpoints', () => {
       body: JSON.stringify(body),
     });
 
-  test('the simulator page lists every example patient, under a strict CSP, with its assets from this origin', async () => {
+  test(`the simulator page lists every example patient, \
+under a strict CSP, with its assets from this origin`, async () => {
     const response = await fetch(`${sandbox.serviceUrl}/sandbox/`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-security-policy')).toBe(SIMULATOR_CSP);

@@ -96,7 +96,10 @@ afterAll(async () => {
 
 beforeEach(() => fhir.reset());
 
-/** Signs for issuer A (tenant-a) and the hook endpoint unless told otherwise; remembers the token for the leak check. */
+/**
+ * Signs for issuer A (tenant-a) and the hook endpoint unless told otherwise; remembers the token for the leak
+ * check.
+ */
 async function token(key: SigningKey, options: Partial<TokenOptions> = {}): Promise<string> {
   const signed = await sign(key, {
     iss: ISSUER_A,
@@ -132,8 +135,8 @@ function lastRejection(): Record<string, unknown> {
 /** URLs fetched by the service itself since `from` (the test's own calls to the service aside). */
 const outboundSince = (from: number) => fetches.urls.slice(from).filter((url) => !url.startsWith(service.baseUrl));
 
-const unsigned = (header: object, payload: object) =>
-  `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
+const base64urlJson = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const unsigned = (header: object, payload: object) => `${base64urlJson(header)}.${base64urlJson(payload)}.`;
 
 const now = Math.floor(TEST_NOW.getTime() / 1000);
 
@@ -349,7 +352,8 @@ describe('JWT verification', () => {
     expect((await postJson(`${service.baseUrl}/cds-services/nope`, {})).status).toBe(401);
   });
 
-  test('a Sandbox-shaped token (its kid and jku) not signed by the Sandbox key is refused, and the jku is never fetched', async () => {
+  test(`a Sandbox-shaped token (its kid and jku) not signed by \
+the Sandbox key is refused, and the jku is never fetched`, async () => {
     const impostor = await signingKey('ES384', SANDBOX_KID);
     const jwt = await token(impostor, { iss: SANDBOX, header: { jku: SANDBOX_JKU }, claims: { tenant: undefined } });
     expect((await callHook(bearer(jwt))).status).toBe(401);
@@ -446,7 +450,8 @@ describe('outbound FHIR calls', () => {
     expect(fhir.requests).toEqual([]);
   });
 
-  test("an issuer's own fhirServers replace SPINE_CDS_FHIR_SERVERS, which applies to issuers without a list", async () => {
+  test(`an issuer's own fhirServers replace \
+SPINE_CDS_FHIR_SERVERS, which applies to issuers without a list`, async () => {
     const refusedForA = await callHook(
       bearer(await token(es)),
       patientView({ prefetch: undefined, fhirServer: `${trap.origin}/fhir` }),
@@ -593,7 +598,8 @@ describe('security headers', () => {
 });
 
 describe('rate limiting', () => {
-  test('per issuer when authenticated: 429 with Retry-After and an OperationOutcome; other issuers and health checks unaffected', async () => {
+  test(`per issuer when authenticated: 429 with Retry-After and an \
+OperationOutcome; other issuers and health checks unaffected`, async () => {
     const limited = await startService({
       SPINE_CDS_TRUST_FILE: trustFile,
       SPINE_CDS_PUBLIC_BASE_URL: PUBLIC_BASE,
@@ -639,7 +645,8 @@ describe('rate limiting', () => {
   const forged = async () => bearer(await token(await signingKey('ES384', es.kid)));
   const rejections = (running: RunningService) => running.logs.filter((line) => line.event === 'auth-rejected').length;
 
-  test('per IP address before authentication: tokens claiming a trusted issuer cannot buy unlimited signature checks', async () => {
+  test(`per IP address before authentication: tokens claiming \
+a trusted issuer cannot buy unlimited signature checks`, async () => {
     const limited = await limitedByAddress();
     try {
       const call = async (headers: Record<string, string>) =>
@@ -668,7 +675,8 @@ describe('rate limiting', () => {
     }
   });
 
-  test('behind a trusted proxy (SPINE_CDS_TRUST_PROXY), the limit applies to the client address it forwards; IPv6 clients by their /64', async () => {
+  test(`behind a trusted proxy (SPINE_CDS_TRUST_PROXY), the limit \
+applies to the client address it forwards; IPv6 clients by their /64`, async () => {
     const limited = await limitedByAddress({ SPINE_CDS_TRUST_PROXY: 'loopback' });
     try {
       const from = async (address: string) =>
@@ -725,7 +733,8 @@ describe('secure by default', () => {
 });
 
 describe('development trust profile', () => {
-  test('the local development issuer is left out until mint-token has created its key, then its tokens are accepted', async () => {
+  test(`the local development issuer is left out until \
+mint-token has created its key, then its tokens are accepted`, async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'spine-dev-profile-'));
     fs.cpSync(path.join(PROJECT_ROOT, 'deploy', 'trust'), path.join(root, 'deploy', 'trust'), { recursive: true });
     const env = { SPINE_CDS_TRUST_FILE: path.join(root, 'deploy', 'trust', 'trust.development.json') };

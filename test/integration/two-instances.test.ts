@@ -82,9 +82,12 @@ afterAll(async () => {
   fs.rmSync(path.dirname(trustFile), { recursive: true, force: true });
 });
 
-const bearer = async (issuer: 'ledger' | 'limited', servicePath: string) => ({
-  authorization: `Bearer ${await sign(keys[issuer], { iss: issuer === 'ledger' ? LEDGER_ISSUER : LIMITED_ISSUER, aud: PUBLIC_BASE + servicePath, now: new Date() })}`,
-});
+const bearer = async (issuer: 'ledger' | 'limited', servicePath: string) => {
+  const iss = issuer === 'ledger' ? LEDGER_ISSUER : LIMITED_ISSUER;
+  return {
+    authorization: `Bearer ${await sign(keys[issuer], { iss, aud: PUBLIC_BASE + servicePath, now: new Date() })}`,
+  };
+};
 const HOOK = '/cds-services/spine-patient-view';
 
 test('a card issued by A and the feedback that reaches B are joined in the analytics of either', async () => {
@@ -145,11 +148,13 @@ test("a client's rate limit holds across both instances", async () => {
     expect(statuses.some((entry) => entry.instance === name && entry.status === 429)).toBe(true);
   expect(statuses.every((entry) => entry.status === 200 || entry.status === 429)).toBe(true);
   process.stdout.write(
-    `two instances: ${statuses.length} calls of one client alternating A/B in ${elapsedSeconds.toFixed(2)} s: ${allowed} allowed (burst ${BURST}, 1/s), ${statuses.length - allowed} answered 429\n`,
+    `two instances: ${statuses.length} calls of one client alternating A/B in ${elapsedSeconds.toFixed(2)} s: ` +
+      `${allowed} allowed (burst ${BURST}, 1/s), ${statuses.length - allowed} answered 429\n`,
   );
 });
 
-test('with PostgreSQL away, a token cannot be checked for replay: 503 with Retry-After, not a silent accept', async () => {
+test(`with PostgreSQL away, a token cannot be checked \
+for replay: 503 with Retry-After, not a silent accept`, async () => {
   postgres.stop();
   const response = await fetch(`${a.url}/cds-services`, { headers: await bearer('ledger', '/cds-services') });
   expect(response.status).toBe(503);

@@ -1,7 +1,7 @@
 /**
- * The safety oracle's own code lists and wording checks, written from docs/clinical.md (red flags, contraindications per
- * modality, NSAID cautions) and the codes in clinical-codes.json and the Synthea R4 census. Deliberately NOT read
- * from rules/ or fhir-profiles/: the oracle must be able to disagree with them.
+ * The safety oracle's own code lists and wording checks, written from docs/clinical.md (red flags,
+ * contraindications per modality, NSAID cautions) and the codes in clinical-codes.json and the Synthea R4 census.
+ * Deliberately NOT read from rules/ or fhir-profiles/: the oracle must be able to disagree with them.
  */
 
 export const SNOMED = 'http://snomed.info/sct';
@@ -186,7 +186,10 @@ export const OBSERVATIONS = {
 
 export const FUSION_PROCEDURE = sct('50172003', 'Lumbar spinal fusion (procedure)');
 
-/** Treatments docs/clinical.md tabulates contraindications for, with how a card about one reads and how it is ordered. */
+/**
+ * Treatments docs/clinical.md tabulates contraindications for, with how a card about one reads and how it is
+ * ordered.
+ */
 export const MODALITIES = {
   traction: {
     about: /traction|decompression/i,

@@ -11,10 +11,10 @@ import {
 } from './clinical-lists';
 
 /**
- * The safety oracle: what docs/clinical.md demands of any answer, worked out from the patient's FHIR data alone (own code
- * lists, own status logic; nothing from rules/ or src/clinical). Design choices that docs/clinical.md leaves open use
- * the values it names: a "new" episode is at most 6 weeks old (its conservative-care trial), "older age" is 70+,
- * vitals count for 365 days, "recent" spinal surgery is within 12 months.
+ * The safety oracle: what docs/clinical.md demands of any answer, worked out from the patient's FHIR data alone
+ * (own code lists, own status logic; nothing from rules/ or src/clinical). Design choices that docs/clinical.md
+ * leaves open use the values it names: a "new" episode is at most 6 weeks old (its conservative-care trial),
+ * "older age" is 70+, vitals count for 365 days, "recent" spinal surgery is within 12 months.
  *
  * New checks (issue 16: fractures by level, antiplatelet injection checks, infection and immunosuppression) are a
  * new entry in RED_FLAGS or CONTRAINDICATIONS, or a new function in CHECKS.
@@ -299,7 +299,8 @@ export const CHECKS: Record<string, (cards: Card[], truth: Truth) => string[]> =
         .filter((card) => MODALITIES[modality].about.test(summaryOf(card)) && card.indicator !== 'critical')
         .map(
           (card) =>
-            `"${summaryOf(card)}" [${String(card.indicator)}] about ${modality} under ${absolute.map((c) => c.name).join(', ')}`,
+            `"${summaryOf(card)}" [${String(card.indicator)}] about ${modality} ` +
+            `under ${absolute.map((c) => c.name).join(', ')}`,
         );
       return [...created, ...mild];
     }),
@@ -325,7 +326,8 @@ export const CHECKS: Record<string, (cards: Card[], truth: Truth) => string[]> =
               ? problems
               : [
                   ...problems,
-                  `"${summaryOf(card)}" speaks of NSAIDs as info under ${truth.nsaidCautions.map((c) => c.name).join(', ')}`,
+                  `"${summaryOf(card)}" speaks of NSAIDs as info ` +
+                    `under ${truth.nsaidCautions.map((c) => c.name).join(', ')}`,
                 ];
           }),
 };

@@ -21,5 +21,15 @@ export function cardOfRule<T extends CardLike>(cards: T[], rule: string): T | un
 }
 
 /** A FHIR relative reference (Type/id) in visible prose. */
-export const FHIR_REFERENCE =
-  /\b(?:Patient|Condition|Observation|Procedure|MedicationRequest|Medication|ServiceRequest|Encounter|Practitioner)\/[A-Za-z0-9\-.]+/;
+const REFERENCED_TYPES = [
+  'Patient',
+  'Condition',
+  'Observation',
+  'Procedure',
+  'MedicationRequest',
+  'Medication',
+  'ServiceRequest',
+  'Encounter',
+  'Practitioner',
+];
+export const FHIR_REFERENCE = new RegExp(`\\b(?:${REFERENCED_TYPES.join('|')})\\/[A-Za-z0-9\\-.]+`);

@@ -35,7 +35,10 @@ function blocks(section: string): Block[] {
   return found;
 }
 
-/** A file the README shows in full (or, for a pack, a rule to add to it): "… `rules/facts.json`:" then a JSON block. */
+/**
+ * A file the README shows in full (or, for a pack, a rule to add to it): "… `rules/facts.json`:" then a JSON
+ * block.
+ */
 export interface ExampleFile {
   target: string;
   value: any;

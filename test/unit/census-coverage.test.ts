@@ -36,7 +36,10 @@ const coding = (concept: CensusConcept): Coding => ({
   display: concept.display,
 });
 
-/** The resources that carry a census concept, in the states a fact could read it: active and resolved, several values. */
+/**
+ * The resources that carry a census concept, in the states a fact could read it: active and resolved, several
+ * values.
+ */
 function carriers(concept: CensusConcept): Resource[] {
   if (concept.resourceType === 'Condition') {
     const base = (id: string): Condition => ({

@@ -37,8 +37,8 @@ interface Call {
 
 /**
  * Calls over every scenario patient (300 in the overlap test: more than one pass over the scenarios, whose mix now
- * includes prescribing cases that rightly give no card), at the scenario's own time and at later times (the same record then gives
- * other facts: durations change class, readings age out), each with its own request body.
+ * includes prescribing cases that rightly give no card), at the scenario's own time and at later times (the same
+ * record then gives other facts: durations change class, readings age out), each with its own request body.
  */
 function calls(count: number): Call[] {
   const shifts = [0, 3, 9, 30];
@@ -114,7 +114,8 @@ test('the scenario files load', () => {
   expect(scenarios.length).toBeGreaterThan(50);
 });
 
-test('300 overlapping hook calls with slow asynchronous facts give exactly the cards of the same calls run one at a time', async () => {
+test(`300 overlapping hook calls with slow asynchronous facts \
+give exactly the cards of the same calls run one at a time`, async () => {
   const all = calls(300);
   const alone: Array<ReturnType<typeof cardsOf>> = [];
   for (const call of all) alone.push(cardsOf((await run(call)).response));
@@ -145,7 +146,8 @@ test('300 overlapping hook calls with slow asynchronous facts give exactly the c
   }
 }, 30_000);
 
-test('the same calls interleaved with out-of-order completion (shuffled start, random delays) still match', async () => {
+test(`the same calls interleaved with out-of-order \
+completion (shuffled start, random delays) still match`, async () => {
   const all = calls(200);
   const alone = new Map<number, ReturnType<typeof cardsOf>>();
   for (const [i, call] of all.entries()) alone.set(i, cardsOf((await run(call)).response));
@@ -171,7 +173,8 @@ test('the same calls interleaved with out-of-order completion (shuffled start, r
  * over two priority levels (as a rule author might do to put red flags first): the run that finishes first marks the
  * Engine finished, and the slower run silently skips its second priority group. A fresh Engine per run keeps them.
  */
-test("control: a shared Engine with two priority levels loses the slower run's rules; fresh Engines do not", async () => {
+test(`control: a shared Engine with two priority levels \
+loses the slower run's rules; fresh Engines do not`, async () => {
   const rules: RuleProperties[] = Array.from({ length: 20 }, (_unused, i) => ({
     name: `rule-${i}`,
     priority: i < 10 ? 2 : 1,

@@ -129,7 +129,8 @@ describe('PORT=0 (any free port)', () => {
   const trustFile = () =>
     writeTrustFile({ issuers: [{ iss: 'https://ehr.example', jwksUrl: 'https://ehr.example/jwks' }] });
 
-  test('with authentication required, needs SPINE_CDS_PUBLIC_BASE_URL: the default could never match a token aud', () => {
+  test(`with authentication required, needs \
+SPINE_CDS_PUBLIC_BASE_URL: the default could never match a token aud`, () => {
     expect(problemsOf({ PORT: '0', SPINE_CDS_TRUST_FILE: trustFile() })).toEqual([
       expect.stringMatching(/^SPINE_CDS_PUBLIC_BASE_URL: must be set when PORT=0 and authentication is required/),
     ]);
@@ -164,7 +165,8 @@ test('production refuses plain-http SPINE_CDS_FHIR_SERVERS at start-up; developm
   ]);
 });
 
-test('production with authentication refuses to start without SPINE_CDS_PUBLIC_BASE_URL (behind an ingress every aud would fail)', () => {
+test(`production with authentication refuses to start without \
+SPINE_CDS_PUBLIC_BASE_URL (behind an ingress every aud would fail)`, () => {
   const trustFile = path.join(PROJECT_ROOT, 'deploy', 'kubernetes', 'trust.json');
   const production = { SPINE_CDS_MODE: 'production', SPINE_CDS_TRUST_FILE: trustFile };
   expect(problemsOf(production)).toEqual([

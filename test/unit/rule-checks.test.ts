@@ -55,7 +55,8 @@ describe('comparison types', () => {
       }),
     ).toEqual([]);
   });
-  test('an unknown parameter or a text value compared as a number (a text parameter is reported by checkParameterTypes)', () => {
+  test(`an unknown parameter or a text value compared as a \
+number (a text parameter is reported by checkParameterTypes)`, () => {
     expect(
       problems(checkComparisonTypes, {
         any: [
@@ -99,7 +100,8 @@ describe('unknown data', () => {
     expect(found).toHaveLength(3);
     expect(found[0]).toMatch(/^rules\[2\]\.when\.all\[0\]\.not: "not" around "painScore greaterThan …" is also true/);
     expect(found[1]).toBe(
-      'rules[2].when.all[2].operator: notIn is also true when durationClass is not known; use equal or in with the values you mean',
+      'rules[2].when.all[2].operator: notIn is also true when durationClass is not known; ' +
+        'use equal or in with the values you mean',
     );
     expect(found[2]).toMatch(/^rules\[2\]\.when\.all\[3\]\.operator: notEqual is also true when pregnant/);
   });

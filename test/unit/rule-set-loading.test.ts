@@ -41,7 +41,10 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
   [
     'an unknown operator',
     (pack) => (physiotherapy(pack).when.all[0].operator = 'atLeast'),
-    /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.operator: "atLeast" is unknown\. It must be one of: "equal"/,
+    new RegExp(
+      /rule "physiotherapy" › rules\[\d+\]\.when\.all\[0\]\.operator: /.source +
+        /"atLeast" is unknown\. It must be one of: "equal"/.source,
+    ),
   ],
   [
     'a summary of 140 characters',
@@ -74,7 +77,11 @@ test.each<[string, (pack: Pack, parameters: Record<string, any>) => void, RegExp
   [
     'a threshold of the wrong type',
     (_pack, parameters) => (parameters.physiotherapyMinPain.value = 'seven'),
-    /rules\/parameters\.json › parameters\.physiotherapyMinPain\.value: must be a number \(it is "seven"\): rules compare it as one \("order-physiotherapy-early", "physiotherapy", "start-back-low-risk"\)/,
+    new RegExp(
+      /rules\/parameters\.json › parameters\.physiotherapyMinPain\.value: must be a number /.source +
+        /\(it is "seven"\): rules compare it as one /.source +
+        /\("order-physiotherapy-early", "physiotherapy", "start-back-low-risk"\)/.source,
+    ),
   ],
   [
     'an unknown parameter',

@@ -8,7 +8,8 @@ const card = (rule: string, indicator: Card['indicator'], summary: string): Card
   source: { label: 'x', topic: { code: rule } },
 });
 
-test('cards are matched by rule: appeared, disappeared, and changed in indicator or summary; uuids do not count', () => {
+test(`cards are matched by rule: appeared, disappeared, \
+and changed in indicator or summary; uuids do not count`, () => {
   const before = [card('a', 'info', 'A'), card('b', 'info', 'B'), card('c', 'warning', 'C'), card('d', 'info', 'D')];
   const after = [
     card('a', 'critical', 'A'),

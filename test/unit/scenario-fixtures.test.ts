@@ -76,7 +76,8 @@ test('an unknown fixture name is one problem, at the scenario, with the nearest 
         path: 'scenarios[0].resources[1]',
         code: 'unknown-fixture',
         message:
-          'no fixture is named "low-back-pain-2026-11-17" in rules/scenarios/fixtures Did you mean "low-back-pain-2026-11-07"?',
+          'no fixture is named "low-back-pain-2026-11-17" in rules/scenarios/fixtures ' +
+          'Did you mean "low-back-pain-2026-11-07"?',
       },
     ]);
   });

@@ -31,6 +31,8 @@ function allowlistFor(config: FhirServerAccessConfig, client: AuthenticatedClien
     ? { servers: fhirServers, notListed: `is not allowed for issuer "${iss}" (its fhirServers in the trust file)` }
     : {
         servers: config.fhirServerAllowlist,
-        notListed: `is not allowed for issuer "${iss}" (it lists no fhirServers in the trust file, and SPINE_CDS_FHIR_SERVERS does not list it)`,
+        notListed:
+          `is not allowed for issuer "${iss}" ` +
+          '(it lists no fhirServers in the trust file, and SPINE_CDS_FHIR_SERVERS does not list it)',
       };
 }

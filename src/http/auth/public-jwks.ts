@@ -20,7 +20,8 @@ function publicJwkProblems(key: unknown, field: string): string[] {
   if (!isObject(key)) return [`${field}: must be a JSON Web Key object`];
   if (typeof key.kty !== 'string' || !ASYMMETRIC_KEY_TYPES.includes(key.kty)) {
     return [
-      `${field}.kty: must be one of ${ASYMMETRIC_KEY_TYPES.join(', ')} (public-key signatures only, never a shared secret)`,
+      `${field}.kty: must be one of ${ASYMMETRIC_KEY_TYPES.join(', ')} ` +
+        '(public-key signatures only, never a shared secret)',
     ];
   }
   const secrets = SECRET_MEMBERS.filter((member) => Object.hasOwn(key, member));

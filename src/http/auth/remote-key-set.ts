@@ -55,7 +55,10 @@ export class RemoteKeySet {
     return this.pending !== undefined || performance.now() - this.attemptedAt >= this.options.minRefreshIntervalMs;
   }
 
-  /** Concurrent callers share one fetch. A failure keeps the keys already cached (the issuer's URL may be down briefly). */
+  /**
+   * Concurrent callers share one fetch. A failure keeps the keys already cached (the issuer's URL may be down
+   * briefly).
+   */
   private refresh(): Promise<void> {
     this.pending ??= this.fetchKeys()
       .then(

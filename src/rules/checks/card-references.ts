@@ -9,7 +9,8 @@ export const checkCardReferences: RuleCheck = ({ card }, context, report) => {
       report(
         `card.suggestions[${i}].order`,
         'unknown-valueset',
-        `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets.${didYouMean(suggestion.order, terminology.valueSetIds())}`,
+        `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets.` +
+          didYouMean(suggestion.order, terminology.valueSetIds()),
       );
     }
   });
@@ -18,7 +19,8 @@ export const checkCardReferences: RuleCheck = ({ card }, context, report) => {
     report(
       'card.overrideReasons',
       'unknown-override-reasons',
-      `set "${card.overrideReasons}" is not defined in rules/override-reasons.json.${didYouMean(card.overrideReasons, Object.keys(sets))}`,
+      `set "${card.overrideReasons}" is not defined in rules/override-reasons.json.` +
+        didYouMean(card.overrideReasons, Object.keys(sets)),
     );
   }
   card.suppresses?.forEach((target, i) => {

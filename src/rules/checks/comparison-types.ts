@@ -3,7 +3,10 @@ import { didYouMean } from '../did-you-mean';
 import { isFactReference, isParameterReference } from '../rule-pack';
 import type { RuleCheck } from './rule-check';
 
-/** Each comparison compares values of the right kind: numbers with numeric operators, lists with in, list facts with contains. */
+/**
+ * Each comparison compares values of the right kind: numbers with numeric operators, lists with in, list facts
+ * with contains.
+ */
 export const checkComparisonTypes: RuleCheck = (spec, context, report) => {
   forEachLeaf(
     spec.when,
@@ -18,7 +21,8 @@ export const checkComparisonTypes: RuleCheck = (spec, context, report) => {
           report(
             `${path}.value.param`,
             'unknown-parameter',
-            `parameter "${value.param}" is not defined in rules/parameters.json.${didYouMean(value.param, Object.keys(known))}`,
+            `parameter "${value.param}" is not defined in rules/parameters.json.` +
+              didYouMean(value.param, Object.keys(known)),
           );
         }
       } else if (kind === 'numeric' && !isFactReference(value) && typeof value !== 'number') {

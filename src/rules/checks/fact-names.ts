@@ -53,7 +53,9 @@ function unknownFact(name: string, path: string, catalogue: FactCatalogue): Prob
     {
       path,
       code: 'unknown-fact',
-      message: `"${name}" is unknown.${didYouMean(name, catalogue.keys())} A fact is built in (the schema and the catalogue list them) or declared in rules/facts.json`,
+      message:
+        `"${name}" is unknown.${didYouMean(name, catalogue.keys())} ` +
+        'A fact is built in (the schema and the catalogue list them) or declared in rules/facts.json',
     },
   ];
 }

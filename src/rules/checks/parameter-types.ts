@@ -26,7 +26,9 @@ export function checkParameterTypes(
       {
         path: `parameters.${name}.value`,
         code: 'type-mismatch',
-        message: `must be a number (it is ${JSON.stringify(parameter.value)}): rules compare it as one (${users.map((u) => `"${u}"`).join(', ')})`,
+        message:
+          `must be a number (it is ${JSON.stringify(parameter.value)}): ` +
+          `rules compare it as one (${users.map((u) => `"${u}"`).join(', ')})`,
       },
     ];
   });

@@ -13,7 +13,9 @@ export const checkUnknownData: RuleCheck = (spec, _context, report) => {
         report(
           path,
           'true-when-unknown',
-          `"not" around "${fact} ${operator} …" is also true when ${fact} is not known; compare the other way and say what unknown means (e.g. any of: "${fact} lessThan …", "${fact} equal null")`,
+          `"not" around "${fact} ${operator} …" is also true when ${fact} is not known; ` +
+            'compare the other way and say what unknown means ' +
+            `(e.g. any of: "${fact} lessThan …", "${fact} equal null")`,
         );
       }
       if (OPERATORS[operator].trueWhenUnknown)

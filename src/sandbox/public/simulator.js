@@ -80,7 +80,8 @@ async function fireHook(event) {
   show('response', answer.text ? prettyJson(answer.text) : '(empty body)');
   if (!answer.response.ok) {
     showStatus(
-      `The service answered HTTP ${answer.response.status}${answer.response.status === 401 ? ' (see the service log for why)' : ''}.`,
+      `The service answered HTTP ${answer.response.status}` +
+        `${answer.response.status === 401 ? ' (see the service log for why)' : ''}.`,
     );
     return;
   }
