@@ -21,6 +21,7 @@ export const FILE_PROBLEM_CODES = [
   // Names used twice, or missing.
   'duplicate-name',
   'missing-parameter',
+  'missing-valueset-list',
   // What a rule means.
   'type-mismatch',
   'true-when-unknown',

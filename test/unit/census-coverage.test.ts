@@ -36,7 +36,9 @@ const coding = (concept: CensusConcept): Coding => ({
   display: concept.display,
 });
 
-/** The resources that carry a census concept, in the states a fact could read it: active and resolved, several values. */
+/**
+ * The resources that carry a census concept, in the states a fact could read it: active and resolved, several values.
+ */
 function carriers(concept: CensusConcept): Resource[] {
   if (concept.resourceType === 'Condition') {
     const base = (id: string): Condition => ({
@@ -110,7 +112,7 @@ function factsUsing(concept: CensusConcept): string[] {
     };
     const facts = computeFacts(
       new PatientRecord(data, ruleSet.terminology, NOW),
-      { parameters: ruleSet.parameters, hook: 'patient-view', orders: [] },
+      { parameters: ruleSet.parameters, valueSetLists: ruleSet.valueSetLists, hook: 'patient-view', orders: [] },
       ruleSet.facts,
     );
     const reference = `${resource.resourceType}/${resource.id}`;

@@ -34,7 +34,8 @@ test('every ValueSet the facts ask observations about is in the observations pre
   const asked = new Set<string>();
   for (const scenario of scenarios) {
     const record = new ObservationQuestions(scenarioRecordData(scenario), ruleSet.terminology, new Date(scenario.now));
-    computeFacts(record, { parameters: ruleSet.parameters, hook: scenario.hook, orders: [] }, ruleSet.facts);
+    const { parameters, valueSetLists } = ruleSet;
+    computeFacts(record, { parameters, valueSetLists, hook: scenario.hook, orders: [] }, ruleSet.facts);
     for (const valueSet of record.asked) asked.add(valueSet);
   }
   expect(asked.size).toBeGreaterThan(5);

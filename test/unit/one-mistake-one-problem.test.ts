@@ -36,7 +36,10 @@ test('a typo in a fact name: one problem, with the fact meant', () => {
   );
   expect(problems.codes).toEqual(['unknown-fact']);
   expect(problems.texts[0]).toMatch(
-    /^- rules\/packs\/contraindications\.json › rule "[^"]+" › rules\[\d+\]\..*\.fact: "bmii" is unknown\. Did you mean "bmi"\?/,
+    new RegExp(
+      String.raw`^- rules\/packs\/contraindications\.json › rule "[^"]+" › ` +
+        String.raw`rules\[\d+\]\..*\.fact: "bmii" is unknown\. Did you mean "bmi"\?`,
+    ),
   );
 });
 
@@ -54,7 +57,10 @@ test('a threshold typed as text: one problem, at parameters.json, naming the rul
   );
   expect(problems.codes).toEqual(['type-mismatch']);
   expect(problems.texts[0]).toMatch(
-    /^- rules\/parameters\.json › parameters\.obesityBmi\.value: must be a number \(it is "30"\): rules compare it as one \("[a-z-]+"(, "[a-z-]+")*\)$/,
+    new RegExp(
+      String.raw`^- rules\/parameters\.json › parameters\.obesityBmi\.value: must be a ` +
+        String.raw`number \(it is "30"\): rules compare it as one \("[a-z-]+"(, "[a-z-]+")*\)$`,
+    ),
   );
 });
 
@@ -91,4 +97,15 @@ test('a fact placeholder followed by its own unit: one problem, before a card re
   );
   expect(problems.codes).toEqual(['repeated-unit']);
   expect(problems.texts[0]).toMatch(/\{\{painWeeks\}\} is printed with its unit \(weeks\)/);
+});
+
+test('a misspelt ValueSet in the lists the facts read (shared.json): one problem, at the list entry', () => {
+  const problems = problemsAfter('shared.json', (text) =>
+    text.replace('"neurogenic-claudication"\n', '"neurogenic-claudicaton"\n'),
+  );
+  expect(problems.codes).toEqual(['unknown-valueset']);
+  expect(problems.texts).toEqual([
+    '- rules/shared.json › valueSetLists.backPainEpisode.valueSets[6]: ValueSet "neurogenic-claudicaton" does not ' +
+      'exist in fhir-profiles/valuesets. Did you mean "neurogenic-claudication"?',
+  ]);
 });

@@ -1,16 +1,13 @@
 import { didYouMean } from '../did-you-mean';
 import type { RuleCheck } from './rule-check';
+import { unknownValueSetMessage } from './valueset-name';
 
 /** Names a card refers to exist: order ValueSets, override-reason sets, rules it suppresses. */
 export const checkCardReferences: RuleCheck = ({ card }, context, report) => {
   card.suggestions?.forEach((suggestion, i) => {
     const { terminology } = context;
     if (suggestion.order && terminology && !terminology.has(suggestion.order)) {
-      report(
-        `card.suggestions[${i}].order`,
-        'unknown-valueset',
-        `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets.${didYouMean(suggestion.order, terminology.valueSetIds())}`,
-      );
+      report(`card.suggestions[${i}].order`, 'unknown-valueset', unknownValueSetMessage(suggestion.order, terminology));
     }
   });
   const sets = context.overrideReasons;
@@ -18,7 +15,8 @@ export const checkCardReferences: RuleCheck = ({ card }, context, report) => {
     report(
       'card.overrideReasons',
       'unknown-override-reasons',
-      `set "${card.overrideReasons}" is not defined in rules/override-reasons.json.${didYouMean(card.overrideReasons, Object.keys(sets))}`,
+      `set "${card.overrideReasons}" is not defined in rules/override-reasons.json.` +
+        didYouMean(card.overrideReasons, Object.keys(sets)),
     );
   }
   card.suppresses?.forEach((target, i) => {
