@@ -37,7 +37,8 @@ const coding = (concept: CensusConcept): Coding => ({
 });
 
 /**
- * The resources that carry a census concept, in the states a fact could read it: active and resolved, several values.
+ * The resources that carry a census concept, in the states a fact could read it: active and resolved, several
+ * values.
  */
 function carriers(concept: CensusConcept): Resource[] {
   if (concept.resourceType === 'Condition') {

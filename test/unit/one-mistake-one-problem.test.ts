@@ -37,8 +37,8 @@ test('a typo in a fact name: one problem, with the fact meant', () => {
   expect(problems.codes).toEqual(['unknown-fact']);
   expect(problems.texts[0]).toMatch(
     new RegExp(
-      String.raw`^- rules\/packs\/contraindications\.json › rule "[^"]+" › ` +
-        String.raw`rules\[\d+\]\..*\.fact: "bmii" is unknown\. Did you mean "bmi"\?`,
+      /^- rules\/packs\/contraindications\.json › rule "[^"]+" › rules\[\d+\]\..*\.fact: /.source +
+        /"bmii" is unknown\. Did you mean "bmi"\?/.source,
     ),
   );
 });
@@ -58,8 +58,8 @@ test('a threshold typed as text: one problem, at parameters.json, naming the rul
   expect(problems.codes).toEqual(['type-mismatch']);
   expect(problems.texts[0]).toMatch(
     new RegExp(
-      String.raw`^- rules\/parameters\.json › parameters\.obesityBmi\.value: must be a ` +
-        String.raw`number \(it is "30"\): rules compare it as one \("[a-z-]+"(, "[a-z-]+")*\)$`,
+      /^- rules\/parameters\.json › parameters\.obesityBmi\.value: must be a number \(it is "30"\): /.source +
+        /rules compare it as one \("[a-z-]+"(, "[a-z-]+")*\)$/.source,
     ),
   );
 });

@@ -114,8 +114,8 @@ export const episodeFacts: FactDefinition[] = [
   {
     id: 'backPain',
     label:
-      'Back pain recorded (low back pain, sciatica, disc herniation or stenosis; ' +
-      'else spondylolisthesis or disc degeneration)',
+      'Back pain recorded (low back pain, sciatica, disc herniation or stenosis;' +
+      ' else spondylolisthesis or disc degeneration)',
     type: 'boolean',
     absentText: 'none recorded',
     compute: (record, context) => {
@@ -139,8 +139,8 @@ export const episodeFacts: FactDefinition[] = [
     {
       id: 'durationClass',
       label:
-        'Duration class (acute < {{param.acuteMaxWeeks}} weeks, ' +
-        'subacute {{param.acuteMaxWeeks}}–{{param.chronicAfterWeeks}}, chronic > {{param.chronicAfterWeeks}})',
+        'Duration class (acute < {{param.acuteMaxWeeks}} weeks,' +
+        ' subacute {{param.acuteMaxWeeks}}–{{param.chronicAfterWeeks}}, chronic > {{param.chronicAfterWeeks}})',
       type: 'string',
     },
     durationClass,
@@ -158,8 +158,8 @@ export const episodeFacts: FactDefinition[] = [
   {
     id: 'caudaEquina',
     label:
-      'Cauda equina syndrome or saddle anaesthesia, or urinary retention / faecal incontinence that began during ' +
-      'the back pain episode',
+      'Cauda equina syndrome or saddle anaesthesia, or urinary retention / faecal incontinence' +
+      ' that began during the back pain episode',
     type: 'boolean',
     absentText: 'none recorded',
     compute: caudaEquina,
