@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Observation } from '@medplum/fhirtypes';
-import { loadScenarios } from '../../src/cli/scenarios';
+import { loadScenarios } from '../../src/cli/scenarios/load';
 import { dataRequirements } from '../../src/cds/services';
 import { computeFacts } from '../../src/clinical/facts';
 import type { Match } from '../../src/clinical/code-index';

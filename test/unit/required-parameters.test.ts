@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadScenarios } from '../../src/cli/scenarios';
+import { loadScenarios } from '../../src/cli/scenarios/load';
 import { computeFacts, REQUIRED_PARAMETERS } from '../../src/clinical/facts';
 import { PatientRecord } from '../../src/clinical/patient-record';
 import { scenarioRecordData } from '../support/scenario-record';
