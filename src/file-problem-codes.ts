@@ -21,6 +21,7 @@ export const FILE_PROBLEM_CODES = [
   // Names used twice, or missing.
   'duplicate-name',
   'missing-parameter',
+  'missing-valueset-list',
   // What a rule means.
   'type-mismatch',
   'true-when-unknown',
@@ -31,8 +32,18 @@ export const FILE_PROBLEM_CODES = [
   'invalid-valueset',
   // Scenarios.
   'invalid-scenario',
-  // The trust file.
-  'invalid-trust',
+  // The trust file (besides unreadable-file, json-syntax and duplicate-name).
+  'unknown-field',
+  'invalid-value',
+  'invalid-url',
+  'insecure-url',
+  'no-keys',
+  'several-key-sources',
+  'invalid-key',
+  'private-key',
+  'disallowed-algorithm',
+  'development-only',
+  'inapplicable-field',
 ] as const;
 
 export type FileProblemCode = (typeof FILE_PROBLEM_CODES)[number];

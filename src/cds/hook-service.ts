@@ -64,7 +64,8 @@ export interface Assessment {
 export async function assessHookCall(hook: HookName, body: unknown, deps: HookCallDependencies): Promise<Assessment> {
   const { ruleSet } = deps;
   const request = parseHookRequest(body, hook);
-  const orders = recogniseDraftOrders(request.context.draftOrders, request.context.selections, ruleSet.terminology);
+  const { draftOrders, selections } = request.context;
+  const orders = recogniseDraftOrders(draftOrders, selections, ruleSet.terminology, ruleSet.orderModalities);
   // Order hooks speak only about pathway orders; anything else is none of this service's business.
   if (hook !== 'patient-view' && orders.length === 0) {
     return { request, orders, facts: {}, outcomes: [], shown: [], response: { cards: [] } };
@@ -80,7 +81,8 @@ export async function assessHookCall(hook: HookName, body: unknown, deps: HookCa
   );
   const now = deps.now();
   const record = new PatientRecord(recordData(data), ruleSet.terminology, now);
-  const facts = computeFacts(record, { parameters: ruleSet.parameters, hook, orders }, ruleSet.facts);
+  const { parameters, valueSetLists } = ruleSet;
+  const facts = computeFacts(record, { parameters, valueSetLists, hook, orders }, ruleSet.facts);
   const assessed = { request, orders, data, fhirVersion: { version: fhirVersion, from: fhirVersionFrom }, facts };
   // The pathway is for the living: a deceased patient's chart gets no cards, and `rules explain` says why.
   if (facts.deceased?.value === true) {

@@ -3,24 +3,8 @@ import type { RuleSet } from '../rules/load-rule-set';
 import type { DataRequirement } from './data-requirement';
 import type { ServiceDefinition } from './types';
 
-/** Observation ValueSets whose codes the observations prefetch asks for (what the built-in facts read). */
-const OBSERVATION_VALUESETS = [
-  'pain-score',
-  'pain-score-panel',
-  'disability-index',
-  'bmd-t-score',
-  'blood-pressure-panel',
-  'systolic-blood-pressure',
-  'diastolic-blood-pressure',
-  'bmi',
-  'pregnancy-status',
-  'pregnancy-test',
-  'start-back-total',
-  'start-back-psychosocial',
-];
-
-/** What the prefetch depends on: the ValueSets, and the facts declared in rules/facts.json (a RuleSet is one). */
-export type PrefetchSource = Pick<RuleSet, 'terminology' | 'declaredFacts'>;
+/** What the prefetch depends on: the ValueSets, and the facts the rule set computes (a RuleSet is one). */
+export type PrefetchSource = Pick<RuleSet, 'terminology' | 'facts'>;
 
 // Both are asked for on every hook call: built once per loaded rule set (a reload brings a new one), frozen because
 // every request shares them.
@@ -37,10 +21,10 @@ export function dataRequirements(source: PrefetchSource): readonly DataRequireme
   return requirements;
 }
 
-function buildDataRequirements({ terminology, declaredFacts }: PrefetchSource): DataRequirement[] {
-  // Declared Observation facts read their own ValueSets: the prefetch asks for those codes too.
-  const declared = Object.values(declaredFacts).flatMap((fact) => (fact.from === 'Observation' ? fact.valueSets : []));
-  const observationCodes = [...OBSERVATION_VALUESETS, ...declared]
+function buildDataRequirements({ terminology, facts }: PrefetchSource): DataRequirement[] {
+  // The codes of every ValueSet a fact (built-in or declared in rules/facts.json) reads Observations from.
+  const observationCodes = [...facts.values()]
+    .flatMap((fact) => fact.observationValueSets ?? [])
     .flatMap((valueSet) => terminology.codesOf(valueSet))
     .map((coding) => `${coding.system}|${coding.code}`);
   return [
@@ -73,9 +57,9 @@ function buildDataRequirements({ terminology, declaredFacts }: PrefetchSource): 
 }
 
 const USAGE =
-  'Reads Patient, Condition, Observation, Procedure and MedicationRequest for the patient in context. Prefetch them, or send fhirServer ' +
-  'with fhirAuthorization (scope patient/*.read or user/*.read) so the service can fetch what is missing. Answers 412 when the ' +
-  'Patient or Condition data can be neither prefetched nor fetched.';
+  'Reads Patient, Condition, Observation, Procedure and MedicationRequest for the patient in context. Prefetch ' +
+  'them, or send fhirServer with fhirAuthorization (scope patient/*.read or user/*.read) so the service can fetch ' +
+  'what is missing. Answers 412 when the Patient or Condition data can be neither prefetched nor fetched.';
 
 const SERVICES: ReadonlyArray<Omit<ServiceDefinition, 'prefetch' | 'usageRequirements'>> = [
   {
@@ -83,29 +67,29 @@ const SERVICES: ReadonlyArray<Omit<ServiceDefinition, 'prefetch' | 'usageRequire
     hook: 'patient-view',
     title: 'Low back pain pathway',
     description:
-      'Red flags, contraindications and the next step on the stepped low back pain pathway (self-care, physiotherapy, ' +
-      'injection, surgical referral; non-surgical decompression is discussed, never recommended), each with its evidence ' +
-      'and the patient data behind it.',
+      'Red flags, contraindications and the next step on the stepped low back pain pathway (self-care, ' +
+      'physiotherapy, injection, surgical referral; non-surgical decompression is discussed, never recommended), ' +
+      'each with its evidence and the patient data behind it.',
   },
   {
     id: 'spine-order-select',
     hook: 'order-select',
     title: 'Low back pain order check (select)',
     description:
-      'Checks selected orders for traction or decompression, inversion therapy, epidural injection, physiotherapy, spine surgery ' +
-      'referral and lumbar MRI against red flags, contraindications and the pathway step, and selected medication orders ' +
-      '(MedicationRequest drafts: opioids, gabapentinoids, antiepileptics, antidepressants, benzodiazepines, oral steroids, ' +
-      'paracetamol, NSAIDs) against back pain prescribing guidance.',
+      'Checks selected orders for traction or decompression, inversion therapy, epidural injection, physiotherapy, ' +
+      'spine surgery referral and lumbar MRI against red flags, contraindications and the pathway step, and ' +
+      'selected medication orders (MedicationRequest drafts: opioids, gabapentinoids, antiepileptics, ' +
+      'antidepressants, benzodiazepines, oral steroids, paracetamol, NSAIDs) against back pain prescribing guidance.',
   },
   {
     id: 'spine-order-sign',
     hook: 'order-sign',
     title: 'Low back pain order check (sign)',
     description:
-      'Checks the orders about to be signed for traction or decompression, inversion therapy, epidural injection, physiotherapy, ' +
-      'spine surgery referral and lumbar MRI against red flags, contraindications and the pathway step, and the medication ' +
-      'orders (MedicationRequest drafts: opioids, gabapentinoids, antiepileptics, antidepressants, benzodiazepines, oral ' +
-      'steroids, paracetamol, NSAIDs) against back pain prescribing guidance.',
+      'Checks the orders about to be signed for traction or decompression, inversion therapy, epidural injection, ' +
+      'physiotherapy, spine surgery referral and lumbar MRI against red flags, contraindications and the pathway ' +
+      'step, and the medication orders (MedicationRequest drafts: opioids, gabapentinoids, antiepileptics, ' +
+      'antidepressants, benzodiazepines, oral steroids, paracetamol, NSAIDs) against back pain prescribing guidance.',
   },
 ];
 

@@ -14,7 +14,9 @@ import type { RuleSet } from '../rules/load-rule-set';
 import type { RuleOutcome } from '../rules/evaluate';
 import { fillParameters } from '../rules/placeholders';
 import { expandFixtures, loadFixtures } from './scenario-fixtures';
-import { buildHookRequest, prefetchFor, type ScenarioFile } from './scenarios';
+import { buildHookRequest } from './scenarios/hook-request';
+import { prefetchFor } from './scenarios/prefetch-for';
+import type { ScenarioFile } from './scenarios/types';
 
 /**
  * `rules explain`: for one patient (a hook request, a FHIR Bundle, or a scenario of a scenario file), the facts

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Card } from '../cds/types';
 import { loadRuleSet, type RuleSet } from '../rules/load-rule-set';
-import { loadScenarios, scenarioCards, type LoadedScenario } from './scenarios';
+import { loadScenarios } from './scenarios/load';
+import { scenarioCards } from './scenarios/run';
+import type { LoadedScenario } from './scenarios/types';
 
 /**
  * `rules diff`: the effect of a rule change on the bundled scenarios' patients, before it ships. Each side is a

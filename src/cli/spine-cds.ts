@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { formatProblem, loadRuleSet, RuleSetError, type RuleSet } from '../rules/load-rule-set';
-import { formatScenarioProblem, formatScenarioReport, testScenarioFiles } from './scenarios';
+import { formatScenarioProblem, formatScenarioReport } from './scenarios/report';
+import { testScenarioFiles } from './scenarios/run';
 import { explainFile } from './explain';
 import { feedbackReport } from './feedback-report';
 import { RuleSetLocationError, rulesDiff } from './rules-diff';

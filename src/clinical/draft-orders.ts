@@ -15,27 +15,13 @@ import { type CodeMatcher } from './code-index';
 import { ingredientNamesOf } from './ingredient-names';
 
 /**
- * Which order ValueSet (fhir-profiles/valuesets) makes a draft order belong to which modality: pathway treatments
- * (ServiceRequest drafts) and drug classes (MedicationRequest drafts).
+ * An order ValueSet (fhir-profiles/valuesets) and the modality a draft order in it belongs to: a pathway treatment
+ * (ServiceRequest drafts) or a drug class (MedicationRequest drafts). The list is rules/shared.json `orderModalities`.
  */
-const ORDER_MODALITIES: ReadonlyArray<{ valueSet: string; modality: string }> = [
-  { valueSet: 'spinal-traction', modality: 'traction' },
-  { valueSet: 'inversion-therapy', modality: 'inversion' },
-  { valueSet: 'epidural-steroid-injection', modality: 'injection' },
-  { valueSet: 'physiotherapy-referral', modality: 'physiotherapy' },
-  { valueSet: 'spine-surgery-referral', modality: 'surgery' },
-  { valueSet: 'lumbar-spine-mri', modality: 'imaging' },
-  { valueSet: 'opioid-medication', modality: 'opioid' },
-  { valueSet: 'gabapentinoid-medication', modality: 'gabapentinoid' },
-  { valueSet: 'antiepileptic-medication', modality: 'antiepileptic' },
-  { valueSet: 'ssri-snri-medication', modality: 'ssri-snri' },
-  { valueSet: 'tricyclic-antidepressant-medication', modality: 'tricyclic' },
-  { valueSet: 'benzodiazepine-medication', modality: 'benzodiazepine' },
-  { valueSet: 'oral-corticosteroid-medication', modality: 'oral-corticosteroid' },
-  { valueSet: 'paracetamol-medication', modality: 'paracetamol' },
-  { valueSet: 'nsaid-medication', modality: 'nsaid' },
-  { valueSet: 'skeletal-muscle-relaxant-medication', modality: 'muscle-relaxant' },
-];
+export interface OrderModality {
+  valueSet: string;
+  modality: string;
+}
 
 type Orderable = Resource & { code?: CodeableConcept };
 
@@ -50,6 +36,7 @@ export function recogniseDraftOrders(
   draftOrders: Bundle | undefined,
   selections: string[] | undefined,
   terminology: DrugClassTerminology,
+  modalities: readonly OrderModality[],
 ): DraftOrder[] {
   const wanted = selections ? new Set(selections) : undefined;
   const entries = draftOrders?.entry ?? [];
@@ -62,7 +49,7 @@ export function recogniseDraftOrders(
     const ordered = orderedItem(resource, entries);
     // What the card names: the draft's text, else its first coding display (request JSON: only texts count).
     const display = namesOf([ordered.concept])[0];
-    return ORDER_MODALITIES.flatMap(({ valueSet, modality }) => {
+    return modalities.flatMap(({ valueSet, modality }) => {
       const recognised = recognise(ordered, valueSet, terminology);
       if (!recognised) return [];
       const shown = display ?? recognised.coding?.code ?? modality;

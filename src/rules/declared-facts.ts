@@ -8,6 +8,7 @@ import {
   type FactDefinition,
 } from '../clinical/facts';
 import type { Terminology } from '../fhir/terminology';
+import { unknownValueSetMessage } from './checks/valueset-name';
 import { didYouMean } from './did-you-mean';
 import type { ParametersFile } from './rule-pack';
 
@@ -50,9 +51,7 @@ export function checkDeclaredFacts(
         problems.push({
           path: `${at}.valueSets[${i}]`,
           code: 'unknown-valueset',
-          message:
-            `ValueSet "${valueSet}" does not exist in fhir-profiles/valuesets.` +
-            didYouMean(valueSet, terminology.valueSetIds()),
+          message: unknownValueSetMessage(valueSet, terminology),
         });
     });
     const days = 'withinDays' in fact ? fact.withinDays : undefined;

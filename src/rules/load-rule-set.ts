@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { REQUIRED_PARAMETERS, type FactCatalogue, type ParameterValues } from '../clinical/facts';
+import { REQUIRED_PARAMETERS, type FactCatalogue, type ParameterValues, type ValueSetLists } from '../clinical/facts';
+import type { OrderModality } from '../clinical/draft-orders';
 import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir/terminology';
 import { readJsonFile, type FileProblem } from '../json-file';
 import {
@@ -14,6 +15,7 @@ import {
 } from './rule-pack';
 import { checkParameterTypes, checkRule, type RuleCheckContext } from './checks';
 import { unknownFactsInRule, unknownFactsInShared } from './checks/fact-names';
+import { checkValueSetLists } from './checks/valueset-lists';
 import { checkDeclaredFacts, factCatalogue, NO_DECLARED_FACTS, type FactsFile } from './declared-facts';
 import { DEFAULT_PROFILE, profileFiles } from './profiles';
 import { fileHashes, versionOf } from './rule-set-version';
@@ -47,6 +49,10 @@ export interface RuleSet {
   declaredFacts: FactsFile['facts'];
   /** Cards gathering the cards of several rules, by name. */
   cardGroups: Record<string, CardGroupSpec>;
+  /** The ValueSet lists the facts read (rules/shared.json). */
+  valueSetLists: ValueSetLists;
+  /** Which order ValueSet makes a draft order belong to which modality (rules/shared.json). */
+  orderModalities: readonly OrderModality[];
 }
 
 export class RuleSetError extends Error {
@@ -126,6 +132,8 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, profile: string, ha
     if (!(error instanceof TerminologyLoadError)) throw error;
     problems.push(...error.problems.map((p) => ({ ...p, file: relative(path.join(valueSetsDir, p.file)) })));
   }
+  if (shared)
+    problems.push(...checkValueSetLists(shared, terminology).map((p) => ({ file: relative(sharedPath), ...p })));
 
   if (factsFile)
     problems.push(
@@ -210,7 +218,17 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, profile: string, ha
     facts,
     declaredFacts: factsFile.facts,
     cardGroups: shared.cardGroups ?? {},
+    valueSetLists: valueSetListsOf(shared),
+    orderModalities: shared.orderModalities,
   };
+}
+
+/** The lists by name; checkValueSetLists has reported any the facts need that is missing. */
+function valueSetListsOf(shared: SharedFile): ValueSetLists {
+  const lists: Record<string, readonly string[]> = Object.fromEntries(
+    Object.entries(shared.valueSetLists).map(([name, list]) => [name, list.valueSets]),
+  );
+  return lists as ValueSetLists;
 }
 
 /** rules/facts.json is optional; the catalogue is undefined when the file is there but does not load. */

@@ -1,13 +1,18 @@
+import type { OrderModality } from '../clinical/draft-orders';
 import type { FileProblemCode } from '../file-problem-codes';
 import { forEachLeaf, mapLeaves, type ConditionTree } from './condition-tree';
 import type { CardGroupSpec, Comparison, RuleCondition, RuleSpec } from './rule-pack';
 
-/** rules/shared.json: conditions and check lists several rules use, defined once. */
+/** rules/shared.json: conditions and check lists several rules use, defined once; the ValueSet lists code reads. */
 export interface SharedFile {
   conditions: Record<string, { description: string; when: RuleCondition }>;
   checkLists: Record<string, { description: string; facts: string[] }>;
   statements: ContraindicationStatements;
   cardGroups?: Record<string, CardGroupSpec>;
+  /** Lists of ValueSets the built-in facts read, by name (REQUIRED_VALUESET_LISTS). */
+  valueSetLists: Record<string, { description: string; valueSets: string[] }>;
+  /** Which order ValueSet makes a draft order belong to which modality. */
+  orderModalities: OrderModality[];
 }
 
 /** How a card about a modality states the contraindications to it (rules/shared.json, `statements`). */

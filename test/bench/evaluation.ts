@@ -110,7 +110,12 @@ function plainScan(resources: Resource[]): number {
 async function measurePieces(resources: Resource[], options: EvaluationOptions) {
   const { ruleSet, now } = options;
   const data = recordData(resources);
-  const context = { parameters: ruleSet.parameters, hook: 'patient-view', orders: [] };
+  const context = {
+    parameters: ruleSet.parameters,
+    valueSetLists: ruleSet.valueSetLists,
+    hook: 'patient-view',
+    orders: [],
+  };
   const factsOf = () => computeFacts(new PatientRecord(data, ruleSet.terminology, now), context, ruleSet.facts);
   const facts = factsOf();
   const outcomes = await evaluateRules(ruleSet, 'patient-view', facts);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { Page } from 'playwright-core';
-import { buildHookRequest, loadScenarios } from '../../src/cli/scenarios';
+import { buildHookRequest } from '../../src/cli/scenarios/hook-request';
+import { loadScenarios } from '../../src/cli/scenarios/load';
 import { FHIR_REFERENCE } from '../support/cards';
 import { launchChromium, type ObservedBrowser } from '../support/chromium';
 import { bundledRuleSet, postJson, PROJECT_ROOT, startService, type RunningService } from '../support/spine-service';

@@ -4,15 +4,11 @@ import { responseViolations } from '../../src/cds/response-check';
 import { serviceDefinitions } from '../../src/cds/services';
 import type { CdsResponse } from '../../src/cds/types';
 import type { HookName } from '../../src/cds/protocol/hooks';
-import {
-  buildHookRequest,
-  compareCards,
-  formatScenarioProblem,
-  formatScenarioResult,
-  loadScenarios,
-  ruleNamesOf,
-  type LoadedScenario,
-} from '../../src/cli/scenarios';
+import { buildHookRequest } from '../../src/cli/scenarios/hook-request';
+import { compareCards, ruleNamesOf } from '../../src/cli/scenarios/run';
+import { formatScenarioProblem, formatScenarioResult } from '../../src/cli/scenarios/report';
+import { loadScenarios } from '../../src/cli/scenarios/load';
+import type { LoadedScenario } from '../../src/cli/scenarios/types';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
 import { requestToStu3 } from '../support/older-fhir';
 import { knownProfiles } from '../../src/rules/profiles';

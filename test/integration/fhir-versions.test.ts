@@ -5,7 +5,7 @@ import type { Condition, Resource } from '@medplum/fhirtypes';
 import { assessHookCall } from '../../src/cds/hook-service';
 import { offlineFetchSettings } from '../../src/cds/prefetch';
 import { dataRequirements } from '../../src/cds/services';
-import { prefetchFor } from '../../src/cli/scenarios';
+import { prefetchFor } from '../../src/cli/scenarios/prefetch-for';
 import { PatientRecord } from '../../src/clinical/patient-record';
 import { fullPrefetch, searchset } from '../fixtures/fhir';
 import { citedReferences, FHIR_REFERENCE } from '../support/cards';

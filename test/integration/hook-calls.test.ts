@@ -4,7 +4,7 @@ import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-s
 import { postJson, startService, type RunningService } from '../support/spine-service';
 import { fullPrefetch, searchset } from '../fixtures/fhir';
 import { typicalPatient, TYPICAL_PATIENT_VIEW_RULES } from '../fixtures/patients';
-import { ruleNamesOf } from '../../src/cli/scenarios';
+import { ruleNamesOf } from '../../src/cli/scenarios/run';
 import { cardOfRule } from '../support/cards';
 
 const TOKEN = 'test-access-token-d41d8cd98f00';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import MarkdownIt from 'markdown-it';
-import { buildHookRequest, loadScenarios } from '../../src/cli/scenarios';
+import { buildHookRequest } from '../../src/cli/scenarios/hook-request';
+import { loadScenarios } from '../../src/cli/scenarios/load';
 import { handleHookCall } from '../../src/cds/hook-service';
 import { offlineFetchSettings } from '../../src/cds/prefetch';
 import type { HookName } from '../../src/cds/protocol/hooks';

@@ -1,5 +1,5 @@
 import type { Condition, MedicationRequest, Observation, Patient, Procedure, Resource } from '@medplum/fhirtypes';
-import type { Scenario } from '../../src/cli/scenarios';
+import type { Scenario } from '../../src/cli/scenarios/types';
 import type { RecordData } from '../../src/clinical/patient-record';
 
 /** A scenario's resources as the patient record the facts read, every kind of data available. */

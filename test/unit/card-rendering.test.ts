@@ -1,5 +1,7 @@
 import path from 'node:path';
-import { buildHookRequest, loadScenarios, type LoadedScenario } from '../../src/cli/scenarios';
+import { buildHookRequest } from '../../src/cli/scenarios/hook-request';
+import { loadScenarios } from '../../src/cli/scenarios/load';
+import type { LoadedScenario } from '../../src/cli/scenarios/types';
 import { handleHookCall } from '../../src/cds/hook-service';
 import type { Card } from '../../src/cds/types';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';

@@ -113,7 +113,7 @@ function factsUsing(concept: CensusConcept): string[] {
     };
     const facts = computeFacts(
       new PatientRecord(data, ruleSet.terminology, NOW),
-      { parameters: ruleSet.parameters, hook: 'patient-view', orders: [] },
+      { parameters: ruleSet.parameters, valueSetLists: ruleSet.valueSetLists, hook: 'patient-view', orders: [] },
       ruleSet.facts,
     );
     const reference = `${resource.resourceType}/${resource.id}`;

@@ -17,7 +17,8 @@ import { offlineFetchSettings } from '../../src/cds/prefetch';
 import { responseViolations } from '../../src/cds/response-check';
 import type { Card } from '../../src/cds/types';
 import type { HookName } from '../../src/cds/protocol/hooks';
-import { buildHookRequest, type Scenario } from '../../src/cli/scenarios';
+import { buildHookRequest } from '../../src/cli/scenarios/hook-request';
+import type { Scenario } from '../../src/cli/scenarios/types';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
 
 /**

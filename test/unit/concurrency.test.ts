@@ -4,7 +4,9 @@ import { Almanac, Engine, type RuleProperties } from 'json-rules-engine';
 import { handleHookCall } from '../../src/cds/hook-service';
 import { offlineFetchSettings } from '../../src/cds/prefetch';
 import type { CdsResponse } from '../../src/cds/types';
-import { buildHookRequest, loadScenarios, type LoadedScenario } from '../../src/cli/scenarios';
+import { buildHookRequest } from '../../src/cli/scenarios/hook-request';
+import { loadScenarios } from '../../src/cli/scenarios/load';
+import type { LoadedScenario } from '../../src/cli/scenarios/types';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
 
 /**

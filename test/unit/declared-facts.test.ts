@@ -94,7 +94,12 @@ function factsOf(resources: Resource[], status: RecordData['status'] = ALL_AVAIL
     medications: of<MedicationRequest>('MedicationRequest'),
     status,
   };
-  const context = { parameters: ruleSet.parameters, hook: 'patient-view', orders: [] };
+  const context = {
+    parameters: ruleSet.parameters,
+    valueSetLists: ruleSet.valueSetLists,
+    hook: 'patient-view',
+    orders: [],
+  };
   return computeFacts(new PatientRecord(data, ruleSet.terminology, TEST_NOW), context, ruleSet.facts);
 }
 
@@ -242,17 +247,26 @@ describe('loading declared facts: each mistake is one problem, where it is', () 
     [
       'a built-in fact name',
       { bmi: latest },
-      /^- rules\/facts\.json › facts\.bmi: is a built-in fact \("Latest body mass index"\); give the declared fact another name$/,
+      new RegExp(
+        String.raw`^- rules\/facts\.json › facts\.bmi: is a built-in fact \("Latest ` +
+          String.raw`body mass index"\); give the declared fact another name$`,
+      ),
     ],
     [
       'a misspelt ValueSet',
       { x: { ...latest, valueSets: ['bmi', 'hypertensoin'] } },
-      /^- rules\/facts\.json › facts\.x\.valueSets\[1\]: ValueSet "hypertensoin" does not exist in fhir-profiles\/valuesets\. Did you mean "hypertension"\?$/,
+      new RegExp(
+        String.raw`^- rules\/facts\.json › facts\.x\.valueSets\[1\]: ValueSet "hypertensoin" ` +
+          String.raw`does not exist in fhir-profiles\/valuesets\. Did you mean "hypertension"\?$`,
+      ),
     ],
     [
       'a window parameter in weeks',
       { x: { ...latest, withinDays: { param: 'acuteMaxWeeks' } } },
-      /^- rules\/facts\.json › facts\.x\.withinDays\.param: parameter "acuteMaxWeeks" is in weeks; withinDays needs one in days$/,
+      new RegExp(
+        String.raw`^- rules\/facts\.json › facts\.x\.withinDays\.param: parameter ` +
+          String.raw`"acuteMaxWeeks" is in weeks; withinDays needs one in days$`,
+      ),
     ],
     [
       'a misspelt window parameter',
@@ -263,7 +277,10 @@ describe('loading declared facts: each mistake is one problem, where it is', () 
     [
       'an unknown kind of record',
       { x: { ...latest, from: 'Encounter' } },
-      /^- rules\/facts\.json › facts\.x\.from: "Encounter" is unknown\. It must be one of: "Condition", "MedicationRequest", "Observation", "Procedure"$/,
+      new RegExp(
+        String.raw`^- rules\/facts\.json › facts\.x\.from: "Encounter" is unknown\. It must ` +
+          String.raw`be one of: "Condition", "MedicationRequest", "Observation", "Procedure"$`,
+      ),
     ],
   ])('%s', (_name, facts, message) => {
     const problems = load(facts);
@@ -277,7 +294,10 @@ describe('loading declared facts: each mistake is one problem, where it is', () 
     });
     expect(problems).toEqual([
       expect.stringMatching(
-        /› rule "[a-z-]+" › .*\.value\.param: parameter "(severeO|o)besityBmi" is in kg\/m2 but "latestGlucose" is in mmol\/L$/,
+        new RegExp(
+          String.raw`› rule "[a-z-]+" › .*\.value\.param: parameter "(severeO|o)besityBmi" ` +
+            String.raw`is in kg\/m2 but "latestGlucose" is in mmol\/L$`,
+        ),
       ),
     ]);
   });
@@ -292,7 +312,10 @@ describe('loading declared facts: each mistake is one problem, where it is', () 
     });
     expect(named).toEqual([
       expect.stringMatching(
-        /^- rules\/shared\.json › checkLists\.\w+\.facts\[\d+\]: "opioidPrescibed" is unknown\. Did you mean "opioidPrescribed"\?/,
+        new RegExp(
+          String.raw`^- rules\/shared\.json › checkLists\.\w+\.facts\[\d+\]: ` +
+            String.raw`"opioidPrescibed" is unknown\. Did you mean "opioidPrescribed"\?`,
+        ),
       ),
     ]);
   });

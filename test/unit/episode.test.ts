@@ -13,7 +13,12 @@ import { bundledRuleSet } from '../support/spine-service';
 const ruleSet = bundledRuleSet();
 const NOW = new Date('2026-11-21T12:00:00Z');
 const WEEK_MS = 7 * 86_400_000;
-const context: FactContext = { parameters: ruleSet.parameters, hook: 'patient-view', orders: [] };
+const context: FactContext = {
+  parameters: ruleSet.parameters,
+  valueSetLists: ruleSet.valueSetLists,
+  hook: 'patient-view',
+  orders: [],
+};
 const weeksParameter = (name: string) => ruleSet.parameters[name] as number;
 const ACUTE_MAX = weeksParameter('acuteMaxWeeks');
 const CHRONIC_AFTER = weeksParameter('chronicAfterWeeks');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Observation } from '@medplum/fhirtypes';
-import { loadScenarios } from '../../src/cli/scenarios';
+import { loadScenarios } from '../../src/cli/scenarios/load';
 import { dataRequirements } from '../../src/cds/services';
 import { computeFacts } from '../../src/clinical/facts';
 import type { Match } from '../../src/clinical/code-index';
@@ -34,7 +34,8 @@ test('every ValueSet the facts ask observations about is in the observations pre
   const asked = new Set<string>();
   for (const scenario of scenarios) {
     const record = new ObservationQuestions(scenarioRecordData(scenario), ruleSet.terminology, new Date(scenario.now));
-    computeFacts(record, { parameters: ruleSet.parameters, hook: scenario.hook, orders: [] }, ruleSet.facts);
+    const { parameters, valueSetLists } = ruleSet;
+    computeFacts(record, { parameters, valueSetLists, hook: scenario.hook, orders: [] }, ruleSet.facts);
     for (const valueSet of record.asked) asked.add(valueSet);
   }
   expect(asked.size).toBeGreaterThan(5);

@@ -98,3 +98,14 @@ test('a fact placeholder followed by its own unit: one problem, before a card re
   expect(problems.codes).toEqual(['repeated-unit']);
   expect(problems.texts[0]).toMatch(/\{\{painWeeks\}\} is printed with its unit \(weeks\)/);
 });
+
+test('a misspelt ValueSet in the lists the facts read (shared.json): one problem, at the list entry', () => {
+  const problems = problemsAfter('shared.json', (text) =>
+    text.replace('"neurogenic-claudication"\n', '"neurogenic-claudicaton"\n'),
+  );
+  expect(problems.codes).toEqual(['unknown-valueset']);
+  expect(problems.texts).toEqual([
+    '- rules/shared.json › valueSetLists.backPainEpisode.valueSets[6]: ValueSet "neurogenic-claudicaton" does not ' +
+      'exist in fhir-profiles/valuesets. Did you mean "neurogenic-claudication"?',
+  ]);
+});

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { catalogueHtml } from '../../src/catalogue/render-catalogue';
 import { factLabel } from '../../src/cds/cards/describe-facts';
 import { FACT_DEFINITIONS } from '../../src/clinical/facts';
-import { loadScenarios, scenarioCards } from '../../src/cli/scenarios';
+import { loadScenarios } from '../../src/cli/scenarios/load';
+import { scenarioCards } from '../../src/cli/scenarios/run';
 import { loadRuleSet } from '../../src/rules/load-rule-set';
 import { PROJECT_ROOT } from '../support/spine-service';
 

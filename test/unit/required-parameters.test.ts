@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadScenarios } from '../../src/cli/scenarios';
+import { loadScenarios } from '../../src/cli/scenarios/load';
 import { computeFacts, REQUIRED_PARAMETERS } from '../../src/clinical/facts';
 import { PatientRecord } from '../../src/clinical/patient-record';
 import { scenarioRecordData } from '../support/scenario-record';
@@ -18,7 +18,11 @@ test('the facts read no parameter beyond REQUIRED_PARAMETERS', () => {
 
   const failures = scenarios.flatMap((scenario) => {
     const record = new PatientRecord(scenarioRecordData(scenario), ruleSet.terminology, new Date(scenario.now));
-    const facts = computeFacts(record, { parameters: required, hook: scenario.hook, orders: [] }, ruleSet.facts);
+    const facts = computeFacts(
+      record,
+      { parameters: required, valueSetLists: ruleSet.valueSetLists, hook: scenario.hook, orders: [] },
+      ruleSet.facts,
+    );
     return Object.entries(facts).flatMap(([id, fact]) =>
       fact.error?.includes('parameter') ? [`${scenario.name} › ${id}: ${fact.error}`] : [],
     );

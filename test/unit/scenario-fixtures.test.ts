@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadScenarios } from '../../src/cli/scenarios';
+import { loadScenarios } from '../../src/cli/scenarios/load';
 
 /** Shared scenario resources: written once by name, each use a resource of the scenario's own patient. */
 

@@ -1,16 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  buildHookRequest,
-  compareCards,
-  formatScenarioProblem,
-  formatScenarioReport,
-  loadScenarios,
-  prefetchFor,
-  runScenario,
-  type Scenario,
-} from '../../src/cli/scenarios';
+import { buildHookRequest } from '../../src/cli/scenarios/hook-request';
+import { compareCards, runScenario } from '../../src/cli/scenarios/run';
+import { formatScenarioProblem, formatScenarioReport } from '../../src/cli/scenarios/report';
+import { loadScenarios } from '../../src/cli/scenarios/load';
+import { prefetchFor } from '../../src/cli/scenarios/prefetch-for';
+import type { Scenario } from '../../src/cli/scenarios/types';
 import { dataRequirements } from '../../src/cds/services';
 import { bundledRuleSet } from '../support/spine-service';
 
@@ -73,7 +69,10 @@ test('schema problems name the scenario and the field, in plain words', () => {
   const bad = { ...scenario({ name: 'bad' }), hook: 'patient-open', expect: { cards: [] } };
   const problems = problemsOf([write('bad.json', { scenarios: [bad] })]);
   expect(problems.join('\n')).toMatch(
-    /scenario "bad" › scenarios\[0\]\.hook: "patient-open" is unknown\. Did you mean "patient-view"\? It must be one of: "patient-view", "order-select", "order-sign"/,
+    new RegExp(
+      /scenario "bad" › scenarios\[0\]\.hook: "patient-open" is unknown\. Did you mean "patient-view"\? /.source +
+        /It must be one of: "patient-view", "order-select", "order-sign"/.source,
+    ),
   );
   expect(problems.join('\n')).toMatch(/scenario "bad" › scenarios\[0\]\.expect: "absent" is missing/);
 });
@@ -88,7 +87,10 @@ test('a misspelt FHIR element is reported rather than silently ignored', () => {
   });
   expect(problemsOf([write('typo.json', { scenarios: [typo] })])).toEqual([
     expect.stringMatching(
-      /scenario "typo" › scenarios\[0\]\.resources\[1\]: "onsetDatetime" is not a known field here \(check the spelling\)/,
+      new RegExp(
+        /scenario "typo" › scenarios\[0\]\.resources\[1\]: /.source +
+          /"onsetDatetime" is not a known field here \(check the spelling\)/.source,
+      ),
     ),
   ]);
 });
@@ -175,7 +177,8 @@ test('compareCards: missing, forbidden and (with exactly) extra cards', () => {
   });
 });
 
-test('the prefetch is what an EHR sends for the service templates: active prescriptions, only the observation codes asked for', () => {
+test(`the prefetch is what an EHR sends for the service templates: active prescriptions, \
+only the observation codes asked for`, () => {
   const resources = [
     patient('p1'),
     {

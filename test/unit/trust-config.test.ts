@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEV_ISSUER, DEV_KEYS_DIR, PUBLIC_JWKS_FILE } from '../../src/cli/dev-keys';
 import { ConfigError, loadConfig } from '../../src/config';
+import type { FileProblemCode } from '../../src/file-problem-codes';
 import { DEFAULT_ALGORITHMS, readTrustFile } from '../../src/http/auth/trust-file';
+import type { TrustProblem } from '../../src/http/auth/trust-problem';
 import { writeTrustFile } from '../support/jwt';
 import { PROJECT_ROOT } from '../support/spine-service';
 
@@ -19,7 +21,7 @@ const issuer = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function problemsOf(trust: unknown, mode: 'development' | 'production' = 'development'): string[] {
+function problemsOf(trust: unknown, mode: 'development' | 'production' = 'development'): TrustProblem[] {
   return readTrustFile(writeTrustFile(trust), mode).problems;
 }
 
@@ -62,81 +64,74 @@ describe('trust file', () => {
     });
   });
 
-  test.each<[string, unknown, RegExp]>([
-    ['no issuers', { issuers: [] }, /^issuers: must be a non-empty array/],
-    ['a misspelt field', { issuers: [issuer({ tenant: ['a'] })] }, /^issuers\[0\]\.tenant: unknown field/],
-    ['an unknown top-level field', { issuers: [issuer()], issuer: [] }, /^issuer: unknown field/],
-    ['no iss', { issuers: [{ jwks: { keys: [] } }] }, /^issuers\[0\]\.iss: must be a non-empty string/],
-    ['HMAC', { issuers: [issuer({ algorithms: ['HS256'] })] }, /^issuers\[0\]\.algorithms: "HS256" is not allowed/],
-    ['alg none', { issuers: [issuer({ algorithms: ['none'] })] }, /^issuers\[0\]\.algorithms: "none" is not allowed/],
+  test.each<[string, unknown, FileProblemCode, string]>([
+    ['no issuers', { issuers: [] }, 'invalid-value', 'issuers'],
+    ['a misspelt field', { issuers: [issuer({ tenant: ['a'] })] }, 'unknown-field', 'issuers[0].tenant'],
+    ['an unknown top-level field', { issuers: [issuer()], issuer: [] }, 'unknown-field', 'issuer'],
+    ['no iss', { issuers: [{ jwks: { keys: [] } }] }, 'invalid-value', 'issuers[0].iss'],
+    ['HMAC', { issuers: [issuer({ algorithms: ['HS256'] })] }, 'disallowed-algorithm', 'issuers[0].algorithms'],
+    ['alg none', { issuers: [issuer({ algorithms: ['none'] })] }, 'disallowed-algorithm', 'issuers[0].algorithms'],
     [
       'a private key',
       { issuers: [issuer({ jwks: { keys: [{ ...publicJwk, d: 'secret' }] } })] },
-      /^issuers\[0\]\.jwks\.keys\[0\]: holds private key material \(d\)/,
+      'private-key',
+      'issuers[0].jwks.keys[0]',
     ],
     [
       'a symmetric key',
       { issuers: [issuer({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } })] },
-      /^issuers\[0\]\.jwks\.keys\[0\]\.kty: must be one of EC, RSA, OKP/,
+      'invalid-key',
+      'issuers[0].jwks.keys[0].kty',
     ],
     [
       'a key that is not a valid point',
       { issuers: [issuer({ jwks: { keys: [{ ...publicJwk, x: 'AAAA' }] } })] },
-      /^issuers\[0\]\.jwks\.keys\[0\]: is not a valid EC public key/,
+      'invalid-key',
+      'issuers[0].jwks.keys[0]',
     ],
-    [
-      'an empty key set',
-      { issuers: [issuer({ jwks: { keys: [] } })] },
-      /^issuers\[0\]\.jwks: must be a JSON Web Key Set/,
-    ],
+    ['an empty key set', { issuers: [issuer({ jwks: { keys: [] } })] }, 'invalid-key', 'issuers[0].jwks'],
     [
       'two key sources',
       { issuers: [issuer({ jwksUrl: 'https://ehr.example/jwks' })] },
-      /^issuers\[0\]: give one of jwks, jwksUrl/,
+      'several-key-sources',
+      'issuers[0]',
     ],
-    ['no key source', { issuers: [{ iss: 'x' }] }, /^issuers\[0\]: has no keys/],
-    [
-      'a relative jku',
-      { issuers: [issuer({ allowedJku: ['/jwks'] })] },
-      /^issuers\[0\]\.allowedJku\[0\]: "\/jwks" is not an absolute URL/,
-    ],
+    ['no key source', { issuers: [{ iss: 'x' }] }, 'no-keys', 'issuers[0]'],
+    ['a relative jku', { issuers: [issuer({ allowedJku: ['/jwks'] })] }, 'invalid-url', 'issuers[0].allowedJku[0]'],
     [
       'a FHIR server with a query',
       { issuers: [issuer({ fhirServers: ['https://ehr.example/fhir?x=1'] })] },
-      /^issuers\[0\]\.fhirServers\[0\]: .* must be a base URL/,
+      'invalid-url',
+      'issuers[0].fhirServers[0]',
     ],
     [
       'credentials in a FHIR server',
       { issuers: [issuer({ fhirServers: ['https://u:p@ehr.example/fhir'] })] },
-      /must not contain credentials/,
+      'invalid-url',
+      'issuers[0].fhirServers[0]',
     ],
     [
       'a FHIR version that is not one of R4, STU3, DSTU2',
       { issuers: [issuer({ fhirVersion: '3.0.2' })] },
-      /^issuers\[0\]\.fhirVersion: must be one of "R4", "STU3", "DSTU2"/,
+      'invalid-value',
+      'issuers[0].fhirVersion',
     ],
-    [
-      'an empty tenant list',
-      { issuers: [issuer({ tenants: [] })] },
-      /^issuers\[0\]\.tenants: must be a non-empty array/,
-    ],
-    [
-      'the same issuer twice',
-      { issuers: [issuer(), issuer()] },
-      /^issuers\[1\]\.iss: "https:\/\/ehr\.example" is listed twice/,
-    ],
+    ['an empty tenant list', { issuers: [issuer({ tenants: [] })] }, 'invalid-value', 'issuers[0].tenants'],
+    ['the same issuer twice', { issuers: [issuer(), issuer()] }, 'duplicate-name', 'issuers[1].iss'],
     [
       'a missing jwksFile',
       { issuers: [{ iss: 'x', jwksFile: 'nope.json' }] },
-      /^issuers\[0\]\.jwksFile: .*nope\.json cannot be read \(ENOENT\)/,
+      'unreadable-file',
+      'issuers[0].jwksFile',
     ],
     [
       'skipWhenJwksFileMissing without jwksFile',
       { issuers: [issuer({ skipWhenJwksFileMissing: true })] },
-      /only applies with jwksFile/,
+      'inapplicable-field',
+      'issuers[0].skipWhenJwksFileMissing',
     ],
-  ])('%s is refused, naming the field', (_name, trust, problem) => {
-    expect(problemsOf(trust)).toContainEqual(expect.stringMatching(problem));
+  ])('%s is refused, with its code and the field', (_name, trust, code, at) => {
+    expect(problemsOf(trust)).toContainEqual({ code, path: at, message: expect.any(String) });
   });
 
   test('production refuses plain http key URLs and FHIR servers, development files and optional key files', () => {
@@ -150,25 +145,34 @@ describe('trust file', () => {
       },
       'production',
     );
-    expect(problems).toEqual(
+    expect(problems.map(({ code, path: at }) => ({ code, path: at }))).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^developmentOnly: .*refused in production/),
-        expect.stringMatching(/^issuers\[0\]\.jwksUrl: .* must use https in production/),
-        expect.stringMatching(/^issuers\[0\]\.fhirServers\[0\]: .* must use https in production/),
-        expect.stringMatching(/^issuers\[1\]\.skipWhenJwksFileMissing: is for development key files/),
+        { code: 'development-only', path: 'developmentOnly' },
+        { code: 'insecure-url', path: 'issuers[0].jwksUrl' },
+        { code: 'insecure-url', path: 'issuers[0].fhirServers[0]' },
+        { code: 'development-only', path: 'issuers[1].skipWhenJwksFileMissing' },
       ]),
     );
+    expect(problemsOf({ issuers: [{ iss: 'a', jwksUrl: 'http://ehr.example/jwks' }] }, 'development')).toEqual([]);
   });
 
   test('not JSON: the problem names the file, and the line and column of the first error', () => {
     const file = writeTrustFile({});
     fs.writeFileSync(file, '{ "issuers": [');
     expect(readTrustFile(file, 'development').problems).toEqual([
-      `${file} is not valid JSON: Unexpected end of JSON input at line 1, column 15`,
+      {
+        code: 'json-syntax',
+        path: '',
+        message: `${file} is not valid JSON: Unexpected end of JSON input at line 1, column 15`,
+      },
     ]);
     fs.writeFileSync(file, '{\n  "issuers": [\n    { "iss": "x", }\n  ]\n}');
     expect(readTrustFile(file, 'development').problems).toEqual([
-      expect.stringMatching(/trust\.json is not valid JSON: .* at line 3, column 19$/),
+      {
+        code: 'json-syntax',
+        path: '',
+        message: expect.stringMatching(/trust\.json is not valid JSON: .* at line 3, column 19$/),
+      },
     ]);
   });
 
@@ -176,7 +180,11 @@ describe('trust file', () => {
     const file = writeTrustFile({ issuers: [{ iss: 'x', jwksFile: 'keys.json' }] });
     fs.writeFileSync(path.join(path.dirname(file), 'keys.json'), '{ "keys": [],\n}');
     expect(readTrustFile(file, 'development').problems).toEqual([
-      expect.stringMatching(/^issuers\[0\]\.jwksFile: .*keys\.json is not valid JSON: .* at line 2, column 1$/),
+      {
+        code: 'json-syntax',
+        path: 'issuers[0].jwksFile',
+        message: expect.stringMatching(/keys\.json is not valid JSON: .* at line 2, column 1$/),
+      },
     ]);
   });
 
@@ -205,7 +213,11 @@ describe('the development trust profile (deploy/trust/trust.development.json)', 
     const sandbox = trust.issuers.find((entry) => entry.iss === 'https://sandbox.cds-hooks.org');
     expect(sandbox?.jwks?.keys.map((jwk) => jwk.kid)).toEqual(['44823f3d-0b01-4a6c-a80e-b9d3e8a7226f']);
     expect(sandbox?.allowedJku).toEqual(['https://sandbox.cds-hooks.org/.well-known/jwks.json']);
-    expect(readTrustFile(DEV_TRUST, 'production').problems).toContainEqual(expect.stringMatching(/^developmentOnly/));
+    expect(readTrustFile(DEV_TRUST, 'production').problems).toContainEqual({
+      code: 'development-only',
+      path: 'developmentOnly',
+      message: expect.any(String),
+    });
   });
 
   test('the pinned Sandbox key set is the one in the shared data', () => {
@@ -251,10 +263,17 @@ describe('authentication settings', () => {
     );
   });
 
-  test('trust file problems stop start-up, prefixed with the variable and the file', () => {
+  test('trust file problems stop start-up, prefixed with the variable and the file, ending with their code', () => {
     const file = writeTrustFile({ issuers: [issuer({ algorithms: ['HS256'] })] });
     expect(() => loadConfig({ SPINE_CDS_TRUST_FILE: file })).toThrow(
       `SPINE_CDS_TRUST_FILE ${file}: issuers[0].algorithms: "HS256" is not allowed`,
+    );
+    expect(() => loadConfig({ SPINE_CDS_TRUST_FILE: file })).toThrow(
+      new RegExp(
+        String.raw`^- SPINE_CDS_TRUST_FILE .*: issuers\[0\]\.algorithms: "HS256" is not allowed; ` +
+          String.raw`choose from .* \[disallowed-algorithm\]$`,
+        'm',
+      ),
     );
   });
 

@@ -69,6 +69,7 @@ export function declaredFactDefinition(id: string, declared: DeclaredFact): Fact
         label,
         type: 'number',
         unit: declared.unit,
+        observationValueSets: declared.valueSets,
         compute: (record, context) =>
           latestReading(record, context, declared.valueSets, {
             label: declared.label,

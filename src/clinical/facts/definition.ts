@@ -20,8 +20,14 @@ export interface DraftOrder {
   recognisedBy?: string;
 }
 
+/** ValueSet lists the fact computations read (rules/shared.json, `valueSetLists`); the rule set must define them. */
+export const REQUIRED_VALUESET_LISTS = ['backPainEpisode', 'structuralBackPain'] as const;
+
+export type ValueSetLists = Readonly<Record<(typeof REQUIRED_VALUESET_LISTS)[number], readonly string[]>>;
+
 export interface FactContext {
   parameters: ParameterValues;
+  valueSetLists: ValueSetLists;
   hook: string;
   /** Draft orders the hook call is about: the selections for order-select, every draft for order-sign. */
   orders: DraftOrder[];
@@ -35,6 +41,8 @@ export interface FactDefinition {
   unit?: string;
   /** How `false` (or `null` without a missing reason) reads: e.g. "none recorded" for coded conditions. */
   absentText?: string;
+  /** ValueSets whose Observations the fact reads: the observations prefetch asks for their codes. */
+  observationValueSets?: readonly string[];
   /** `computed`: the facts listed before this one, for facts about other facts (unchecked.ts). */
   compute(record: PatientRecord, context: FactContext, computed?: Facts): Fact;
 }
@@ -54,7 +62,7 @@ export type DaysSpec = number | { param: string };
 export const daysValue = (days: DaysSpec, context: FactContext): number =>
   typeof days === 'number' ? days : numberParameter(context, days.param);
 
-export function activeConditionsIn(record: PatientRecord, valueSets: string[]): Match<Condition>[] {
+export function activeConditionsIn(record: PatientRecord, valueSets: readonly string[]): Match<Condition>[] {
   return valueSets.flatMap((valueSet) => record.activeConditions(valueSet));
 }
 

@@ -11,26 +11,6 @@ import {
   type FactDefinition,
 } from './definition';
 
-/** Conditions whose onset starts a low back pain episode. */
-const BACK_PAIN_FAMILY = [
-  'low-back-pain',
-  'back-pain-site-unspecified',
-  'chronic-low-back-pain',
-  'radicular-pain',
-  'lumbar-disc-herniation',
-  'spinal-stenosis',
-  'neurogenic-claudication',
-];
-
-/**
- * Structural or degenerative diagnoses that are often the only code a patient's back pain carries: spondylolisthesis
- * (a surgical-referral indication in its own right) and disc degeneration or spondylosis (ICD-10-CM FY2025
- * M51.360/M51.362 say "with discogenic back pain"). They stand for the episode only when no back pain code is
- * active: such codes stay on problem lists for years, and letting an old one date a new episode would make new pain
- * look chronic and hide the "new back pain" red flags.
- */
-const STRUCTURAL_BACK_PAIN = ['spondylolisthesis', 'spondylolysis', 'degenerative-disc-disease', 'lumbar-spondylosis'];
-
 const WEEK_MS = 7 * 86_400_000;
 
 type Episode = ReturnType<typeof findEpisode>;
@@ -52,10 +32,13 @@ function episode(record: PatientRecord, context: FactContext): Episode {
  * The current episode starts at the newest back pain onset that follows the one before it by at least
  * `newEpisodeGapWeeks`: problem lists keep old codes active for years, and dating new pain from them would make it
  * look chronic and hide the "new back pain" red flags. Without such a gap the episode starts at the oldest onset.
+ * Which conditions date an episode: rules/shared.json `valueSetLists` (structural diagnoses only when no back pain
+ * code is active).
  */
 function findEpisode(record: PatientRecord, context: FactContext) {
-  const painCodes = activeConditionsIn(record, BACK_PAIN_FAMILY);
-  const matches = painCodes.length > 0 ? painCodes : activeConditionsIn(record, STRUCTURAL_BACK_PAIN);
+  const { backPainEpisode, structuralBackPain } = context.valueSetLists;
+  const painCodes = activeConditionsIn(record, backPainEpisode);
+  const matches = painCodes.length > 0 ? painCodes : activeConditionsIn(record, structuralBackPain);
   const onsets = matches.flatMap((match) => onsetTime(match.resource) ?? []).sort((a, b) => a - b);
   const gap = numberParameter(context, 'newEpisodeGapWeeks') * WEEK_MS;
   const start = onsets.reduce<number | undefined>(
@@ -131,7 +114,8 @@ export const episodeFacts: FactDefinition[] = [
   {
     id: 'backPain',
     label:
-      'Back pain recorded (low back pain, sciatica, disc herniation or stenosis; else spondylolisthesis or disc degeneration)',
+      'Back pain recorded (low back pain, sciatica, disc herniation or stenosis;' +
+      ' else spondylolisthesis or disc degeneration)',
     type: 'boolean',
     absentText: 'none recorded',
     compute: (record, context) => {
@@ -155,7 +139,8 @@ export const episodeFacts: FactDefinition[] = [
     {
       id: 'durationClass',
       label:
-        'Duration class (acute < {{param.acuteMaxWeeks}} weeks, subacute {{param.acuteMaxWeeks}}–{{param.chronicAfterWeeks}}, chronic > {{param.chronicAfterWeeks}})',
+        'Duration class (acute < {{param.acuteMaxWeeks}} weeks,' +
+        ' subacute {{param.acuteMaxWeeks}}–{{param.chronicAfterWeeks}}, chronic > {{param.chronicAfterWeeks}})',
       type: 'string',
     },
     durationClass,
@@ -173,7 +158,8 @@ export const episodeFacts: FactDefinition[] = [
   {
     id: 'caudaEquina',
     label:
-      'Cauda equina syndrome or saddle anaesthesia, or urinary retention / faecal incontinence that began during the back pain episode',
+      'Cauda equina syndrome or saddle anaesthesia, or urinary retention / faecal incontinence' +
+      ' that began during the back pain episode',
     type: 'boolean',
     absentText: 'none recorded',
     compute: caudaEquina,

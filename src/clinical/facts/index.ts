@@ -10,7 +10,16 @@ import { personFacts } from './person';
 import { recordedStatusFacts } from './recorded-status';
 import { uncheckedFacts } from './unchecked';
 
-export type { DaysSpec, DraftOrder, FactCatalogue, FactContext, FactDefinition, ParameterValues } from './definition';
+export type {
+  DaysSpec,
+  DraftOrder,
+  FactCatalogue,
+  FactContext,
+  FactDefinition,
+  ParameterValues,
+  ValueSetLists,
+} from './definition';
+export { REQUIRED_VALUESET_LISTS } from './definition';
 export { declaredFactDefinition, type DeclaredFact } from './declared';
 export { uncheckedFacts } from './unchecked';
 

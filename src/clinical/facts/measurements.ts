@@ -111,10 +111,12 @@ export function latestReading(
   return known(newest.value, [cite]);
 }
 
+const T_SCORES = ['bmd-t-score'];
+
 function lowestTScore(record: PatientRecord): Fact {
   if (!record.isAvailable('observations'))
     return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
-  const all = readings(record, ['bmd-t-score']).filter((r) => r.value >= -10 && r.value <= 10);
+  const all = readings(record, T_SCORES).filter((r) => r.value >= -10 && r.value <= 10);
   if (all.length === 0) return notKnown('no bone density (DXA T-score) result on record');
   const lowest = all.reduce((min, r) => (r.value < min.value ? r : min));
   return known(lowest.value, [citeObservation(lowest.match, formatReading(lowest))]);
@@ -125,15 +127,21 @@ interface MeasurementSpec extends LatestOptions {
   factLabel: string;
   unit?: string;
   valueSet: string;
+  /**
+   * Panels carrying the reading as a component: the prefetch asks for them too, since a search by code finds an
+   * Observation by its own code, not by its components'.
+   */
+  panel?: string;
 }
 
 /** A fact holding the latest reading of one measurement (within its maximum age). */
-function latestMeasurement({ id, factLabel, unit, valueSet, ...options }: MeasurementSpec): FactDefinition {
+function latestMeasurement({ id, factLabel, unit, valueSet, panel, ...options }: MeasurementSpec): FactDefinition {
   return {
     id,
     label: factLabel,
     type: 'number',
     ...(unit ? { unit } : {}),
+    observationValueSets: [valueSet, ...(panel ? [panel] : [])],
     compute: (record, context) => latestReading(record, context, [valueSet], options),
   };
 }
@@ -166,6 +174,7 @@ export const measurementFacts: FactDefinition[] = [
   latestMeasurement({
     id: 'painScore',
     factLabel: 'Latest pain score (0–10)',
+    panel: 'pain-score-panel',
     valueSet: 'pain-score',
     label: 'pain score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
@@ -183,6 +192,7 @@ export const measurementFacts: FactDefinition[] = [
   latestMeasurement({
     id: 'painScoreAfterTrial',
     factLabel: 'Pain score (0–10) after the conservative-care trial (or recent)',
+    panel: 'pain-score-panel',
     valueSet: 'pain-score',
     label: 'pain score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
@@ -217,11 +227,18 @@ export const measurementFacts: FactDefinition[] = [
     range: [0, 5],
     countsFrom: sinceEpisodeStart,
   }),
-  { id: 'lowestTScore', label: 'Lowest bone density T-score on record', type: 'number', compute: lowestTScore },
+  {
+    id: 'lowestTScore',
+    label: 'Lowest bone density T-score on record',
+    type: 'number',
+    observationValueSets: T_SCORES,
+    compute: lowestTScore,
+  },
   latestMeasurement({
     id: 'systolic',
     factLabel: 'Latest systolic blood pressure',
     unit: 'mmHg',
+    panel: 'blood-pressure-panel',
     valueSet: 'systolic-blood-pressure',
     label: 'systolic blood pressure',
     maxAgeDays: { param: 'vitalsMaxAgeDays' },
@@ -231,6 +248,7 @@ export const measurementFacts: FactDefinition[] = [
     id: 'diastolic',
     factLabel: 'Latest diastolic blood pressure',
     unit: 'mmHg',
+    panel: 'blood-pressure-panel',
     valueSet: 'diastolic-blood-pressure',
     label: 'diastolic blood pressure',
     maxAgeDays: { param: 'vitalsMaxAgeDays' },

@@ -50,17 +50,18 @@ function interpret(observation: Observation): boolean | undefined {
   return undefined;
 }
 
+/** Observations of pregnancy status and hCG tests. */
+const PREGNANCY_RESULTS = ['pregnancy-status', 'pregnancy-test'];
+
 /** The newest interpretable pregnancy status or hCG result, whatever its age. */
 function newestResult(
   record: PatientRecord,
 ): { match: Match<Observation>; pregnant: boolean; time: number } | undefined {
-  const results = [...record.observations('pregnancy-status'), ...record.observations('pregnancy-test')].flatMap(
-    (match) => {
-      const time = effectiveTime(match.resource);
-      const result = interpret(match.resource);
-      return time === undefined || result === undefined ? [] : [{ match, pregnant: result, time }];
-    },
-  );
+  const results = PREGNANCY_RESULTS.flatMap((valueSet) => record.observations(valueSet)).flatMap((match) => {
+    const time = effectiveTime(match.resource);
+    const result = interpret(match.resource);
+    return time === undefined || result === undefined ? [] : [{ match, pregnant: result, time }];
+  });
   return results.sort((a, b) => b.time - a.time)[0];
 }
 
@@ -115,5 +116,12 @@ export const personFacts: FactDefinition[] = [
   { id: 'deceased', label: 'Recorded as deceased', type: 'boolean', absentText: 'no', compute: deceased },
   { id: 'age', label: 'Age', type: 'number', unit: 'years', compute: age },
   { id: 'sex', label: 'Administrative sex', type: 'string', compute: sex },
-  { id: 'pregnant', label: 'Currently pregnant', type: 'boolean', absentText: 'no', compute: pregnant },
+  {
+    id: 'pregnant',
+    label: 'Currently pregnant',
+    type: 'boolean',
+    absentText: 'no',
+    observationValueSets: PREGNANCY_RESULTS,
+    compute: pregnant,
+  },
 ];

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { EnvReader } from '../../env-reader';
 import { readTrustFile, type Trust } from './trust-file';
+import { formatTrustProblem } from './trust-problem';
 
 export interface AuthConfig {
   /** false only when SPINE_CDS_AUTH=disabled, or in development without a trust file. */
@@ -32,11 +33,14 @@ export function readAuthConfig(read: EnvReader, problems: string[], mode: 'devel
   if (trustFile) {
     const result = readTrustFile(trustFile, mode);
     trust = result.trust;
-    problems.push(...result.problems.map((problem) => `SPINE_CDS_TRUST_FILE ${trustFile}: ${problem}`));
+    problems.push(
+      ...result.problems.map((problem) => `SPINE_CDS_TRUST_FILE ${trustFile}: ${formatTrustProblem(problem)}`),
+    );
   } else if (required) {
     problems.push(
       mode === 'production'
-        ? 'SPINE_CDS_TRUST_FILE: production requires authenticated callers; give the trust file listing the EHRs that may call (or set SPINE_CDS_AUTH=disabled, which is unsafe)'
+        ? 'SPINE_CDS_TRUST_FILE: production requires authenticated callers; give the trust file listing the EHRs ' +
+            'that may call (or set SPINE_CDS_AUTH=disabled, which is unsafe)'
         : 'SPINE_CDS_TRUST_FILE: SPINE_CDS_AUTH=required needs a trust file listing the issuers that may call',
     );
   }

@@ -5,11 +5,15 @@ import { FHIR_VERSIONS, type FhirVersion } from '../../fhir/fhir-version';
 import { readJsonFile } from '../../json-file';
 import { isObject, type JsonObject } from '../../json-value';
 import { publicJwksProblems } from './public-jwks';
+import type { TrustProblem } from './trust-problem';
 
 /** What a client must send when its issuer configures no algorithms: the two CDS Hooks recommends. */
 export const DEFAULT_ALGORITHMS = ['ES384', 'RS384'];
 
-/** Public-key JWS algorithms an issuer may opt into. Never `none`; never HMAC, whose secret would let its holder forge calls. */
+/**
+ * Public-key JWS algorithms an issuer may opt into. Never `none`; never HMAC, whose secret would let its holder forge
+ * calls.
+ */
 const CONFIGURABLE_ALGORITHMS = [
   'ES256',
   'ES384',
@@ -63,60 +67,67 @@ export interface Trust {
 }
 
 /**
- * Reads and validates a trust file (see README "Authentication"), collecting every problem with the path of
+ * Reads and validates a trust file (see README "Trust file"), collecting every problem with its code and the path of
  * the field at fault. `production` refuses development-only files and non-https URLs.
  */
-export function readTrustFile(file: string, mode: 'development' | 'production'): { trust: Trust; problems: string[] } {
-  const problems: string[] = [];
+export function readTrustFile(
+  file: string,
+  mode: 'development' | 'production',
+): { trust: Trust; problems: TrustProblem[] } {
+  const problems: TrustProblem[] = [];
   const trust: Trust = { issuers: [], skipped: [] };
-  const root = readJson(file, undefined, problems);
+  const root = readJson(file, '', problems);
   if (root === undefined) return { trust, problems };
-  if (!isObject(root)) return { trust, problems: ['must be a JSON object: { "issuers": [ ... ] }'] };
+  if (!isObject(root)) {
+    const message = 'must be a JSON object: { "issuers": [ ... ] }';
+    return { trust, problems: [{ code: 'invalid-value', path: '', message }] };
+  }
   const check = new TrustChecker(problems, mode, path.dirname(file));
   check.knownFields(root, FILE_FIELDS, '');
   if (root.developmentOnly !== undefined && typeof root.developmentOnly !== 'boolean')
-    check.problem('developmentOnly', 'must be true or false');
+    check.problem('developmentOnly', 'invalid-value', 'must be true or false');
   if (root.developmentOnly === true && mode === 'production') {
-    check.problem('developmentOnly', 'this trust file is marked for development only and is refused in production');
+    const message = 'this trust file is marked for development only and is refused in production';
+    check.problem('developmentOnly', 'development-only', message);
   }
   if (!Array.isArray(root.issuers) || root.issuers.length === 0) {
-    check.problem('issuers', 'must be a non-empty array of issuers');
+    check.problem('issuers', 'invalid-value', 'must be a non-empty array of issuers');
     return { trust, problems };
   }
   root.issuers.forEach((value: unknown, index: number) => {
     const field = `issuers[${index}]`;
     if (!isObject(value)) {
-      check.problem(field, 'must be an object');
+      check.problem(field, 'invalid-value', 'must be an object');
       return;
     }
     const issuer = check.issuer(value, field);
     if (issuer === 'skipped') trust.skipped.push({ iss: value.iss as string, jwksFile: value.jwksFile as string });
     else if (issuer && trust.issuers.some((other) => other.iss === issuer.iss))
-      check.problem(`${field}.iss`, `"${issuer.iss}" is listed twice`);
+      check.problem(`${field}.iss`, 'duplicate-name', `"${issuer.iss}" is listed twice`);
     else if (issuer) trust.issuers.push(issuer);
   });
   return { trust, problems };
 }
 
 /**
- * Reads a JSON file, or records why not, e.g. `file.json is not valid JSON: … at line 3, column 5`
- * (prefixed with `field` when the file is named by one).
+ * Reads a JSON file, or records why not at `field` (the field naming the file; '' for the trust file itself), e.g.
+ * `file.json is not valid JSON: … at line 3, column 5`.
  */
-function readJson(file: string, field: string | undefined, problems: string[]): unknown {
+function readJson(file: string, field: string, problems: TrustProblem[]): unknown {
   const { value, problem } = readJsonFile(file, file);
-  if (problem) problems.push(`${field ? `${field}: ` : ''}${problem.file} ${problem.message}`);
+  if (problem) problems.push({ code: problem.code, path: field, message: `${problem.file} ${problem.message}` });
   return value;
 }
 
 class TrustChecker {
   constructor(
-    private readonly problems: string[],
+    private readonly problems: TrustProblem[],
     private readonly mode: 'development' | 'production',
     private readonly baseDir: string,
   ) {}
 
-  problem(field: string, message: string): undefined {
-    this.problems.push(`${field}: ${message}`);
+  problem(field: string, code: TrustProblem['code'], message: string): undefined {
+    this.problems.push({ code, path: field, message });
     return undefined;
   }
 
@@ -124,7 +135,11 @@ class TrustChecker {
   knownFields(value: JsonObject, allowed: string[], parent: string): void {
     for (const name of Object.keys(value)) {
       if (!allowed.includes(name))
-        this.problem(parent ? `${parent}.${name}` : name, `unknown field; expected one of ${allowed.join(', ')}`);
+        this.problem(
+          parent ? `${parent}.${name}` : name,
+          'unknown-field',
+          `unknown field; expected one of ${allowed.join(', ')}`,
+        );
     }
   }
 
@@ -133,7 +148,8 @@ class TrustChecker {
     this.knownFields(value, ISSUER_FIELDS, field);
     const iss = this.text(value.iss, `${field}.iss`);
     const keySources = ['jwks', 'jwksFile', 'jwksUrl'].filter((name) => value[name] !== undefined);
-    if (keySources.length > 1) this.problem(field, `give one of ${keySources.join(', ')}, not several`);
+    if (keySources.length > 1)
+      this.problem(field, 'several-key-sources', `give one of ${keySources.join(', ')}, not several`);
     const skip =
       this.skipWhenMissing(value, field) &&
       typeof value.jwksFile === 'string' &&
@@ -142,7 +158,7 @@ class TrustChecker {
     const jwksUrl = value.jwksUrl === undefined ? undefined : this.url(value.jwksUrl, `${field}.jwksUrl`, 'keys');
     const allowedJku = value.allowedJku === undefined ? [] : this.urls(value.allowedJku, `${field}.allowedJku`, 'keys');
     if (keySources.length === 0 && allowedJku?.length === 0) {
-      this.problem(field, 'has no keys: give jwks, jwksFile, jwksUrl or allowedJku');
+      this.problem(field, 'no-keys', 'has no keys: give jwks, jwksFile, jwksUrl or allowedJku');
     }
     const algorithms =
       value.algorithms === undefined ? DEFAULT_ALGORITHMS : this.algorithms(value.algorithms, `${field}.algorithms`);
@@ -168,20 +184,24 @@ class TrustChecker {
 
   private fhirVersion(value: unknown, field: string): FhirVersion | undefined {
     if (typeof value === 'string' && (FHIR_VERSIONS as readonly string[]).includes(value)) return value as FhirVersion;
-    return this.problem(field, `must be one of ${FHIR_VERSIONS.map((version) => `"${version}"`).join(', ')}`);
+    const versions = FHIR_VERSIONS.map((version) => `"${version}"`).join(', ');
+    return this.problem(field, 'invalid-value', `must be one of ${versions}`);
   }
 
   private skipWhenMissing(value: JsonObject, field: string): boolean {
     const flag = value.skipWhenJwksFileMissing;
     if (flag === undefined) return false;
     if (typeof flag !== 'boolean')
-      return this.problem(`${field}.skipWhenJwksFileMissing`, 'must be true or false') ?? false;
+      return this.problem(`${field}.skipWhenJwksFileMissing`, 'invalid-value', 'must be true or false') ?? false;
     if (flag && value.jwksFile === undefined)
-      return this.problem(`${field}.skipWhenJwksFileMissing`, 'only applies with jwksFile') ?? false;
+      return (
+        this.problem(`${field}.skipWhenJwksFileMissing`, 'inapplicable-field', 'only applies with jwksFile') ?? false
+      );
     if (flag && this.mode === 'production') {
       return (
         this.problem(
           `${field}.skipWhenJwksFileMissing`,
+          'development-only',
           'is for development key files; in production a missing key file is an error',
         ) ?? false
       );
@@ -208,12 +228,14 @@ class TrustChecker {
   }
 
   private text(value: unknown, field: string): string | undefined {
-    if (typeof value !== 'string' || value.trim() === '') return this.problem(field, 'must be a non-empty string');
+    if (typeof value !== 'string' || value.trim() === '')
+      return this.problem(field, 'invalid-value', 'must be a non-empty string');
     return value;
   }
 
   private texts(value: unknown, field: string): string[] | undefined {
-    if (!Array.isArray(value) || value.length === 0) return this.problem(field, 'must be a non-empty array of strings');
+    if (!Array.isArray(value) || value.length === 0)
+      return this.problem(field, 'invalid-value', 'must be a non-empty array of strings');
     const items = value.map((item: unknown, index: number) => this.text(item, `${field}[${index}]`));
     return items.every((item) => item !== undefined) ? (items as string[]) : undefined;
   }
@@ -226,22 +248,25 @@ class TrustChecker {
     try {
       url = new URL(text);
     } catch {
-      return this.problem(field, `"${text}" is not an absolute URL`);
+      return this.problem(field, 'invalid-url', `"${text}" is not an absolute URL`);
     }
     if (url.protocol !== 'https:' && (this.mode === 'production' || url.protocol !== 'http:')) {
       return this.problem(
         field,
+        'insecure-url',
         `"${text}" must use https${this.mode === 'production' ? ' in production' : ' (or http in development)'}`,
       );
     }
-    if (url.username || url.password) return this.problem(field, `"${text}" must not contain credentials`);
+    if (url.username || url.password)
+      return this.problem(field, 'invalid-url', `"${text}" must not contain credentials`);
     if (kind === 'keys') return url.href;
-    if (url.search || url.hash) return this.problem(field, `"${text}" must be a base URL, without query or fragment`);
+    if (url.search || url.hash)
+      return this.problem(field, 'invalid-url', `"${text}" must be a base URL, without query or fragment`);
     return text.replace(/\/+$/, '');
   }
 
   private urls(value: unknown, field: string, kind: 'keys' | 'fhirBase'): string[] | undefined {
-    if (!Array.isArray(value)) return this.problem(field, 'must be an array of URLs');
+    if (!Array.isArray(value)) return this.problem(field, 'invalid-value', 'must be an array of URLs');
     const items = value.map((item: unknown, index: number) => this.url(item, `${field}[${index}]`, kind));
     return items.every((item) => item !== undefined) ? (items as string[]) : undefined;
   }
@@ -250,7 +275,11 @@ class TrustChecker {
     const names = this.texts(value, field);
     const bad = names?.find((name) => !CONFIGURABLE_ALGORITHMS.includes(name));
     if (bad !== undefined)
-      return this.problem(field, `"${bad}" is not allowed; choose from ${CONFIGURABLE_ALGORITHMS.join(', ')}`);
+      return this.problem(
+        field,
+        'disallowed-algorithm',
+        `"${bad}" is not allowed; choose from ${CONFIGURABLE_ALGORITHMS.join(', ')}`,
+      );
     return names;
   }
 }

@@ -1,17 +1,13 @@
 import { didYouMean } from '../did-you-mean';
 import type { RuleCheck } from './rule-check';
+import { unknownValueSetMessage } from './valueset-name';
 
 /** Names a card refers to exist: order ValueSets, override-reason sets, rules it suppresses. */
 export const checkCardReferences: RuleCheck = ({ card }, context, report) => {
   card.suggestions?.forEach((suggestion, i) => {
     const { terminology } = context;
     if (suggestion.order && terminology && !terminology.has(suggestion.order)) {
-      report(
-        `card.suggestions[${i}].order`,
-        'unknown-valueset',
-        `ValueSet "${suggestion.order}" does not exist in fhir-profiles/valuesets.` +
-          didYouMean(suggestion.order, terminology.valueSetIds()),
-      );
+      report(`card.suggestions[${i}].order`, 'unknown-valueset', unknownValueSetMessage(suggestion.order, terminology));
     }
   });
   const sets = context.overrideReasons;
