@@ -52,16 +52,21 @@ export function findingSections(
   const sections: string[] = [];
   if (shownReasons.length > 0)
     sections.push(
-      `**Why**\n${shownReasons.map(({ fact, thresholds }) => `- ${valueText(fact, render)}${thresholdSuffix(thresholds)}${cite.prose(fact)}`).join('\n')}`,
+      [
+        '**Why**',
+        ...shownReasons.map(
+          ({ fact, thresholds }) => `- ${valueText(fact, render)}${thresholdSuffix(thresholds)}${cite.prose(fact)}`,
+        ),
+      ].join('\n'),
     );
   if (absent.length > 0)
-    sections.push(`**No record of:** ${[...new Set(absent.map((id) => absentName(id, render)))].join(', ')}.`);
+    sections.push(`**No record of:** ${[...new Set(absent.map((id) => shortName(id, render)))].join(', ')}.`);
   if (alsoChecked.length > 0) {
     alsoChecked.forEach((id) => cite.prose(id));
     sections.push(`**Also checked:** ${alsoChecked.map((id) => valueText(id, render)).join('; ')}.`);
   }
   if (unknown.length > 0)
-    sections.push(`**Could not be checked** (missing data is not treated as normal): ${unknownText(unknown, render)}.`);
+    sections.push(`**Could not be checked** (not assumed normal): ${unknownText(unknown, render)}.`);
   return { sections, cited: cite.references() };
 }
 
@@ -78,10 +83,10 @@ function shortLabel(id: string, render: RenderContext): string {
   return factLabel(id, render.ruleSet.parameters, render.ruleSet.facts).replace(/\s*\((?:[^()]|\([^()]*\))*\)$/, '');
 }
 
-/** The short name of an absent finding: the statements' name for it when it has a plain one, else its label. */
-function absentName(id: string, render: RenderContext): string {
-  const named = render.ruleSet.statements.names[id];
-  if (named !== undefined && !named.includes('{{')) return named;
+/** A finding's short name: its name in the statements without values ("BP {{systolic}}/…": "BP"), else its label. */
+function shortName(id: string, render: RenderContext): string {
+  const named = render.ruleSet.statements.names[id]?.replace(/\{\{\w+\}\}/g, '').replace(/[\s/]+$/, '');
+  if (named) return named;
   const label = shortLabel(id, render);
   return /^[A-Z][a-z]/.test(label) ? label[0]?.toLowerCase() + label.slice(1) : label;
 }
@@ -91,7 +96,7 @@ function unknownText(ids: string[], render: RenderContext): string {
   const byReason = new Map<string, string[]>();
   for (const id of ids) {
     const reason = render.facts[id]?.missing as string;
-    byReason.set(reason, [...(byReason.get(reason) ?? []), absentName(id, render)]);
+    byReason.set(reason, [...(byReason.get(reason) ?? []), shortName(id, render)]);
   }
   return [...byReason]
     .map(([reason, names]) =>

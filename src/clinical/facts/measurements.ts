@@ -54,7 +54,7 @@ const formatReading = (reading: Reading): string =>
   `${reading.value}${reading.unit && !reading.unit.startsWith('{') ? ` ${reading.unit}` : ''}`;
 
 export interface LatestOptions {
-  /** What the reading is, in a missing-data note: "no {label} recorded". */
+  /** What the reading is, in a missing-data note: "the latest {label} is from …". */
   label: string;
   maxAgeDays: DaysSpec;
   /** The instrument's own scale (0-10, 0-100 %), or a declared fact's plausible range: readings outside are ignored. */
@@ -96,7 +96,8 @@ export function latestReading(
       all.length > inUnit.length ? `${all.length - inUnit.length} value(s) in another unit than ${unit}` : '',
       inUnit.length > valid.length ? `${inUnit.length - valid.length} out-of-range value(s)` : '',
     ].filter(Boolean);
-    return notKnown(`no ${options.label} recorded${ignored.length > 0 ? ` (${ignored.join(' and ')} ignored)` : ''}`);
+    // The card names the reading beside this reason, so "none recorded" groups several readings in one phrase.
+    return notKnown(`none recorded${ignored.length > 0 ? ` (${ignored.join(' and ')} ignored)` : ''}`);
   }
   const maxAgeDays = daysValue(options.maxAgeDays, context);
   const cite = citeObservation(newest.match, formatReading(newest));
@@ -115,7 +116,7 @@ function lowestTScore(record: PatientRecord): Fact {
   if (!record.isAvailable('observations'))
     return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
   const all = readings(record, ['bmd-t-score']).filter((r) => r.value >= -10 && r.value <= 10);
-  if (all.length === 0) return notKnown('no bone density (DXA T-score) result on record');
+  if (all.length === 0) return notKnown('none recorded');
   const lowest = all.reduce((min, r) => (r.value < min.value ? r : min));
   return known(lowest.value, [citeObservation(lowest.match, formatReading(lowest))]);
 }
