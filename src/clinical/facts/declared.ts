@@ -71,7 +71,6 @@ export function declaredFactDefinition(id: string, declared: DeclaredFact): Fact
         unit: declared.unit,
         compute: (record, context) =>
           latestReading(record, context, declared.valueSets, {
-            label: declared.label,
             maxAgeDays: declared.withinDays,
             unit: declared.unit,
             ...(declared.range ? { range: declared.range } : {}),

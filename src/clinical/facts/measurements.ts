@@ -54,8 +54,6 @@ const formatReading = (reading: Reading): string =>
   `${reading.value}${reading.unit && !reading.unit.startsWith('{') ? ` ${reading.unit}` : ''}`;
 
 export interface LatestOptions {
-  /** What the reading is, in a missing-data note: "the latest {label} is from …". */
-  label: string;
   maxAgeDays: DaysSpec;
   /** The instrument's own scale (0-10, 0-100 %), or a declared fact's plausible range: readings outside are ignored. */
   range?: readonly [number, number];
@@ -96,18 +94,18 @@ export function latestReading(
       all.length > inUnit.length ? `${all.length - inUnit.length} value(s) in another unit than ${unit}` : '',
       inUnit.length > valid.length ? `${inUnit.length - valid.length} out-of-range value(s)` : '',
     ].filter(Boolean);
-    // The card names the reading beside this reason, so "none recorded" groups several readings in one phrase.
+    // The card names the reading beside its reason, so readings with the same reason share one phrase.
     return notKnown(`none recorded${ignored.length > 0 ? ` (${ignored.join(' and ')} ignored)` : ''}`);
   }
   const maxAgeDays = daysValue(options.maxAgeDays, context);
   const cite = citeObservation(newest.match, formatReading(newest));
   if (newest.time === undefined || record.daysSince(newest.time) > maxAgeDays) {
     const when = isoDate(newest.time) ?? 'an unknown date';
-    return notKnown(`the latest ${options.label} is from ${when}, older than ${maxAgeDays} days`, [cite]);
+    return notKnown(`latest from ${when}, older than ${maxAgeDays} days`, [cite]);
   }
   const from = options.countsFrom?.(record, context);
   if (from !== undefined && newest.time < from.time) {
-    return notKnown(`the latest ${options.label} is from ${isoDate(newest.time)}, ${from.reason}`, [cite]);
+    return notKnown(`latest from ${isoDate(newest.time)}, ${from.reason}`, [cite]);
   }
   return known(newest.value, [cite]);
 }
@@ -168,7 +166,6 @@ export const measurementFacts: FactDefinition[] = [
     id: 'painScore',
     factLabel: 'Latest pain score (0–10)',
     valueSet: 'pain-score',
-    label: 'pain score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 10],
   }),
@@ -177,7 +174,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Latest disability index (Oswestry, %)',
     unit: '%',
     valueSet: 'disability-index',
-    label: 'disability index',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 100],
   }),
@@ -185,7 +181,6 @@ export const measurementFacts: FactDefinition[] = [
     id: 'painScoreAfterTrial',
     factLabel: 'Pain score (0–10) after the conservative-care trial (or recent)',
     valueSet: 'pain-score',
-    label: 'pain score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 10],
     countsFrom: afterConservativeCare,
@@ -195,7 +190,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Disability index (Oswestry, %) after the conservative-care trial (or recent)',
     unit: '%',
     valueSet: 'disability-index',
-    label: 'disability index',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 100],
     countsFrom: afterConservativeCare,
@@ -204,7 +198,6 @@ export const measurementFacts: FactDefinition[] = [
     id: 'startBackTotal',
     factLabel: 'STarT Back total score in this episode',
     valueSet: 'start-back-total',
-    label: 'STarT Back score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 9],
     countsFrom: sinceEpisodeStart,
@@ -213,7 +206,6 @@ export const measurementFacts: FactDefinition[] = [
     id: 'startBackPsychosocial',
     factLabel: 'STarT Back psychosocial subscore in this episode',
     valueSet: 'start-back-psychosocial',
-    label: 'STarT Back psychosocial subscore',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 5],
     countsFrom: sinceEpisodeStart,
@@ -224,7 +216,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Latest systolic blood pressure',
     unit: 'mmHg',
     valueSet: 'systolic-blood-pressure',
-    label: 'systolic blood pressure',
     maxAgeDays: { param: 'vitalsMaxAgeDays' },
     plausible: { min: 'systolicPlausibleMin', max: 'systolicPlausibleMax' },
   }),
@@ -233,7 +224,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Latest diastolic blood pressure',
     unit: 'mmHg',
     valueSet: 'diastolic-blood-pressure',
-    label: 'diastolic blood pressure',
     maxAgeDays: { param: 'vitalsMaxAgeDays' },
     plausible: { min: 'diastolicPlausibleMin', max: 'diastolicPlausibleMax' },
   }),
@@ -242,7 +232,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Latest body mass index',
     unit: 'kg/m2',
     valueSet: 'bmi',
-    label: 'body mass index',
     maxAgeDays: { param: 'vitalsMaxAgeDays' },
     plausible: { min: 'bmiPlausibleMin', max: 'bmiPlausibleMax' },
   }),
