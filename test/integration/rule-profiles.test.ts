@@ -164,9 +164,7 @@ describe('a service running the decompression-clinic profile', () => {
     expect(card.detail).toMatch(/insurers generally do not cover it/);
     // Every traction contraindication is stated as checked: absent ones in one line, measured ones with their values.
     expect(card.detail).toMatch(/\*\*No record of:\*\* osteoporosis, fracture, .*pregnancy, recent spinal surgery/);
-    expect(card.detail).toMatch(
-      /\*\*Also checked:\*\* Lowest bone density T-score on record: .*Latest body mass index/,
-    );
+    expect(card.detail).toMatch(/\*\*Also checked:\*\* T-score -?[\d.]+;.*BP \d+\/\d+;.*BMI [\d.]+/);
     expect(card.detail).not.toMatch(/Could not be checked/);
     const created = card.suggestions.flatMap((s: { actions: Array<{ resource: Resource }> }) =>
       s.actions.map((a) => a.resource),
