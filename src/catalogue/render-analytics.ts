@@ -2,14 +2,17 @@ import type { AnalyticsReport, Counts, RuleAnalytics } from '../ledger/analytics
 import type { RuleSet } from '../rules/load-rule-set';
 import { CATALOGUE_CSS } from './catalogue-style';
 import { anchor, html, SafeHtml } from './html';
+import { catalogueAnchor } from './render-card-groups';
 
 const ANALYTICS_CSS = `
 main.layout-single { padding: 24px 32px 64px; max-width: 1500px; }
-table.figures { border-collapse: collapse; background: var(--paper); border: 1px solid var(--line); margin: 8px 0 16px; font-size: 0.9rem; }
+table.figures { border-collapse: collapse; background: var(--paper); border: 1px solid var(--line);
+  margin: 8px 0 16px; font-size: 0.9rem; }
 table.figures th, table.figures td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: right; }
 table.figures th:first-child, table.figures td:first-child { text-align: left; }
 .bar { display: inline-block; height: 10px; background: var(--accent); vertical-align: middle; }
-article.rule-figures { background: var(--paper); border: 1px solid var(--line); border-radius: 10px; padding: 12px 18px; margin: 0 0 18px; }
+article.rule-figures { background: var(--paper); border: 1px solid var(--line); border-radius: 10px;
+  padding: 12px 18px; margin: 0 0 18px; }
 `;
 
 /** GET /rules/analytics as a page: per rule, what clinicians did with its cards. No script; inline styles only. */
@@ -68,16 +71,16 @@ export function analyticsHtml(report: AnalyticsReport, ruleSet: RuleSet): string
                   </table>`
             }
           </section>
-          ${report.rules.map((rule) => ruleSection(rule, reasonLabel))}
+          ${report.rules.map((rule) => ruleSection(rule, reasonLabel, ruleSet))}
         </main>
       </body>
     </html>`.value;
 }
 
-function ruleSection(rule: RuleAnalytics, reasonLabel: (code: string | null) => string): SafeHtml {
+function ruleSection(rule: RuleAnalytics, reasonLabel: (code: string | null) => string, ruleSet: RuleSet): SafeHtml {
   const busiest = Math.max(1, ...rule.weeks.map((week) => week.shown));
   return html`<article class="rule-figures" id="${anchor('figures', rule.rule)}">
-    <h2><a class="rule-name" href="/rules#${anchor('rule', rule.rule)}">${rule.rule}</a></h2>
+    <h2><a class="rule-name" href="/rules#${catalogueAnchor(rule.rule, ruleSet)}">${rule.rule}</a></h2>
     <h3>Override reasons</h3>
     ${
       rule.overrideReasons.length === 0

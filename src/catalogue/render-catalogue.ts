@@ -9,6 +9,7 @@ import { declaredFactParameters, declaredFactsSection } from './render-declared-
 import { anchor, html, SafeHtml } from './html';
 import { pathwayDiagram, ruleLink } from './pathway-diagram';
 import { renderRule } from './render-rule';
+import { cardGroupsSection } from './render-card-groups';
 import { renderValueSets } from './render-valuesets';
 import { DEFAULT_PROFILE } from '../rules/profiles';
 
@@ -83,6 +84,7 @@ Read-only: generated from the live rule set.</p>
         <ol class="toc-rules">${rules.map((rule) => html`<li>${ruleLink(rule)}</li>`)}</ol></li>`,
       )}</ol>
     </li>
+    <li><a href="#card-groups">Card groups</a></li>
     <li><a href="#parameters">Parameters</a></li>
     <li><a href="#declared-facts">Declared facts</a> \
 <span class="muted">(${Object.keys(ruleSet.declaredFacts).length})</span></li>
@@ -118,6 +120,7 @@ aria-labelledby="${anchor('pack-title', pack.pack)}">
   </section>`,
   )}
 </section>
+${cardGroupsSection(ruleSet)}
 ${parametersSection(ruleSet)}
 ${declaredFactsSection(ruleSet)}
 ${overrideReasonsSection(ruleSet)}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Card } from '../cds/types';
 import { loadRuleSet, type RuleSet } from '../rules/load-rule-set';
 import { loadScenarios } from './scenarios/load';
-import { scenarioCards } from './scenarios/run';
+import { ruleNamesOf, scenarioCards } from './scenarios/run';
 import type { LoadedScenario } from './scenarios/types';
 
 /**
@@ -70,7 +70,12 @@ export interface ScenarioDiff {
   changes: CardChange[];
 }
 
-const byRule = (cards: Card[]) => new Map(cards.map((card) => [card.source.topic?.code ?? card.summary, card]));
+/**
+ * Each card under every rule behind it (its `spine-cds.rules` extension), so a rule whose advice moves into a card
+ * group, or out of one, reads as its card changing rather than one card disappearing and another appearing.
+ */
+const byRule = (cards: Card[]) =>
+  new Map(cards.flatMap((card) => ruleNamesOf({ cards: [card] }).map((rule) => [rule, card] as const)));
 
 /** How the cards of one call differ: matched by rule, then indicator and summary compared. */
 export function compareResponses(before: Card[], after: Card[]): CardChange[] {

@@ -65,6 +65,16 @@ test('override reasons are named as the rules name them, and each rule links to 
   expect(await page.locator('#figures-injection-consider').isVisible()).toBe(true);
 });
 
+test('a card group links to its own section of the catalogue, which names its member rules', async () => {
+  await page.goto(`${service.baseUrl}/rules/analytics`, { waitUntil: 'load' });
+  await page.locator('#figures-not-recommended h2 a').click();
+  await page.waitForURL(/\/rules#group-not-recommended$/);
+  const group = page.locator('#group-not-recommended');
+  expect(await group.isVisible()).toBe(true);
+  await expect(group.locator('a[href="#rule-traction-discussion"]').count()).resolves.toBe(1);
+  expect(await page.locator('#rule-traction-discussion').count()).toBe(1);
+});
+
 test('no script runs and the page breaks no CSP rule', async () => {
   expect(await page.locator('script').count()).toBe(0);
   expect(browser.consoleErrors).toEqual([]);

@@ -135,7 +135,7 @@ describe('prescriptions that name their medication by reference', () => {
         medicationReference: { reference: '#med' },
       }),
     );
-    expect(cardOf(cards, 'injection-relative').detail).toMatch(/Anticoagulant use: yes/);
+    expect(cardOf(cards, 'injection-relative').detail).toMatch(/Anticoagulant use:\n +- warfarin sodium 5 MG/);
   });
 
   test('a reference to a Medication that was not sent makes anticoagulation unknown, never "none"', async () => {

@@ -199,7 +199,7 @@ describe('a declared Observation fact', () => {
   test('leaves out values in another unit or out of range, and says so; too old is not known', () => {
     expect(factsOf([bmi('lb', 200, 'lb/in2', 1), bmi('typo', 300, 'kg/m2', 2)]).latestBmi).toMatchObject({
       value: null,
-      missing: 'no BMI (declared) recorded (1 value(s) in another unit than kg/m2 and 1 out-of-range value(s) ignored)',
+      missing: 'none recorded (1 value(s) in another unit than kg/m2 and 1 out-of-range value(s) ignored)',
     });
     expect(factsOf([bmi('unitless', 30, undefined, 1)]).latestBmi?.value).toBeNull();
     expect(factsOf([bmi('stale', 30, 'kg/m2', 400)]).latestBmi).toMatchObject({

@@ -5,6 +5,7 @@ import { uncheckedFacts } from '../../clinical/facts';
 import { factLabel, formatFact, thresholdText } from './describe-facts';
 import { escapeMarkdown } from './markdown';
 import { reasonComparisons } from './reasons';
+import { filledName } from './contraindication-statement';
 import type { RenderContext } from './render-context';
 
 /** A fired rule as a card sees it: its card and the evaluated condition that made it fire. */
@@ -52,16 +53,22 @@ export function findingSections(
   const sections: string[] = [];
   if (shownReasons.length > 0)
     sections.push(
-      `**Why**\n${shownReasons.map(({ fact, thresholds }) => `- ${valueText(fact, render)}${thresholdSuffix(thresholds)}${cite.prose(fact)}`).join('\n')}`,
+      [
+        '**Why**',
+        ...shownReasons.map(({ fact, thresholds }) => {
+          const citations = cite.prose(fact);
+          return `- ${reasonText(fact, citations, render)}${thresholdSuffix(thresholds)}${citations}`;
+        }),
+      ].join('\n'),
     );
   if (absent.length > 0)
-    sections.push(`**No record of:** ${[...new Set(absent.map((id) => absentName(id, render)))].join(', ')}.`);
+    sections.push(`**No record of:** ${[...new Set(absent.map((id) => shortName(id, render)))].join(', ')}.`);
   if (alsoChecked.length > 0) {
     alsoChecked.forEach((id) => cite.prose(id));
-    sections.push(`**Also checked:** ${alsoChecked.map((id) => valueText(id, render)).join('; ')}.`);
+    sections.push(`**Also checked:** ${[...new Set(alsoChecked.map((id) => checkedText(id, render)))].join('; ')}.`);
   }
   if (unknown.length > 0)
-    sections.push(`**Could not be checked** (missing data is not treated as normal): ${unknownText(unknown, render)}.`);
+    sections.push(`**Could not be checked** (not assumed normal): ${unknownText(unknown, render)}.`);
   return { sections, cited: cite.references() };
 }
 
@@ -78,10 +85,10 @@ function shortLabel(id: string, render: RenderContext): string {
   return factLabel(id, render.ruleSet.parameters, render.ruleSet.facts).replace(/\s*\((?:[^()]|\([^()]*\))*\)$/, '');
 }
 
-/** The short name of an absent finding: the statements' name for it when it has a plain one, else its label. */
-function absentName(id: string, render: RenderContext): string {
-  const named = render.ruleSet.statements.names[id];
-  if (named !== undefined && !named.includes('{{')) return named;
+/** A finding's short name: its name in the statements without values ("BP {{systolic}}/…": "BP"), else its label. */
+function shortName(id: string, render: RenderContext): string {
+  const named = render.ruleSet.statements.names[id]?.replace(/\{\{\w+\}\}/g, '').replace(/[\s/]+$/, '');
+  if (named) return named;
   const label = shortLabel(id, render);
   return /^[A-Z][a-z]/.test(label) ? label[0]?.toLowerCase() + label.slice(1) : label;
 }
@@ -91,7 +98,7 @@ function unknownText(ids: string[], render: RenderContext): string {
   const byReason = new Map<string, string[]>();
   for (const id of ids) {
     const reason = render.facts[id]?.missing as string;
-    byReason.set(reason, [...(byReason.get(reason) ?? []), absentName(id, render)]);
+    byReason.set(reason, [...(byReason.get(reason) ?? []), shortName(id, render)]);
   }
   return [...byReason]
     .map(([reason, names]) =>
@@ -108,6 +115,18 @@ const saysWhat = (reason: string, name: string) =>
 
 const valueText = (id: string, render: RenderContext) =>
   `${shortLabel(id, render)}: ${formatFact(id, render.facts[id], render.ruleSet.facts)}`;
+
+/** A value read, shortly: its name in the statements with the values ("BP 124/78"), else "name: value". */
+function checkedText(id: string, render: RenderContext): string {
+  const template = render.ruleSet.statements.names[id];
+  if (template?.includes('{{')) return filledName(template, id, render.facts);
+  return template ? `${template}: ${formatFact(id, render.facts[id], render.ruleSet.facts)}` : valueText(id, render);
+}
+
+/** A reason in Why: "label: value", or the label alone when a true fact's records follow it ("Sciatica, since …"). */
+function reasonText(id: string, citations: string, render: RenderContext): string {
+  return render.facts[id]?.value === true && citations !== '' ? `${shortLabel(id, render)}:` : valueText(id, render);
+}
 
 /** One line per fact: "T-score -1.6 (threshold ≤ -1 and > -2.5)" rather than two lines for a range. */
 function groupByFact(reasons: EvaluatedCondition[]): Array<{ fact: string; thresholds: string[] }> {

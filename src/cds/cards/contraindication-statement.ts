@@ -50,12 +50,14 @@ function findingName(id: string, facts: Facts, statements: ContraindicationState
   const template = statements.names[id];
   const value = facts[id]?.value;
   if (template === undefined || value === null || value === undefined || value === false) return [];
-  return [
-    template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) =>
-      String(facts[name === 'value' ? id : name]?.value ?? '?'),
-    ),
-  ];
+  return [filledName(template, id, facts)];
 }
+
+/** A name template with its values filled in: "BP {{systolic}}/{{diastolic}}" reads "BP 170/104". */
+export const filledName = (template: string, id: string, facts: Facts): string =>
+  template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) =>
+    String(facts[name === 'value' ? id : name]?.value ?? '?'),
+  );
 
 /**
  * The summary of a card about a modality, followed by every contraindication to that modality the patient has

@@ -72,7 +72,6 @@ export function declaredFactDefinition(id: string, declared: DeclaredFact): Fact
         observationValueSets: declared.valueSets,
         compute: (record, context) =>
           latestReading(record, context, declared.valueSets, {
-            label: declared.label,
             maxAgeDays: declared.withinDays,
             unit: declared.unit,
             ...(declared.range ? { range: declared.range } : {}),

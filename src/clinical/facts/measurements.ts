@@ -54,8 +54,6 @@ const formatReading = (reading: Reading): string =>
   `${reading.value}${reading.unit && !reading.unit.startsWith('{') ? ` ${reading.unit}` : ''}`;
 
 export interface LatestOptions {
-  /** What the reading is, in a missing-data note: "no {label} recorded". */
-  label: string;
   maxAgeDays: DaysSpec;
   /** The instrument's own scale (0-10, 0-100 %), or a declared fact's plausible range: readings outside are ignored. */
   range?: readonly [number, number];
@@ -96,17 +94,18 @@ export function latestReading(
       all.length > inUnit.length ? `${all.length - inUnit.length} value(s) in another unit than ${unit}` : '',
       inUnit.length > valid.length ? `${inUnit.length - valid.length} out-of-range value(s)` : '',
     ].filter(Boolean);
-    return notKnown(`no ${options.label} recorded${ignored.length > 0 ? ` (${ignored.join(' and ')} ignored)` : ''}`);
+    // The card names the reading beside its reason, so readings with the same reason share one phrase.
+    return notKnown(`none recorded${ignored.length > 0 ? ` (${ignored.join(' and ')} ignored)` : ''}`);
   }
   const maxAgeDays = daysValue(options.maxAgeDays, context);
   const cite = citeObservation(newest.match, formatReading(newest));
   if (newest.time === undefined || record.daysSince(newest.time) > maxAgeDays) {
     const when = isoDate(newest.time) ?? 'an unknown date';
-    return notKnown(`the latest ${options.label} is from ${when}, older than ${maxAgeDays} days`, [cite]);
+    return notKnown(`latest from ${when}, older than ${maxAgeDays} days`, [cite]);
   }
   const from = options.countsFrom?.(record, context);
   if (from !== undefined && newest.time < from.time) {
-    return notKnown(`the latest ${options.label} is from ${isoDate(newest.time)}, ${from.reason}`, [cite]);
+    return notKnown(`latest from ${isoDate(newest.time)}, ${from.reason}`, [cite]);
   }
   return known(newest.value, [cite]);
 }
@@ -117,7 +116,7 @@ function lowestTScore(record: PatientRecord): Fact {
   if (!record.isAvailable('observations'))
     return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
   const all = readings(record, T_SCORES).filter((r) => r.value >= -10 && r.value <= 10);
-  if (all.length === 0) return notKnown('no bone density (DXA T-score) result on record');
+  if (all.length === 0) return notKnown('none recorded');
   const lowest = all.reduce((min, r) => (r.value < min.value ? r : min));
   return known(lowest.value, [citeObservation(lowest.match, formatReading(lowest))]);
 }
@@ -176,7 +175,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Latest pain score (0–10)',
     panel: 'pain-score-panel',
     valueSet: 'pain-score',
-    label: 'pain score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 10],
   }),
@@ -185,7 +183,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Latest disability index (Oswestry, %)',
     unit: '%',
     valueSet: 'disability-index',
-    label: 'disability index',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 100],
   }),
@@ -194,7 +191,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Pain score (0–10) after the conservative-care trial (or recent)',
     panel: 'pain-score-panel',
     valueSet: 'pain-score',
-    label: 'pain score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 10],
     countsFrom: afterConservativeCare,
@@ -204,7 +200,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Disability index (Oswestry, %) after the conservative-care trial (or recent)',
     unit: '%',
     valueSet: 'disability-index',
-    label: 'disability index',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 100],
     countsFrom: afterConservativeCare,
@@ -213,7 +208,6 @@ export const measurementFacts: FactDefinition[] = [
     id: 'startBackTotal',
     factLabel: 'STarT Back total score in this episode',
     valueSet: 'start-back-total',
-    label: 'STarT Back score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 9],
     countsFrom: sinceEpisodeStart,
@@ -222,7 +216,6 @@ export const measurementFacts: FactDefinition[] = [
     id: 'startBackPsychosocial',
     factLabel: 'STarT Back psychosocial subscore in this episode',
     valueSet: 'start-back-psychosocial',
-    label: 'STarT Back psychosocial subscore',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     range: [0, 5],
     countsFrom: sinceEpisodeStart,
@@ -240,7 +233,6 @@ export const measurementFacts: FactDefinition[] = [
     unit: 'mmHg',
     panel: 'blood-pressure-panel',
     valueSet: 'systolic-blood-pressure',
-    label: 'systolic blood pressure',
     maxAgeDays: { param: 'vitalsMaxAgeDays' },
     plausible: { min: 'systolicPlausibleMin', max: 'systolicPlausibleMax' },
   }),
@@ -250,7 +242,6 @@ export const measurementFacts: FactDefinition[] = [
     unit: 'mmHg',
     panel: 'blood-pressure-panel',
     valueSet: 'diastolic-blood-pressure',
-    label: 'diastolic blood pressure',
     maxAgeDays: { param: 'vitalsMaxAgeDays' },
     plausible: { min: 'diastolicPlausibleMin', max: 'diastolicPlausibleMax' },
   }),
@@ -259,7 +250,6 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'Latest body mass index',
     unit: 'kg/m2',
     valueSet: 'bmi',
-    label: 'body mass index',
     maxAgeDays: { param: 'vitalsMaxAgeDays' },
     plausible: { min: 'bmiPlausibleMin', max: 'bmiPlausibleMax' },
   }),

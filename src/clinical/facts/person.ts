@@ -101,7 +101,7 @@ function pregnant(record: PatientRecord, context: FactContext): Fact {
         `the latest pregnancy result is ${record.daysSince(result.time)} days old, older than ${maxAge} days`,
         cites,
       )
-    : notKnown('no active pregnancy condition and no pregnancy status or test recorded');
+    : notKnown('no pregnancy condition, status or test recorded');
 }
 
 /** Patient.deceased[x]: a boolean, or the date of death (which means deceased, whatever the date). */
