@@ -94,7 +94,13 @@ test('the analytics page: the catalogue CSP, no script, every rule linked to the
   );
   const page = await response.text();
   expect(page).not.toMatch(/<script/i);
-  for (const rule of TYPICAL_PATIENT_VIEW_CARDS) expect(page).toContain(`href="/rules#rule-${rule}"`);
+  // Each card's rule (or card group, such as not-recommended) links to an anchor the catalogue has.
+  const catalogue = await (await fetch(`${service.baseUrl}/rules`)).text();
+  for (const rule of TYPICAL_PATIENT_VIEW_CARDS) {
+    const target = new RegExp(`href="/rules#([\\w-]+)">${rule}</a>`).exec(page)?.[1];
+    expect(target).toBeDefined();
+    expect(catalogue).toContain(`id="${target}"`);
+  }
 });
 
 test('a bad since is a 400 naming it', async () => {
