@@ -1,16 +1,24 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Coding, Condition, MedicationRequest, Observation, Procedure } from '@medplum/fhirtypes';
 import type { Fact, Facts } from '../../src/clinical/computed-fact';
 import { FACT_DEFINITIONS, type FactContext, type FactDefinition } from '../../src/clinical/facts';
 import { PatientRecord, type RecordData } from '../../src/clinical/patient-record';
-import { bundledRuleSet, TEST_NOW } from './spine-service';
+import { loadTerminology } from '../../src/fhir/terminology';
+import { parameterValues } from '../../src/rules/rule-pack';
 
 /**
  * Small hand-built FHIR records for the unit tests of the facts (src/clinical/facts): codes from the bundled
- * ValueSets, thresholds from rules/parameters.json, a fixed "now".
+ * ValueSets, thresholds from rules/parameters.json, a fixed "now". Only the ValueSets and parameters are loaded, not
+ * the rule set or the app: mutation testing starts these tests once per mutant.
  */
 
-export const ruleSet = bundledRuleSet();
-export const NOW = TEST_NOW;
+const ROOT = path.resolve(__dirname, '..', '..');
+export const ruleSet = {
+  terminology: loadTerminology(path.join(ROOT, 'fhir-profiles', 'valuesets')),
+  parameters: parameterValues(JSON.parse(fs.readFileSync(path.join(ROOT, 'rules', 'parameters.json'), 'utf8'))),
+};
+export const NOW = new Date('2026-11-21T12:00:00Z');
 export const DAY_MS = 86_400_000;
 export const WEEK_MS = 7 * DAY_MS;
 
@@ -128,4 +136,25 @@ export function codingText(coding: Coding): string {
     'http://www.nlm.nih.gov/research/umls/rxnorm': 'RxNorm',
   };
   return `${coding.display} [${systems[coding.system ?? ''] ?? coding.system} ${coding.code}]`;
+}
+
+/**
+ * Tests of boolean facts built by activeCondition (definition.ts): per fact, an active condition in each of its
+ * ValueSets makes it true citing that condition; a resolved one, or none, is a known "no" that reads "none recorded".
+ */
+export function describeCodedProblemFacts(valueSetsByFact: Record<string, string[]>): void {
+  describe.each(Object.entries(valueSetsByFact))('%s', (id, valueSets) => {
+    test.each(valueSets)('an active condition in %s counts, cited', (valueSet) => {
+      const coded = condition(valueSet);
+      const fact = factOf(id, patientRecord({ conditions: [coded] }));
+      expect(fact.value).toBe(true);
+      expect(references(fact)).toEqual([`Condition/${coded.id}`]);
+    });
+
+    test('a resolved one does not; none is a known "no" that reads "none recorded"', () => {
+      const ended = condition(valueSets[0], { clinicalStatus: { coding: [{ code: 'resolved' }] } });
+      expect(factOf(id, patientRecord({ conditions: [ended] }))).toEqual({ value: false, cites: [] });
+      expect(factDefinition(id)).toMatchObject({ type: 'boolean', absentText: 'none recorded' });
+    });
+  });
 }

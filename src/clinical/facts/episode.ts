@@ -79,8 +79,9 @@ export function episodeStartTime(record: PatientRecord, context: FactContext): n
 function caudaEquina(record: PatientRecord, context: FactContext) {
   const coded = activeConditionsIn(record, ['cauda-equina-syndrome', 'saddle-anaesthesia']);
   const { matches, start } = episode(record, context);
+  // No episode start without back pain: the start alone says whether there is a dated episode.
   const signs =
-    matches.length === 0 || start === undefined
+    start === undefined
       ? []
       : activeConditionsIn(record, ['urinary-retention', 'faecal-incontinence']).filter(
           (match) => (onsetTime(match.resource) ?? Number.NEGATIVE_INFINITY) >= start,
@@ -131,7 +132,8 @@ export const episodeFacts: FactDefinition[] = [
   {
     id: 'backPain',
     label:
-      'Back pain recorded (low back pain, sciatica, disc herniation or stenosis; else spondylolisthesis or disc degeneration)',
+      'Back pain recorded (low back pain, sciatica, disc herniation or stenosis;' +
+      ' else spondylolisthesis or disc degeneration)',
     type: 'boolean',
     absentText: 'none recorded',
     compute: (record, context) => {
@@ -155,7 +157,8 @@ export const episodeFacts: FactDefinition[] = [
     {
       id: 'durationClass',
       label:
-        'Duration class (acute < {{param.acuteMaxWeeks}} weeks, subacute {{param.acuteMaxWeeks}}–{{param.chronicAfterWeeks}}, chronic > {{param.chronicAfterWeeks}})',
+        'Duration class (acute < {{param.acuteMaxWeeks}} weeks,' +
+        ' subacute {{param.acuteMaxWeeks}}–{{param.chronicAfterWeeks}}, chronic > {{param.chronicAfterWeeks}})',
       type: 'string',
     },
     durationClass,
@@ -173,7 +176,8 @@ export const episodeFacts: FactDefinition[] = [
   {
     id: 'caudaEquina',
     label:
-      'Cauda equina syndrome or saddle anaesthesia, or urinary retention / faecal incontinence that began during the back pain episode',
+      'Cauda equina syndrome or saddle anaesthesia, or urinary retention / faecal incontinence' +
+      ' that began during the back pain episode',
     type: 'boolean',
     absentText: 'none recorded',
     compute: caudaEquina,
