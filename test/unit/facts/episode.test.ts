@@ -177,25 +177,7 @@ describe('cauda equina signs', () => {
   });
 });
 
-describe('what counts as back pain', () => {
-  test.each([
-    'low-back-pain',
-    'back-pain-site-unspecified',
-    'chronic-low-back-pain',
-    'radicular-pain',
-    'lumbar-disc-herniation',
-    'spinal-stenosis',
-    'neurogenic-claudication',
-  ])('%s starts the episode at its onset', (valueSet) => {
-    const pain = condition(valueSet, 3);
-    const result = facts([pain]);
-    expect(result.backPain).toEqual({
-      value: true,
-      cites: [expect.objectContaining({ reference: `Condition/${pain.id}` })],
-    });
-    expect(result.episodeStart.value).toBe(day(3));
-  });
-
+describe('structural diagnoses', () => {
   test.each(['spondylolisthesis', 'spondylolysis', 'degenerative-disc-disease', 'lumbar-spondylosis'])(
     'without a back pain code, %s stands for the episode',
     (valueSet) => {
