@@ -27,6 +27,9 @@ describe('every built-in fact', () => {
       expect(FACT_DEFINITIONS.get(fact.id)).toBe(fact);
       expect(fact.label.trim().length).toBeGreaterThan(id.length / 2);
       expect(fact.label).not.toBe(id);
+      // Long labels are written in pieces: each piece must be there (no stray space, every parenthesis closed).
+      expect(fact.label).toBe(fact.label.trim());
+      expect(fact.label.split('(').length).toBe(fact.label.split(')').length);
       if (fact.absentText !== undefined) expect(fact.absentText.trim()).not.toBe('');
       if (fact.unit !== undefined) expect(fact.unit.trim()).not.toBe('');
     },
