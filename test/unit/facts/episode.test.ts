@@ -48,6 +48,15 @@ describe('episode start', () => {
     expect(references(result.episodeStart).sort()).toEqual([`Condition/${older.id}`, `Condition/${newer.id}`].sort());
   });
 
+  test('onsets are put in date order even within one ValueSet listed newest first', () => {
+    const newer = condition('low-back-pain', 5);
+    const older = condition('low-back-pain', 5 + NEW_EPISODE_GAP - 1);
+    expect(facts([newer, older]).episodeStart.value).toBe(day(5 + NEW_EPISODE_GAP - 1));
+    const oldest = condition('low-back-pain', 60);
+    const start = condition('low-back-pain', 14);
+    expect(facts([newer, oldest, start]).episodeStart.value).toBe(day(14));
+  });
+
   test('an onset at least the gap after the previous one starts a new episode, citing only its conditions', () => {
     const old = condition('low-back-pain', 60);
     const recent = condition('low-back-pain', 60 - NEW_EPISODE_GAP);
