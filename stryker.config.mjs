@@ -47,8 +47,12 @@ export default {
     },
   },
   mutate: [
-    'src/clinical/facts/episode.ts',
+    'src/clinical/facts/*.ts',
     'src/clinical/patient-record.ts',
+    'src/clinical/status-rules.ts',
+    'src/clinical/fhir-time.ts',
+    'src/clinical/code-index.ts',
+    'src/clinical/medication-concept.ts',
     'src/fhir/terminology.ts',
     'src/fhir/condition-status.ts',
     'src/rules/evaluate.ts',

@@ -44,8 +44,6 @@ export function citeProcedure({ resource, coding }: Match<Procedure>): Citation 
 
 export function citeMedication({ resource, coding }: Match<MedicationRequest>): Citation {
   const when = resource.authoredOn?.slice(0, 10);
-  return cite(
-    resource,
-    `${codingText(coding, resource.medicationCodeableConcept?.text)}, ${resource.status}${when ? ` since ${when}` : ''}`,
-  );
+  const since = when ? ` since ${when}` : '';
+  return cite(resource, `${codingText(coding, resource.medicationCodeableConcept?.text)}, ${resource.status}${since}`);
 }

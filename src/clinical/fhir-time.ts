@@ -1,6 +1,6 @@
 import type { Condition, Observation, Procedure, Resource } from '@medplum/fhirtypes';
 
-/** When things happened, as FHIR R4 records it: each element's choice of date, period or instant, parsed to epoch ms. */
+/** When things happened, as FHIR R4 records it: each element's choice of date, period or instant, in epoch ms. */
 
 export function parseTime(value: string | undefined): number | undefined {
   if (!value) return undefined;

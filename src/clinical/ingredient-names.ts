@@ -9,7 +9,10 @@ import { INGREDIENT_NAMES_EXTENSION } from '../fhir/valueset-loader';
  */
 
 export interface IngredientNames {
-  /** The first declared ingredient named in one of the texts, as declared; texts naming an excluded dose form are skipped. */
+  /**
+   * The first declared ingredient named in one of the texts, as declared; texts naming an excluded dose form are
+   * skipped.
+   */
   find(texts: readonly string[]): string | undefined;
 }
 

@@ -204,6 +204,52 @@ describe('observations and procedures', () => {
     );
   });
 
+  test('a component keeps its UCUM code beside its display unit, and the code stands in for a missing display', () => {
+    const panel = observation('bp', {
+      code: { coding: [codeIn('blood-pressure-panel')] },
+      component: [
+        {
+          code: { coding: [codeIn('systolic-blood-pressure')] },
+          valueQuantity: { value: 150, unit: 'millimetre of mercury', code: 'mm[Hg]' },
+        },
+        { code: { coding: [codeIn('diastolic-blood-pressure')] }, valueQuantity: { value: 95 } },
+      ],
+    });
+    const patient = record({ observations: [panel] });
+    expect(patient.observationComponents('systolic-blood-pressure')).toEqual([
+      expect.objectContaining({ quantity: 150, unit: 'millimetre of mercury', code: 'mm[Hg]' }),
+    ]);
+    expect(patient.observationComponents('diastolic-blood-pressure')).toEqual([
+      expect.objectContaining({ quantity: 95, unit: undefined, code: undefined }),
+    ]);
+  });
+
+  test('an unreadable component list fails only the questions about observations that count', () => {
+    const broken = observation('broken', {
+      status: 'cancelled',
+      component: 'x' as unknown as Observation['component'],
+    });
+    expect(record({ observations: [broken] }).observationComponents('systolic-blood-pressure')).toEqual([]);
+  });
+
+  test('a component question about an unknown ValueSet is an error only when some observation has components', () => {
+    const plain = observation('plain', { valueQuantity: { value: 3 } });
+    expect(record({ observations: [plain] }).observationComponents('no-such-valueset')).toEqual([]);
+    const panel = observation('panel', {
+      component: [{ code: { coding: [codeIn('systolic-blood-pressure')] }, valueQuantity: { value: 120 } }],
+    });
+    expect(() => record({ observations: [panel] }).observationComponents('no-such-valueset')).toThrow(
+      UnknownValueSetError,
+    );
+  });
+
+  test('a resource coded twice in one ValueSet is one match, by its first coding in that ValueSet', () => {
+    const [first, second] = terminology.codesOf('hypertension');
+    const twice = condition({ code: { coding: [first, second] } });
+    const matches = record({ conditions: [twice] }).activeConditions('hypertension');
+    expect(matches).toEqual([{ resource: twice, coding: first }]);
+  });
+
   test('completed or in-progress procedures, newest first by date, period end or period start', () => {
     const procedure = (id: string, extra: Partial<Procedure>): Procedure => ({
       resourceType: 'Procedure',

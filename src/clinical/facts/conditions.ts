@@ -4,7 +4,8 @@ import { activeCondition, type FactDefinition } from './definition';
 export const conditionFacts: FactDefinition[] = [
   activeCondition(
     'bladderOrBowelDysfunction',
-    'Urinary incontinence or retention, faecal incontinence or neurogenic bladder/bowel (new onset with back pain can signal cauda equina)',
+    'Urinary incontinence or retention, faecal incontinence or neurogenic bladder/bowel' +
+      ' (new onset with back pain can signal cauda equina)',
     ['urinary-incontinence', 'neurogenic-bowel-or-bladder', 'urinary-retention', 'faecal-incontinence'],
   ),
   activeCondition('footDrop', 'Foot drop', ['foot-drop']),

@@ -62,8 +62,9 @@ export function episodeStartTime(record: PatientRecord, context: FactContext): n
 function caudaEquina(record: PatientRecord, context: FactContext) {
   const coded = activeConditionsIn(record, ['cauda-equina-syndrome', 'saddle-anaesthesia']);
   const { matches, start } = episode(record, context);
+  // No episode start without back pain: the start alone says whether there is a dated episode.
   const signs =
-    matches.length === 0 || start === undefined
+    start === undefined
       ? []
       : activeConditionsIn(record, ['urinary-retention', 'faecal-incontinence']).filter(
           (match) => (onsetTime(match.resource) ?? Number.NEGATIVE_INFINITY) >= start,

@@ -105,7 +105,8 @@ export function medicationUse(conditionValueSets: readonly string[], medicationV
     const unresolved = record.unresolvedMedications();
     if (unresolved.length > 0) {
       return notKnown(
-        `${unresolved.length} active prescription(s) name their medication only by a reference that was not sent with them`,
+        `${unresolved.length} active prescription(s) name their medication only by a reference` +
+          ' that was not sent with them',
         unresolved.flatMap((request) =>
           request.id
             ? [
@@ -176,7 +177,8 @@ export const historyFacts: FactDefinition[] = [
   {
     id: 'immunosuppression',
     label:
-      'Immunosuppression (HIV or other immunodeficiency, transplant, long-term steroids, immunosuppressant prescription)',
+      'Immunosuppression (HIV or other immunodeficiency, transplant, long-term steroids,' +
+      ' immunosuppressant prescription)',
     type: 'boolean',
     absentText: 'none recorded',
     compute: medicationUse(['immunosuppression-condition'], ['immunosuppressant-medication']),

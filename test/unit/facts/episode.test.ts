@@ -1,8 +1,15 @@
-import type { Coding, Condition, Procedure } from '@medplum/fhirtypes';
-import { FACT_DEFINITIONS, type FactContext, type FactDefinition } from '../../src/clinical/facts';
-import type { Fact } from '../../src/clinical/computed-fact';
-import { PatientRecord } from '../../src/clinical/patient-record';
-import { bundledRuleSet } from '../support/spine-service';
+import type { Condition, Procedure } from '@medplum/fhirtypes';
+import type { Fact } from '../../../src/clinical/computed-fact';
+import {
+  codeIn,
+  condition as coded,
+  describeCodedProblemFacts,
+  factOf,
+  parameter,
+  patientRecord,
+  references,
+  weeksAgo,
+} from '../../support/fact-record';
 
 /**
  * The back pain episode as the facts read it (src/clinical/facts/episode.ts), through the public fact definitions:
@@ -10,54 +17,24 @@ import { bundledRuleSet } from '../support/spine-service';
  * cauda equina sign inside it.
  */
 
-const ruleSet = bundledRuleSet();
-const NOW = new Date('2026-11-21T12:00:00Z');
-const WEEK_MS = 7 * 86_400_000;
-const context: FactContext = {
-  parameters: ruleSet.parameters,
-  valueSetLists: ruleSet.valueSetLists,
-  hook: 'patient-view',
-  orders: [],
-};
-const weeksParameter = (name: string) => ruleSet.parameters[name] as number;
-const ACUTE_MAX = weeksParameter('acuteMaxWeeks');
-const CHRONIC_AFTER = weeksParameter('chronicAfterWeeks');
-const NEW_EPISODE_GAP = weeksParameter('newEpisodeGapWeeks');
+const ACUTE_MAX = parameter('acuteMaxWeeks');
+const CHRONIC_AFTER = parameter('chronicAfterWeeks');
+const NEW_EPISODE_GAP = parameter('newEpisodeGapWeeks');
 
-const codeIn = (valueSet: string): Coding => {
-  const coding = ruleSet.terminology.codesOf(valueSet)[0];
-  if (!coding) throw new Error(`ValueSet ${valueSet} has no code`);
-  return coding;
-};
-const weeksAgo = (weeks: number) => new Date(NOW.getTime() - weeks * WEEK_MS).toISOString();
 const day = (weeks: number) => weeksAgo(weeks).slice(0, 10);
 
-let nextId = 0;
 function condition(valueSet: string, onsetWeeksAgo?: number, extra: Partial<Condition> = {}): Condition {
-  nextId += 1;
-  return {
-    resourceType: 'Condition',
-    id: `${valueSet}-${nextId}`,
-    subject: { reference: 'Patient/p' },
-    clinicalStatus: { coding: [{ code: 'active' }] },
-    code: { coding: [codeIn(valueSet)] },
+  return coded(valueSet, {
     ...(onsetWeeksAgo === undefined ? {} : { onsetDateTime: weeksAgo(onsetWeeksAgo) }),
     ...extra,
-  };
+  });
 }
 
 function facts(conditions: Condition[], procedures: Procedure[] = []): Record<string, Fact> {
-  const record = new PatientRecord(
-    { conditions, observations: [], procedures, medications: [], status: {} },
-    ruleSet.terminology,
-    NOW,
-  );
+  const record = patientRecord({ conditions, procedures });
   const ids = ['backPain', 'episodeStart', 'painWeeks', 'newestPainWeeks', 'durationClass', 'conservativeCareWeeks'];
-  return Object.fromEntries(
-    [...ids, 'caudaEquina'].map((id) => [id, (FACT_DEFINITIONS.get(id) as FactDefinition).compute(record, context)]),
-  );
+  return Object.fromEntries([...ids, 'caudaEquina'].map((id) => [id, factOf(id, record)]));
 }
-const references = (fact: Fact) => fact.cites.map((cite) => cite.reference);
 
 describe('episode start', () => {
   test('back pain codes closer than the new-episode gap form one episode that starts at the oldest onset', () => {
@@ -69,6 +46,15 @@ describe('episode start', () => {
     expect(result.painWeeks.value).toBe(20);
     expect(result.newestPainWeeks.value).toBe(20 - NEW_EPISODE_GAP + 1);
     expect(references(result.episodeStart).sort()).toEqual([`Condition/${older.id}`, `Condition/${newer.id}`].sort());
+  });
+
+  test('onsets are put in date order even within one ValueSet listed newest first', () => {
+    const newer = condition('low-back-pain', 5);
+    const older = condition('low-back-pain', 5 + NEW_EPISODE_GAP - 1);
+    expect(facts([newer, older]).episodeStart.value).toBe(day(5 + NEW_EPISODE_GAP - 1));
+    const oldest = condition('low-back-pain', 60);
+    const start = condition('low-back-pain', 14);
+    expect(facts([newer, oldest, start]).episodeStart.value).toBe(day(14));
   });
 
   test('an onset at least the gap after the previous one starts a new episode, citing only its conditions', () => {
@@ -97,7 +83,7 @@ describe('episode start', () => {
       value: true,
       cites: [expect.objectContaining({ reference: `Condition/${undated.id}` })],
     });
-    for (const id of ['episodeStart', 'painWeeks', 'durationClass', 'conservativeCareWeeks'] as const) {
+    for (const id of ['episodeStart', 'painWeeks', 'newestPainWeeks', 'durationClass', 'conservativeCareWeeks']) {
       expect(result[id].value).toBeNull();
       expect(result[id].missing).toBe('the back pain condition has no onset or recorded date');
       expect(references(result[id])).toEqual([`Condition/${undated.id}`]);
@@ -197,5 +183,27 @@ describe('cauda equina signs', () => {
       cites: [expect.objectContaining({ reference: `Condition/${coded.id}` })],
     });
     expect(facts([condition('saddle-anaesthesia')]).caudaEquina.value).toBe(true);
+  });
+});
+
+describe('structural diagnoses', () => {
+  test.each(['spondylolisthesis', 'spondylolysis', 'degenerative-disc-disease', 'lumbar-spondylosis'])(
+    'without a back pain code, %s stands for the episode',
+    (valueSet) => {
+      expect(facts([condition(valueSet, 30)]).episodeStart.value).toBe(day(30));
+    },
+  );
+});
+
+describe('coded spinal diagnoses', () => {
+  describeCodedProblemFacts({
+    chronicCode: ['chronic-low-back-pain'],
+    radicularPain: ['radicular-pain'],
+    discHerniation: ['lumbar-disc-herniation'],
+    spinalStenosis: ['spinal-stenosis'],
+    neurogenicClaudication: ['neurogenic-claudication'],
+    spondylolisthesis: ['spondylolisthesis'],
+    spondylolysis: ['spondylolysis'],
+    degenerativeDisc: ['degenerative-disc-disease', 'lumbar-spondylosis'],
   });
 });
