@@ -689,7 +689,8 @@ async function evaluate(g: Generated) {
 }
 
 describe('generated patients', () => {
-  test('no card recommends or offers a modality that an absolute contraindication rules out; every response is valid; nothing throws', async () => {
+  test(`no card recommends or offers a modality that an absolute contraindication rules out; \
+every response is valid; nothing throws`, async () => {
     let withAbsolute = 0;
     let cardsSeen = 0;
     await fc.assert(

@@ -16,7 +16,10 @@ const CITATIONS_EXTENSION = 'spine-cds.citations';
 const RULES_EXTENSION = 'spine-cds.rules';
 const RULE_LINK_LABEL = 'How this rule works';
 
-/** Turns a fired rule into a CDS Hooks card that says what, why (with the patient data), how sure, and what was not checked. */
+/**
+ * Turns a fired rule into a CDS Hooks card that says what, why (with the patient data), how sure, and what was not
+ * checked.
+ */
 export function renderCard(outcome: RuleOutcome, render: RenderContext): Card {
   const { spec } = outcome.rule;
   const { card } = spec;
@@ -54,7 +57,12 @@ export function renderGroupCard(name: string, members: RuleOutcome[], render: Re
   const items = cards.map((card) => {
     const { item, reason } = card.group as { item: string; reason: string };
     const sourceName = card.source.label.split(':')[0] as string;
-    return `- **${capitalised(item)}**: ${fillPlaceholders(reason, render)}. ${fillParameters(card.evidence.statement, render.ruleSet.parameters)} *${withoutFinalStop(card.evidence.strength)}.* [${sourceName}](${card.source.url})`;
+    const statement = fillParameters(card.evidence.statement, render.ruleSet.parameters);
+    const strength = withoutFinalStop(card.evidence.strength);
+    return (
+      `- **${capitalised(item)}**: ${fillPlaceholders(reason, render)}. ${statement} *${strength}.* ` +
+      `[${sourceName}](${card.source.url})`
+    );
   });
   const offers = renderSuggestions(cards, render);
   const { sections, cited } = findingSections(
