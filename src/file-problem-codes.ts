@@ -18,6 +18,7 @@ export const FILE_PROBLEM_CODES = [
   'unknown-shared-definition',
   'unknown-placeholder',
   'unknown-fixture',
+  'unknown-modality',
   // Names used twice, or missing.
   'duplicate-name',
   'missing-parameter',

@@ -180,6 +180,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, profile: string, ha
   }
   const ruleNames = new Set(packs.flatMap(({ names }) => names ?? []));
   const ruleNamesComplete = packs.every(({ names }) => names !== undefined);
+  const modalities = shared && new Set(shared.orderModalities.map(({ modality }) => modality));
   for (const { file, pack } of packs) {
     pack?.rules.forEach((spec, index) => {
       const context: RuleCheckContext = {
@@ -191,6 +192,7 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, profile: string, ha
         terminology,
         ruleNames: ruleNamesComplete ? ruleNames : undefined,
         facts,
+        modalities,
       };
       problems.push(...checkRule(spec, context));
     });

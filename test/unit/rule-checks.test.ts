@@ -2,6 +2,7 @@ import { FACT_DEFINITIONS } from '../../src/clinical/facts';
 import { checkCardPlaceholders } from '../../src/rules/checks/card-placeholders';
 import { checkCardReferences } from '../../src/rules/checks/card-references';
 import { checkComparisonTypes } from '../../src/rules/checks/comparison-types';
+import { checkModalityNames } from '../../src/rules/checks/modality-names';
 import { runRuleChecks, type RuleCheck, type RuleCheckContext } from '../../src/rules/checks/rule-check';
 import { checkUnknownData } from '../../src/rules/checks/unknown-data';
 import type { Terminology } from '../../src/fhir/terminology';
@@ -33,6 +34,7 @@ const context: RuleCheckContext = {
   } as unknown as Terminology,
   ruleNames: new Set(['other-rule']),
   facts: FACT_DEFINITIONS,
+  modalities: new Set(['injection', 'traction']),
 };
 
 function problems(check: RuleCheck, when: RuleCondition, cardChanges: Partial<CardSpec> = {}): string[] {
@@ -195,5 +197,33 @@ describe('parameter types', () => {
       rule('b', { fact: 'painScore', operator: 'lessThan', value: { param: 'nope' } }),
     ];
     expect(checkParameterTypes(rules, context.parameterSpecs ?? {})).toEqual([]);
+  });
+});
+
+describe('modality names', () => {
+  const NOT_A_MODALITY = 'is not a modality in rules/shared.json orderModalities.';
+  test('a modality draft orders can have is no problem, in a single value or a list', () => {
+    expect(
+      problems(checkModalityNames, {
+        all: [
+          { fact: 'orderedModalities', operator: 'contains', value: 'injection' },
+          { fact: 'orderedModalities', operator: 'in', value: ['injection', 'traction'] },
+        ],
+      }),
+    ).toEqual([]);
+  });
+  test('a misspelt modality is reported where it is written, with the modality meant', () => {
+    expect(
+      problems(checkModalityNames, {
+        any: [
+          { fact: 'orderedModalities', operator: 'contains', value: 'injections' },
+          { not: { fact: 'orderedModalities', operator: 'in', value: ['traction', 'tracton'] } },
+          { fact: 'painScore', operator: 'greaterThan', value: 5 },
+        ],
+      }),
+    ).toEqual([
+      `rules[2].when.any[0].value: "injections" ${NOT_A_MODALITY} Did you mean "injection"?`,
+      `rules[2].when.any[1].not.value[1]: "tracton" ${NOT_A_MODALITY} Did you mean "traction"?`,
+    ]);
   });
 });

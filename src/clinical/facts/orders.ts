@@ -1,9 +1,12 @@
 import { known } from '../computed-fact';
 import type { FactDefinition } from './definition';
 
+/** The fact a rule compares to ask what the hook call orders (its values: rules/shared.json `orderModalities`). */
+export const ORDERED_MODALITIES_FACT = 'orderedModalities';
+
 export const orderFacts: FactDefinition[] = [
   {
-    id: 'orderedModalities',
+    id: ORDERED_MODALITIES_FACT,
     label: 'Treatments ordered in this hook call',
     type: 'list',
     absentText: 'none',

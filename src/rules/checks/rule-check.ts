@@ -18,6 +18,8 @@ export interface RuleCheckContext {
   ruleNames: ReadonlySet<string> | undefined;
   /** Built-in and declared facts; undefined when rules/facts.json did not load. */
   facts: FactCatalogue | undefined;
+  /** The modalities draft orders can have (rules/shared.json `orderModalities`). */
+  modalities: ReadonlySet<string> | undefined;
 }
 
 /** Reports a problem at a path inside the rule (`when.all[0].value`). */
