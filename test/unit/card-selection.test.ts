@@ -114,6 +114,76 @@ describe('selectCards', () => {
     expect(names(selectCards(outcomes, 'patient-view', NONE))).toEqual(['emergency']);
   });
 
+  test('suppressing a red flag or a contraindication by kind, or advice by modality, hides nothing', () => {
+    const outcomes = [
+      outcome('suppressor', {
+        kind: 'red-flag',
+        indicator: 'critical',
+        suppresses: ['kind:red-flag', 'kind:contraindication', 'modality:traction', 'modality:opioid'],
+      }),
+      outcome('other-red-flag', { kind: 'red-flag' }),
+      outcome('general-contraindication', { kind: 'contraindication', indicator: 'warning' }),
+      outcome('traction-advice', { kind: 'advice', modality: 'traction' }),
+      outcome('opioid-red-flag', { kind: 'red-flag', modality: 'opioid' }),
+    ];
+    expect(names(selectCards(outcomes, 'patient-view', NONE))).toEqual([
+      'suppressor',
+      'general-contraindication',
+      'other-red-flag',
+      'opioid-red-flag',
+      'traction-advice',
+    ]);
+  });
+
+  test('a contraindication about no modality shows on every hook', () => {
+    const outcomes = [outcome('general', { kind: 'contraindication', indicator: 'warning' })];
+    for (const hook of ['patient-view', 'order-select', 'order-sign'] as const) {
+      expect(names(selectCards(outcomes, hook, NONE))).toEqual(['general']);
+    }
+  });
+
+  test('patient-view: advice about a modality does not bring its contraindication into play, a step does', () => {
+    const contraindication = outcome('traction-absolute', {
+      kind: 'contraindication',
+      modality: 'traction',
+      indicator: 'critical',
+    });
+    const advice = outcome('traction-advice', { kind: 'advice', modality: 'traction' });
+    const step = outcome('traction-step', { kind: 'step', modality: 'traction' });
+    expect(names(selectCards([contraindication, advice], 'patient-view', NONE))).toEqual(['traction-advice']);
+    expect(names(selectCards([contraindication, step], 'patient-view', NONE))).toEqual([
+      'traction-absolute',
+      'traction-step',
+    ]);
+    // A step that did not fire is not in play either.
+    const idle = outcome('traction-step-idle', { kind: 'step', modality: 'traction' }, false);
+    expect(names(selectCards([contraindication, idle], 'patient-view', NONE))).toEqual([]);
+  });
+
+  test('order hooks: a fired step does not bring its contraindication into play, the order does', () => {
+    const outcomes = [
+      outcome('traction-step', { kind: 'step', modality: 'traction' }),
+      outcome('traction-absolute', { kind: 'contraindication', modality: 'traction', indicator: 'critical' }),
+    ];
+    for (const hook of ['order-select', 'order-sign'] as const) {
+      expect(names(selectCards(outcomes, hook, NONE))).toEqual(['traction-step']);
+      expect(names(selectCards(outcomes, hook, new Set(['traction'])))).toEqual(['traction-absolute', 'traction-step']);
+    }
+  });
+
+  test('a contraindication hidden by name stays hidden even while its modality is ordered', () => {
+    const outcomes = [
+      outcome('traction-relative', { kind: 'contraindication', modality: 'traction', indicator: 'warning' }),
+      outcome('traction-absolute', {
+        kind: 'contraindication',
+        modality: 'traction',
+        indicator: 'critical',
+        suppresses: ['rule:traction-relative'],
+      }),
+    ];
+    expect(names(selectCards(outcomes, 'order-sign', new Set(['traction'])))).toEqual(['traction-absolute']);
+  });
+
   test('order hooks: contraindications and advice show only for the modalities being ordered', () => {
     const outcomes = [
       outcome('traction-step', { kind: 'step', modality: 'traction' }),
