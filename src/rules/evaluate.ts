@@ -29,11 +29,13 @@ const engineRulesCache = new WeakMap<RuleSet, Map<HookName, RuleProperties[]>>()
 /** Rule objects for one hook with parameters substituted, built once per rule set. */
 function engineRules(ruleSet: RuleSet, hook: HookName): RuleProperties[] {
   let byHook = engineRulesCache.get(ruleSet);
+  // Stryker disable next-line ConditionalExpression: a memo; building the rules again gives the same rules
   if (!byHook) {
     byHook = new Map();
     engineRulesCache.set(ruleSet, byHook);
   }
   let rules = byHook.get(hook);
+  // Stryker disable next-line ConditionalExpression: a memo; building the rules again gives the same rules
   if (!rules) {
     rules = ruleSet.rules
       .filter((rule) => !rule.spec.hooks || rule.spec.hooks.includes(hook))

@@ -70,6 +70,15 @@ describe('selectCards', () => {
     ]);
   });
 
+  test('cards of the same severity and kind follow rule order, whatever order the outcomes come in', () => {
+    const [first, second, third] = [
+      outcome('first', { kind: 'step' }),
+      outcome('second', { kind: 'step' }),
+      outcome('third', { kind: 'step' }),
+    ];
+    expect(names(selectCards([third, first, second], 'patient-view', NONE))).toEqual(['first', 'second', 'third']);
+  });
+
   test('only fired rules become cards', () => {
     const outcomes = [outcome('fired', { kind: 'step' }), outcome('not-fired', { kind: 'step' }, false)];
     expect(names(selectCards(outcomes, 'patient-view', NONE))).toEqual(['fired']);
