@@ -240,3 +240,32 @@ test('a prefetched Bundle whose links are not "next" is complete: used as sent',
   expect(ids(data.resources.conditions)).toEqual(['sent']);
   expect(fhir.requests).toEqual([]);
 });
+
+test('a Bundle with only a self link is complete, even without fhirServer; self and next is paged', async () => {
+  const self = { relation: 'self', url: `${fhir.baseUrl}/Condition` };
+  const complete = { ...searchset([conditionOf('sent')]), link: [self] };
+  const data = await resolvePrefetch(
+    request({ patient, conditions: complete }, { fhirServer: undefined }),
+    [PATIENT, CONDITIONS],
+    settings,
+  );
+  expect(data.status.conditions).toEqual({ available: true, source: 'prefetch' });
+  const paged = { ...searchset([conditionOf('first-page')]), link: [self, { relation: 'next', url: `${self.url}?x` }] };
+  const completed = await resolvePrefetch(request({ patient, conditions: paged }), [PATIENT, CONDITIONS], settings);
+  expect(fhir.requests).not.toEqual([]);
+  expect(completed.status.conditions).toEqual({ available: true, source: 'prefetch' });
+});
+
+test('one resource about another patient among the fetched ones refuses them all', async () => {
+  const next = `${fhir.baseUrl}/Condition?patient=someone-else`;
+  const data = await resolvePrefetch(
+    request({ patient, conditions: searchset([conditionOf('mine')], next) }),
+    [PATIENT, CONDITIONS],
+    settings,
+  );
+  expect(data.resources.conditions).toEqual([]);
+  expect(data.status.conditions).toEqual({
+    available: false,
+    reason: 'fhirServer returned data about another patient',
+  });
+});
