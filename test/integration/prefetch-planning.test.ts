@@ -173,14 +173,20 @@ test('required data that cannot be had is a 412 naming the key and why', async (
   ]);
 });
 
-test('fhirServer data about another patient is refused', async () => {
+test('fhirServer data about another patient is refused, even one resource among the patient’s', async () => {
   const otherPatient = { ...CONDITIONS, template: 'Condition?patient=someone-else' };
-  const data = await resolvePrefetch(request({ patient }), [PATIENT, otherPatient], settings);
-  expect(data.resources.conditions).toEqual([]);
-  expect(data.status.conditions).toEqual({
-    available: false,
-    reason: 'fhirServer returned data about another patient',
-  });
+  const pagedIntoOther = searchset([conditionOf('mine')], `${fhir.baseUrl}/Condition?patient=someone-else`);
+  for (const [prefetch, requirement] of [
+    [{ patient }, otherPatient],
+    [{ patient, conditions: pagedIntoOther }, CONDITIONS],
+  ] as const) {
+    const data = await resolvePrefetch(request(prefetch), [PATIENT, requirement], settings);
+    expect(data.resources.conditions).toEqual([]);
+    expect(data.status.conditions).toEqual({
+      available: false,
+      reason: 'fhirServer returned data about another patient',
+    });
+  }
 });
 
 test('a read returning another resource type, a server error, and a query the context cannot fill', async () => {
@@ -254,18 +260,4 @@ test('a Bundle with only a self link is complete, even without fhirServer; self 
   const completed = await resolvePrefetch(request({ patient, conditions: paged }), [PATIENT, CONDITIONS], settings);
   expect(fhir.requests).not.toEqual([]);
   expect(completed.status.conditions).toEqual({ available: true, source: 'prefetch' });
-});
-
-test('one resource about another patient among the fetched ones refuses them all', async () => {
-  const next = `${fhir.baseUrl}/Condition?patient=someone-else`;
-  const data = await resolvePrefetch(
-    request({ patient, conditions: searchset([conditionOf('mine')], next) }),
-    [PATIENT, CONDITIONS],
-    settings,
-  );
-  expect(data.resources.conditions).toEqual([]);
-  expect(data.status.conditions).toEqual({
-    available: false,
-    reason: 'fhirServer returned data about another patient',
-  });
 });
