@@ -6,7 +6,10 @@
 export type ConditionTree<Leaf> =
   { all: ConditionTree<Leaf>[] } | { any: ConditionTree<Leaf>[] } | { not: ConditionTree<Leaf> } | Leaf;
 
-/** Where a leaf sits: its JSON path from the root given by the caller, and whether an odd number of `not`s enclose it. */
+/**
+ * Where a leaf sits: its JSON path from the root given by the caller, and whether an odd number of `not`s enclose
+ * it.
+ */
 export interface LeafPosition {
   path: string;
   negated: boolean;

@@ -1,9 +1,9 @@
 import type { Bundle, Condition, Patient, Resource } from '@medplum/fhirtypes';
 import type { DataRequirement } from '../../src/cds/data-requirement';
 import { offlineFetchSettings, resolvePrefetch, type FetchSettings } from '../../src/cds/prefetch';
-import { renderPrefetchTemplate, unsupportedTokens } from '../../src/cds/prefetch-template';
 import type { HookRequest } from '../../src/cds/types';
 import { HttpError } from '../../src/cds/protocol/operation-outcome';
+import { ServerFhirVersions } from '../../src/fhir/server-fhir-version';
 import { startFhirTestServer, type FhirTestServer } from '../support/fhir-test-server';
 
 /**
@@ -173,14 +173,20 @@ test('required data that cannot be had is a 412 naming the key and why', async (
   ]);
 });
 
-test('fhirServer data about another patient is refused', async () => {
+test('fhirServer data about another patient is refused, even one resource among the patient’s', async () => {
   const otherPatient = { ...CONDITIONS, template: 'Condition?patient=someone-else' };
-  const data = await resolvePrefetch(request({ patient }), [PATIENT, otherPatient], settings);
-  expect(data.resources.conditions).toEqual([]);
-  expect(data.status.conditions).toEqual({
-    available: false,
-    reason: 'fhirServer returned data about another patient',
-  });
+  const pagedIntoOther = searchset([conditionOf('mine')], `${fhir.baseUrl}/Condition?patient=someone-else`);
+  for (const [prefetch, requirement] of [
+    [{ patient }, otherPatient],
+    [{ patient, conditions: pagedIntoOther }, CONDITIONS],
+  ] as const) {
+    const data = await resolvePrefetch(request(prefetch), [PATIENT, requirement], settings);
+    expect(data.resources.conditions).toEqual([]);
+    expect(data.status.conditions).toEqual({
+      available: false,
+      reason: 'fhirServer returned data about another patient',
+    });
+  }
 });
 
 test('a read returning another resource type, a server error, and a query the context cannot fill', async () => {
@@ -208,36 +214,50 @@ test('the access token is sent to fhirServer', async () => {
   expect(data.status.conditions).toEqual({ available: true, source: 'fhirServer' });
 });
 
-describe('prefetch templates', () => {
-  const context = { userId: 'PractitionerRole/r 1', patientId: 'p/1', encounterId: 'e1' };
+describe('the FHIR version fhirServer declares', () => {
+  const withVersions = () => ({ ...settings, serverFhirVersions: new ServerFhirVersions() });
+  const metadataReads = () => fhir.requests.filter((r) => r.url.endsWith('/metadata')).length;
 
-  test('tokens are filled URL-encoded, with or without spaces inside the braces', () => {
-    expect(
-      renderPrefetchTemplate('Condition?patient={{ context.patientId }}&encounter={{context.encounterId}}', context),
-    ).toBe('Condition?patient=p%2F1&encounter=e1');
-    expect(renderPrefetchTemplate('PractitionerRole/{{userPractitionerRoleId}}', context)).toBe(
-      'PractitionerRole/r%201',
-    );
-    expect(
-      renderPrefetchTemplate('Practitioner/{{userPractitionerId}}', { userId: 'Practitioner/9', patientId: 'p' }),
-    ).toBe('Practitioner/9');
+  test('is read alongside the data it serves', async () => {
+    const data = await resolvePrefetch(request({ patient }), [PATIENT, CONDITIONS], withVersions());
+    expect(data.serverVersion).toEqual({ version: 'R4', release: expect.stringMatching(/^4\.0\./) });
+    expect(metadataReads()).toBe(1);
   });
 
-  test('a token without a value in this context means the query cannot be made', () => {
-    expect(renderPrefetchTemplate('Practitioner/{{userPractitionerId}}', context)).toBeUndefined();
-    expect(
-      renderPrefetchTemplate('Encounter/{{context.encounterId}}', { userId: 'u', patientId: 'p' }),
-    ).toBeUndefined();
-    expect(
-      renderPrefetchTemplate('Practitioner/{{userPractitionerId}}', { userId: 'Practitioner/', patientId: 'p' }),
-    ).toBeUndefined();
+  test('is not read when every requirement was prefetched, the server is refused, or the caller pins it', async () => {
+    const prefetched = request({ patient, conditions: searchset([]) });
+    const refusing = { ...withVersions(), refuseFhirServer: () => 'not on the allowlist' };
+    const pinned = { ...withVersions(), pinnedFhirVersion: 'R4' as const };
+    for (const [call, fetchSettings] of [
+      [prefetched, withVersions()],
+      [request({ patient }), refusing],
+      [request({ patient }), pinned],
+    ] as const) {
+      const data = await resolvePrefetch(call, [PATIENT, CONDITIONS], fetchSettings);
+      expect('serverVersion' in data).toBe(false);
+    }
+    expect(metadataReads()).toBe(0);
   });
+});
 
-  test('the tokens CDS Hooks 2.0 does not define', () => {
-    expect(
-      unsupportedTokens(
-        'X?a={{context.patientId}}&b={{userPatientId}}&c={{userRelatedPersonId}}&d={{context.medications}}',
-      ),
-    ).toEqual(['context.medications']);
-  });
+test('a prefetched Bundle whose links are not "next" is complete: used as sent', async () => {
+  const bundle = { ...searchset([conditionOf('sent')]), link: [{ relation: 'self', url: `${fhir.baseUrl}/x` }] };
+  const data = await resolvePrefetch(request({ patient, conditions: bundle }), [PATIENT, CONDITIONS], settings);
+  expect(ids(data.resources.conditions)).toEqual(['sent']);
+  expect(fhir.requests).toEqual([]);
+});
+
+test('a Bundle with only a self link is complete, even without fhirServer; self and next is paged', async () => {
+  const self = { relation: 'self', url: `${fhir.baseUrl}/Condition` };
+  const complete = { ...searchset([conditionOf('sent')]), link: [self] };
+  const data = await resolvePrefetch(
+    request({ patient, conditions: complete }, { fhirServer: undefined }),
+    [PATIENT, CONDITIONS],
+    settings,
+  );
+  expect(data.status.conditions).toEqual({ available: true, source: 'prefetch' });
+  const paged = { ...searchset([conditionOf('first-page')]), link: [self, { relation: 'next', url: `${self.url}?x` }] };
+  const completed = await resolvePrefetch(request({ patient, conditions: paged }), [PATIENT, CONDITIONS], settings);
+  expect(fhir.requests).not.toEqual([]);
+  expect(completed.status.conditions).toEqual({ available: true, source: 'prefetch' });
 });

@@ -70,6 +70,15 @@ describe('selectCards', () => {
     ]);
   });
 
+  test('cards of the same severity and kind follow rule order, whatever order the outcomes come in', () => {
+    const [first, second, third] = [
+      outcome('first', { kind: 'step' }),
+      outcome('second', { kind: 'step' }),
+      outcome('third', { kind: 'step' }),
+    ];
+    expect(names(selectCards([third, first, second], 'patient-view', NONE))).toEqual(['first', 'second', 'third']);
+  });
+
   test('only fired rules become cards', () => {
     const outcomes = [outcome('fired', { kind: 'step' }), outcome('not-fired', { kind: 'step' }, false)];
     expect(names(selectCards(outcomes, 'patient-view', NONE))).toEqual(['fired']);
@@ -112,6 +121,68 @@ describe('selectCards', () => {
       ...tractionStepAndAbsolute(),
     ];
     expect(names(selectCards(outcomes, 'patient-view', NONE))).toEqual(['emergency']);
+  });
+
+  test.each<[string, Partial<CardSpec> & Pick<CardSpec, 'kind'>]>([
+    ['kind:red-flag', { kind: 'red-flag' }],
+    ['kind:contraindication', { kind: 'contraindication' }],
+    ['modality:traction', { kind: 'advice', modality: 'traction' }],
+    ['modality:opioid', { kind: 'red-flag', modality: 'opioid' }],
+  ])('suppressing %s does not hide a %p card', (suppression, card) => {
+    const suppressor = outcome('suppressor', { kind: 'red-flag', indicator: 'critical', suppresses: [suppression] });
+    expect(names(selectCards([suppressor, outcome('card', card)], 'patient-view', NONE))).toEqual([
+      'suppressor',
+      'card',
+    ]);
+  });
+
+  test('a contraindication about no modality shows on every hook', () => {
+    const outcomes = [outcome('general', { kind: 'contraindication', indicator: 'warning' })];
+    for (const hook of ['patient-view', 'order-select', 'order-sign'] as const) {
+      expect(names(selectCards(outcomes, hook, NONE))).toEqual(['general']);
+    }
+  });
+
+  test('patient-view: advice about a modality does not bring its contraindication into play, a step does', () => {
+    const contraindication = outcome('traction-absolute', {
+      kind: 'contraindication',
+      modality: 'traction',
+      indicator: 'critical',
+    });
+    const advice = outcome('traction-advice', { kind: 'advice', modality: 'traction' });
+    const step = outcome('traction-step', { kind: 'step', modality: 'traction' });
+    expect(names(selectCards([contraindication, advice], 'patient-view', NONE))).toEqual(['traction-advice']);
+    expect(names(selectCards([contraindication, step], 'patient-view', NONE))).toEqual([
+      'traction-absolute',
+      'traction-step',
+    ]);
+    // A step that did not fire is not in play either.
+    const idle = outcome('traction-step-idle', { kind: 'step', modality: 'traction' }, false);
+    expect(names(selectCards([contraindication, idle], 'patient-view', NONE))).toEqual([]);
+  });
+
+  test('order hooks: a fired step does not bring its contraindication into play, the order does', () => {
+    const outcomes = [
+      outcome('traction-step', { kind: 'step', modality: 'traction' }),
+      outcome('traction-absolute', { kind: 'contraindication', modality: 'traction', indicator: 'critical' }),
+    ];
+    for (const hook of ['order-select', 'order-sign'] as const) {
+      expect(names(selectCards(outcomes, hook, NONE))).toEqual(['traction-step']);
+      expect(names(selectCards(outcomes, hook, new Set(['traction'])))).toEqual(['traction-absolute', 'traction-step']);
+    }
+  });
+
+  test('a contraindication hidden by name stays hidden even while its modality is ordered', () => {
+    const outcomes = [
+      outcome('traction-relative', { kind: 'contraindication', modality: 'traction', indicator: 'warning' }),
+      outcome('traction-absolute', {
+        kind: 'contraindication',
+        modality: 'traction',
+        indicator: 'critical',
+        suppresses: ['rule:traction-relative'],
+      }),
+    ];
+    expect(names(selectCards(outcomes, 'order-sign', new Set(['traction'])))).toEqual(['traction-absolute']);
   });
 
   test('order hooks: contraindications and advice show only for the modalities being ordered', () => {

@@ -1,4 +1,11 @@
-import { forEachLeaf, isNumericOperator, mapLeaves, numericSymbol, OPERATORS } from '../../src/rules/condition-tree';
+import {
+  forEachLeaf,
+  isNumericOperator,
+  mapLeaves,
+  numericSymbol,
+  OPERATORS,
+  type LeafPosition,
+} from '../../src/rules/condition-tree';
 import type { Comparison, RuleCondition } from '../../src/rules/rule-pack';
 
 const pain: Comparison = { fact: 'painScore', operator: 'greaterThanInclusive', value: 7 };
@@ -18,10 +25,15 @@ test('forEachLeaf visits every comparison in written order with its JSON path an
   ]);
 });
 
-test('forEachLeaf on a lone comparison visits it at the root path', () => {
-  const seen: string[] = [];
-  forEachLeaf(pain, (_leaf, { path }) => seen.push(path));
-  expect(seen).toEqual(['']);
+test('without a starting position, paths start at the root and nothing is negated', () => {
+  const seen: LeafPosition[] = [];
+  forEachLeaf(pain, (_leaf, position) => seen.push(position));
+  forEachLeaf({ not: { any: [pain, { not: acute }] } }, (_leaf, position) => seen.push(position));
+  expect(seen).toEqual([
+    { path: '', negated: false },
+    { path: 'not.any[0]', negated: true },
+    { path: 'not.any[1].not', negated: false },
+  ]);
 });
 
 test('mapLeaves keeps the groups and replaces each leaf, passing its path', () => {

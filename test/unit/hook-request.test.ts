@@ -117,6 +117,27 @@ describe('the problem a 400 names', () => {
     ]);
   });
 
+  test('a hook CDS Hooks does not define, or none: one problem, not also the wrong hook', () => {
+    for (const hook of ['patient-open', undefined]) {
+      expect(fields({ ...body('patient-view'), hook })).toEqual(['hook']);
+    }
+  });
+
+  test('a missing context, or a context without patientId', () => {
+    expect(problems({ hook: 'patient-view', hookInstance: INSTANCE })).toEqual([
+      { field: 'context', message: 'is required', problem: 'required' },
+    ]);
+    expect(problems(body('patient-view', {}, { patientId: undefined }))).toEqual([
+      { field: 'context.patientId', message: 'is required', problem: 'required' },
+    ]);
+  });
+
+  test('only a leading Patient/ or Encounter/ is taken off an id', () => {
+    expect(fields(body('patient-view', {}, { patientId: 'xPatient/1' }))).toEqual(['context.patientId']);
+    const parsed = parseHookRequest(body('patient-view', {}, { encounterId: 'a/Encounter/e9' }), 'patient-view');
+    expect(parsed.context.encounterId).toBe('a/Encounter/e9');
+  });
+
   test('the wrong hook for the service', () => {
     expect(problems(body('order-sign'))).toEqual([
       { field: 'hook', message: 'this service answers "patient-view", not "order-sign"', problem: 'wrong-hook' },
@@ -246,6 +267,20 @@ describe('the problem a 400 names', () => {
       {
         field: 'context.selections[1]',
         message: '"ServiceRequest/zz" does not name a resource in context.draftOrders',
+        problem: 'unknown-selection',
+      },
+    ]);
+  });
+
+  test('an unknown selection is quoted shortened to 80 characters', () => {
+    const selection = `ServiceRequest/${'x'.repeat(100)}`;
+    const drafts = draftOrders([serviceRequest('a')]);
+    expect(
+      problems(body('order-select', {}, { draftOrders: drafts, selections: [selection] }), 'order-select'),
+    ).toEqual([
+      {
+        field: 'context.selections[0]',
+        message: `"${selection.slice(0, 80)}" does not name a resource in context.draftOrders`,
         problem: 'unknown-selection',
       },
     ]);

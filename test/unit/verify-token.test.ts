@@ -74,7 +74,7 @@ describe('replay', () => {
     expect(await refusal(verifyAt(1, await token({ jti }, otherKey, OTHER_ISS)))).toBe('accepted');
   });
 
-  test('a full cache refuses new tokens without remembering them, and makes room once the old ones expire', async () => {
+  test('a full cache refuses new tokens without remembering them, makes room once old ones expire', async () => {
     const { verifyAt } = verifier({ replayCacheSize: 1 });
     const first = await token({ exp: at(300).getTime() / 1000 });
     await verifyAt(0, first);
@@ -175,13 +175,20 @@ describe('claims', () => {
     );
   });
 
+  test('a refusal is an AuthFailure, named so where it is logged', async () => {
+    const error = await verifier()
+      .verifyAt(0, 'not.a.token')
+      .catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ name: 'AuthFailure', message: 'malformed token', reason: 'malformed token' });
+  });
+
   test('the trusted issuers, for the log line of a refusal', () => {
     expect(verifier().tokens.trustedIssuers()).toEqual([ISS, OTHER_ISS]);
   });
 });
 
 describe('unverified identity for the log', () => {
-  test('string claims and header members, shortened; an audience list joined; nothing for a malformed token', async () => {
+  test('string claims and header members, shortened; audience list joined; nothing for a malformed token', async () => {
     const jwt = await token({ aud: [AUD, 'b'], tenant: 't'.repeat(300), jti: 'j' });
     expect(unverifiedIdentity(jwt)).toEqual({
       iss: ISS,

@@ -41,9 +41,9 @@ export interface TokenVerifierOptions {
 }
 
 /**
- * Verifies a CDS Hooks client JWT: `typ` JWT when present, issuer on the allowlist, algorithm allowed for it, key pinned or from an
- * allowlisted URL, signature, `aud` equal to the endpoint's public URL, `exp`/`nbf`/`iat` with the clock skew,
- * tenant allowed, and `jti` not seen before. Unknown claims are ignored.
+ * Verifies a CDS Hooks client JWT: `typ` JWT when present, issuer on the allowlist, algorithm allowed for it, key
+ * pinned or from an allowlisted URL, signature, `aud` equal to the endpoint's public URL, `exp`/`nbf`/`iat` with the
+ * clock skew, tenant allowed, and `jti` not seen before. Unknown claims are ignored.
  */
 export class TokenVerifier {
   private readonly issuers: Map<string, TrustedIssuer>;
