@@ -3,7 +3,7 @@ import path from 'node:path';
 import { REQUIRED_PARAMETERS, type FactCatalogue, type ParameterValues, type ValueSetLists } from '../clinical/facts';
 import type { OrderModality } from '../clinical/draft-orders';
 import { loadTerminology, TerminologyLoadError, type Terminology } from '../fhir/terminology';
-import { readJsonFile, type FileProblem } from '../json-file';
+import type { FileProblem } from '../json-file';
 import {
   parameterValues,
   type CardGroupSpec,
@@ -16,10 +16,11 @@ import {
 import { checkParameterTypes, checkRule, type RuleCheckContext } from './checks';
 import { unknownFactsInRule, unknownFactsInShared } from './checks/fact-names';
 import { checkValueSetLists } from './checks/valueset-lists';
-import { checkDeclaredFacts, factCatalogue, NO_DECLARED_FACTS, type FactsFile } from './declared-facts';
+import { checkDeclaredFacts, type FactsFile } from './declared-facts';
+import { layeredParameters, readChecked, readDeclaredFacts, readValidated, ruleNamesIn } from './rule-files';
+import { cardGroupProblems } from './checks/card-groups';
 import { DEFAULT_PROFILE, profileFiles } from './profiles';
 import { fileHashes, versionOf } from './rule-set-version';
-import { schemaProblems } from './schema-check';
 import {
   expandRule,
   nestedSharedReferences,
@@ -233,58 +234,6 @@ function valueSetListsOf(shared: SharedFile): ValueSetLists {
   return lists as ValueSetLists;
 }
 
-/** rules/facts.json is optional; the catalogue is undefined when the file is there but does not load. */
-function readDeclaredFacts(
-  rulesDir: string,
-  relative: (file: string) => string,
-  problems: FileProblem[],
-): { factsPath: string; factsFile?: FactsFile; facts?: FactCatalogue } {
-  const factsPath = path.join(rulesDir, 'facts.json');
-  const factsFile = fs.existsSync(factsPath)
-    ? readChecked<FactsFile>(factsPath, 'facts', relative, problems)
-    : NO_DECLARED_FACTS;
-  return { factsPath, factsFile, facts: factsFile && factCatalogue(factsFile) };
-}
-
-/** A profile's parameters over the default's, name by name; undefined when any file is missing or invalid. */
-function layeredParameters(files: Array<ParametersFile | undefined>): ParametersFile | undefined {
-  if (files.some((file) => file === undefined)) return undefined;
-  return { parameters: Object.assign({}, ...files.map((file) => (file as ParametersFile).parameters)) };
-}
-
-/** Every card group a rule joins exists, and every override reason set a group names. */
-function cardGroupProblems(
-  packs: Array<{ file: string; pack?: RulePack }>,
-  shared: SharedFile,
-  sharedFile: string,
-  overrideReasons: OverrideReasons,
-  relative: (file: string) => string,
-): FileProblem[] {
-  const groups = shared.cardGroups ?? {};
-  const problems: FileProblem[] = Object.entries(groups)
-    .filter(([, group]) => group.overrideReasons !== undefined && !(group.overrideReasons in overrideReasons))
-    .map(([name, group]) => ({
-      file: sharedFile,
-      path: `cardGroups.${name}.overrideReasons`,
-      code: 'unknown-override-reasons',
-      message: `"${group.overrideReasons}" is not a set in rules/override-reasons.json`,
-    }));
-  for (const { file, pack } of packs) {
-    pack?.rules.forEach((spec, index) => {
-      const group = spec.card.group?.name;
-      if (group !== undefined && !(group in groups))
-        problems.push({
-          file: relative(file),
-          rule: spec.name,
-          path: `rules[${index}].card.group.name`,
-          code: 'unknown-shared-definition',
-          message: `no card group "${group}" in rules/shared.json (cardGroups)`,
-        });
-    });
-  }
-  return problems;
-}
-
 type WrittenPack = Omit<RulePack, 'rules'> & { rules: WrittenRule[] };
 
 function expandPack(
@@ -303,41 +252,4 @@ function expandPack(
     return spec;
   });
   return { ...written, rules };
-}
-
-/** Reads a file and checks it against its schema; `value` is there whenever the file is JSON, valid or not. */
-function readValidated(
-  file: string,
-  schema: string,
-  relative: (file: string) => string,
-  problems: FileProblem[],
-): { value?: unknown; valid: boolean } {
-  const { value, problem } = readJsonFile(file, relative(file));
-  if (problem) {
-    problems.push(problem);
-    return { valid: false };
-  }
-  const found = schemaProblems(schema, value, relative(file));
-  problems.push(...found);
-  return { value, valid: found.length === 0 };
-}
-
-function readChecked<T>(
-  file: string,
-  schema: string,
-  relative: (file: string) => string,
-  problems: FileProblem[],
-): T | undefined {
-  const { value, valid } = readValidated(file, schema, relative, problems);
-  return valid ? (value as T) : undefined;
-}
-
-function ruleNamesIn(pack: unknown): string[] {
-  const rules = (pack as { rules?: unknown } | null)?.rules;
-  return Array.isArray(rules)
-    ? rules.flatMap((rule) => {
-        const name = (rule as { name?: unknown } | null)?.name;
-        return typeof name === 'string' ? [name] : [];
-      })
-    : [];
 }
