@@ -166,6 +166,9 @@ describe('terminology loaded from fhir-profiles', () => {
     expect(terminology.match(incomplete, 'low-back-pain')).toBeUndefined();
     expect(terminology.match(undefined, 'low-back-pain')).toBeUndefined();
     expect(terminology.match({ text: 'back pain' }, 'low-back-pain')).toBeUndefined();
+    // Request JSON no schema has checked: a null or a string among the codings is skipped, not a crash.
+    const unchecked = [null, 'SNOMED 279039007', { system: SNOMED, code: '279039007' }] as unknown as Coding[];
+    expect(terminology.match(unchecked, 'low-back-pain')).toBe(unchecked[2]);
   });
 
   it('throws for a ValueSet name that is not loaded, because that is a configuration error', () => {
