@@ -79,6 +79,9 @@ export const OPERATORS = {
 export type Operator = keyof typeof OPERATORS;
 
 const operatorSpec = (operator: string | undefined): OperatorSpec | undefined =>
+  // The whole condition forced `true` would only let inherited members through (toString, constructor…): having
+  // no `kind`, they still read as no operator.
+  // Stryker disable next-line ConditionalExpression: equivalent, see above
   operator !== undefined && Object.hasOwn(OPERATORS, operator) ? OPERATORS[operator as Operator] : undefined;
 
 export const isNumericOperator = (operator: string | undefined): boolean => operatorSpec(operator)?.kind === 'numeric';

@@ -79,3 +79,12 @@ test('the operator table classifies every json-rules-engine operator the rules m
   expect(isNumericOperator('toString')).toBe(false);
   expect(numericSymbol(undefined)).toBeUndefined();
 });
+
+test('only the four numeric comparisons are numeric and have a symbol; the others are worded by their value', () => {
+  const numeric = ['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'];
+  for (const operator of Object.keys(OPERATORS)) {
+    expect([operator, isNumericOperator(operator)]).toEqual([operator, numeric.includes(operator)]);
+    if (!numeric.includes(operator)) expect([operator, numericSymbol(operator)]).toEqual([operator, undefined]);
+  }
+  expect(numericSymbol('toString')).toBeUndefined();
+});

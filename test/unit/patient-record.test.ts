@@ -46,6 +46,8 @@ describe('active conditions', () => {
     ['entered in error', { verificationStatus: status('entered-in-error') }, false],
     ['abated on a past date', { abatementDateTime: PAST }, false],
     ['abating on a future date', { abatementDateTime: FUTURE }, true],
+    ['abated at this very moment', { abatementDateTime: NOW.toISOString() }, false],
+    ['a status without codings, read as no status', { clinicalStatus: { coding: [] } }, true],
     ['abatement date that cannot be read', { abatementDateTime: 'soon' }, true],
     ['abated in a past period', { abatementPeriod: { start: '2025-12-01', end: PAST } }, false],
     ['abatement period still running', { abatementPeriod: { start: PAST, end: FUTURE } }, true],
@@ -112,7 +114,11 @@ describe('prescriptions', () => {
       medicationReference: { reference: 'Medication/med' },
       contained: [contained('med')],
     });
-    for (const request of [otherId, notMedication, notContained]) expect(medicationConcept(request)).toBeUndefined();
+    // Only a reference starting with # names a contained resource, whatever follows its first character.
+    const noHash = medication({ medicationReference: { reference: 'xmed' }, contained: [contained('med')] });
+    for (const request of [otherId, notMedication, notContained, noHash]) {
+      expect(medicationConcept(request)).toBeUndefined();
+    }
   });
 
   test('active or on-hold requests whose medication cannot be read are unresolved; others are not', () => {

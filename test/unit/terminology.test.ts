@@ -146,6 +146,10 @@ describe('terminology loaded from fhir-profiles', () => {
     const warfarin5mg = coded('urn:oid:2.16.840.1.113883.6.88', '855332');
     expect(terminology.match(warfarin5mg, 'anticoagulant-medication')).toBeDefined();
     expect(terminology.match(coded(' http://snomed.info/sct/ ', '279039007'), 'low-back-pain')).toBeDefined();
+    expect(terminology.match(coded('urn:oid:2.16.840.1.113883.6.12', '72148'), 'lumbar-spine-mri')).toBeDefined();
+    expect(terminology.match(coded('URN:OID:2.16.840.1.113883.6.285', 'S9090'), 'spinal-traction')).toBeDefined();
+    expect(terminology.match(coded('2.16.840.1.113883.6.96', '279039007'), 'low-back-pain')).toBeDefined();
+    expect(terminology.match(coded('http://snomed.info/sct//', '279039007'), 'low-back-pain')).toBeDefined();
   });
 
   it('compares SNOMED CT, LOINC and RxNorm codes exactly after trimming', () => {
@@ -162,10 +166,17 @@ describe('terminology loaded from fhir-profiles', () => {
     expect(terminology.match(incomplete, 'low-back-pain')).toBeUndefined();
     expect(terminology.match(undefined, 'low-back-pain')).toBeUndefined();
     expect(terminology.match({ text: 'back pain' }, 'low-back-pain')).toBeUndefined();
+    // Request JSON no schema has checked: a null or a string among the codings is skipped, not a crash.
+    const unchecked = [null, 'SNOMED 279039007', { system: SNOMED, code: '279039007' }] as unknown as Coding[];
+    expect(terminology.match(unchecked, 'low-back-pain')).toBe(unchecked[2]);
   });
 
   it('throws for a ValueSet name that is not loaded, because that is a configuration error', () => {
     expect(() => terminology.match(coded(SNOMED, '279039007'), 'low-back-pian')).toThrow(UnknownValueSetError);
+    expect(() => terminology.codesOf('low-back-pian')).toThrow(
+      /^unknown ValueSet 'low-back-pian': no file in the ValueSet folder has this id or url$/,
+    );
+    expect(new UnknownValueSetError('x').name).toBe('UnknownValueSetError');
   });
 
   it('loads every ValueSet in the repository with a non-empty display on every listed concept', () => {
