@@ -23,6 +23,7 @@ import { DEFAULT_PROFILE, profileFiles } from './profiles';
 import { fileHashes, versionOf } from './rule-set-version';
 import {
   expandRule,
+  valueSetListsOf,
   nestedSharedReferences,
   type ContraindicationStatements,
   type SharedFile,
@@ -224,14 +225,6 @@ function readRuleSet(rulesDir: string, valueSetsDir: string, profile: string, ha
     valueSetLists: valueSetListsOf(shared),
     orderModalities: shared.orderModalities,
   };
-}
-
-/** The lists by name; checkValueSetLists has reported any the facts need that is missing. */
-function valueSetListsOf(shared: SharedFile): ValueSetLists {
-  const lists: Record<string, readonly string[]> = Object.fromEntries(
-    Object.entries(shared.valueSetLists).map(([name, list]) => [name, list.valueSets]),
-  );
-  return lists as ValueSetLists;
 }
 
 type WrittenPack = Omit<RulePack, 'rules'> & { rules: WrittenRule[] };

@@ -1,4 +1,5 @@
 import type { OrderModality } from '../clinical/draft-orders';
+import type { ValueSetLists } from '../clinical/facts/definition';
 import type { FileProblemCode } from '../file-problem-codes';
 import { forEachLeaf, mapLeaves, type ConditionTree } from './condition-tree';
 import type { CardGroupSpec, Comparison, RuleCondition, RuleSpec } from './rule-pack';
@@ -108,4 +109,12 @@ export function nestedSharedReferences(
     );
   }
   return found;
+}
+
+/** The lists by name; checkValueSetLists has reported any the facts need that is missing. */
+export function valueSetListsOf(shared: SharedFile): ValueSetLists {
+  const lists: Record<string, readonly string[]> = Object.fromEntries(
+    Object.entries(shared.valueSetLists).map(([name, list]) => [name, list.valueSets]),
+  );
+  return lists as ValueSetLists;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Coding, Condition, MedicationRequest, Observation, Procedure } from '@medplum/fhirtypes';
 import type { Fact, Facts } from '../../src/clinical/computed-fact';
 import { FACT_DEFINITIONS, type FactContext, type FactDefinition } from '../../src/clinical/facts';
-import type { ValueSetLists } from '../../src/clinical/facts/definition';
+import { valueSetListsOf, type SharedFile } from '../../src/rules/shared-definitions';
 import { PatientRecord, type RecordData } from '../../src/clinical/patient-record';
 import { loadTerminology } from '../../src/fhir/terminology';
 import { parameterValues } from '../../src/rules/rule-pack';
@@ -16,14 +16,10 @@ import { parameterValues } from '../../src/rules/rule-pack';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const readRulesFile = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(ROOT, 'rules', name), 'utf8'));
-const shared = readRulesFile('shared.json') as { valueSetLists: Record<string, { valueSets: string[] }> };
-const valueSetLists: Record<string, readonly string[]> = Object.fromEntries(
-  Object.entries(shared.valueSetLists).map(([name, list]) => [name, list.valueSets]),
-);
 export const ruleSet = {
   terminology: loadTerminology(path.join(ROOT, 'fhir-profiles', 'valuesets')),
   parameters: parameterValues(readRulesFile('parameters.json') as Parameters<typeof parameterValues>[0]),
-  valueSetLists: valueSetLists as ValueSetLists,
+  valueSetLists: valueSetListsOf(readRulesFile('shared.json') as SharedFile),
 };
 export const NOW = new Date('2026-11-21T12:00:00Z');
 export const DAY_MS = 86_400_000;
