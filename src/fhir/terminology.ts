@@ -71,6 +71,7 @@ const SYSTEM_BY_OID: ReadonlyMap<string, string> = new Map([
 /** The canonical URI of a code system sent as an OID (with or without `urn:oid:`), with a trailing slash or spaces. */
 function normaliseSystem(system: string): string {
   const trimmed = system.trim().replace(/\/+$/, '');
+  // Stryker disable next-line Regex: the rest is looked up whole, so a "urn:oid:" cut from the middle leaves no OID
   return SYSTEM_BY_OID.get(trimmed.replace(/^urn:oid:/i, '')) ?? trimmed;
 }
 
@@ -160,7 +161,8 @@ class MembershipIndex {
 
   valueSetsOf(coding: Coding): readonly string[] {
     // Codings come from request JSON that no schema has checked: anything but an object is in no ValueSet.
-    if (typeof coding !== 'object' || coding === null || !hasText(coding.system) || !hasText(coding.code))
+    // A blank system or code needs no test of its own: trimmed, it is in no ValueSet (the loader refuses blank codes).
+    if (typeof coding !== 'object' || coding === null || !isString(coding.system) || !isString(coding.code))
       return NO_VALUESETS;
     const system = normaliseSystem(coding.system);
     const code = normaliseCode(system, coding.code);
@@ -195,6 +197,6 @@ function codesOfSystem(codes: Map<string, Map<string, string[]>>, system: string
   return bySystem;
 }
 
-function hasText(value: string | undefined): value is string {
-  return typeof value === 'string' && value.trim() !== '';
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
 }

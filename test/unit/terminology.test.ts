@@ -171,6 +171,14 @@ describe('terminology loaded from fhir-profiles', () => {
     expect(terminology.match(unchecked, 'low-back-pain')).toBe(unchecked[2]);
   });
 
+  it('names no ValueSet for anything that is not a coding, nor for a coding in none', () => {
+    for (const notACoding of [null, 'SNOMED 279039007', 42, { code: '279039007' }, { system: SNOMED }]) {
+      expect(terminology.valueSetsOf(notACoding as unknown as Coding)).toEqual([]);
+    }
+    expect(terminology.valueSetsOf({ system: SNOMED, code: '195967001' })).toEqual([]);
+    expect(terminology.valueSetsOf({ system: SNOMED, code: '279039007' })).toContain('low-back-pain');
+  });
+
   it('throws for a ValueSet name that is not loaded, because that is a configuration error', () => {
     expect(() => terminology.match(coded(SNOMED, '279039007'), 'low-back-pian')).toThrow(UnknownValueSetError);
     expect(() => terminology.codesOf('low-back-pian')).toThrow(
@@ -368,6 +376,38 @@ describe('loading ValueSets with problems', () => {
         message: `code 'oswestry-disability-indx' is not defined in the CodeSystem ${local}`,
       },
     ]);
+  });
+
+  it('applies ICD-10-CM families only to ICD-10-CM codes, from the 3-character category down', () => {
+    write('influenza.json', valueSet('influenza', [icdFilter('is-a', 'J10')]));
+    const terminology = loadTerminology(dir);
+    expect(terminology.match(coded(ICD, 'J10.1'), 'influenza')).toBeDefined();
+    expect(terminology.match(coded(ICD, 'J10'), 'influenza')).toBeDefined();
+    // An HCPCS drug code that happens to start with an ICD-10-CM category is not in that category.
+    const hcpcs = 'http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
+    expect(terminology.match(coded(hcpcs, 'J1030'), 'influenza')).toBeUndefined();
+  });
+
+  it('compares the codes of other systems exactly, case included, as FHIR codes are case-sensitive', () => {
+    const local = 'https://fhir.spine-cds.example/CodeSystem/site-codes';
+    write('site.json', valueSet('site', [{ system: local, concept: [{ code: 'lbp.a', display: 'Back pain A' }] }]));
+    const terminology = loadTerminology(dir);
+    expect(terminology.match(coded(local, 'lbp.a'), 'site')).toBeDefined();
+    expect(terminology.match(coded(local, 'LBP.A'), 'site')).toBeUndefined();
+    expect(terminology.match(coded(local, 'lbpa'), 'site')).toBeUndefined();
+  });
+
+  it('names a ValueSet once for a coding, however often the ValueSet lists the code', () => {
+    write('twice.json', valueSet('twice', [snomedInclude, snomedInclude]));
+    const terminology = loadTerminology(dir);
+    expect(terminology.valueSetsOf({ system: SNOMED, code: '279039007' })).toEqual(['twice']);
+  });
+
+  it('lists ValueSet ids sorted by id, whatever order the file names sort in', () => {
+    // 'a-b.json' sorts before 'a.json' ('-' before '.'), but the id 'a' sorts before 'a-b'.
+    write('a.json', valueSet('a', [snomedInclude]));
+    write('a-b.json', valueSet('a-b', [snomedInclude]));
+    expect(loadTerminology(dir).valueSetIds()).toEqual(['a', 'a-b']);
   });
 
   it('loads a small valid folder', () => {
