@@ -38,8 +38,8 @@ export default {
       testPathIgnorePatterns: [
         '/node_modules/',
         '/test/browser/',
-        '/test/integration/' +
-          '(cluster|compiled-server|two-instances|rules-guide|rules-diff|metrics|card-ledger)\\.test\\.ts$',
+        '/test/integration/(cluster|compiled-server|two-instances|rules-guide|rules-diff|metrics|card-ledger|' +
+          'rule-profiles-cli)\\.test\\.ts$',
         // MUTATE_TESTS="verify-token|security" runs only those test files: a quick run while writing tests, whose
         // score can only be lower than the full run's.
         ...(process.env.MUTATE_TESTS ? [`^(?!.*/(${process.env.MUTATE_TESTS})\\.test\\.ts$)`] : []),

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -195,44 +194,6 @@ missing data blocks it and says what`, async () => {
     expect(card.detail).not.toMatch(/Facts that could not be checked|lowestTScore/);
     expect(card.suggestions).toBeUndefined();
   });
-});
-
-test('rules check, test and explain take --profile; an unknown one is refused naming the known ones', () => {
-  const cli = (...args: string[]) => {
-    const result = spawnSync(
-      process.execPath,
-      [path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'spine-cds.js'), ...args],
-      {
-        env: { PATH: process.env.PATH ?? '' },
-        encoding: 'utf8',
-      },
-    );
-    return { status: result.status, output: result.stdout + result.stderr };
-  };
-  const check = cli('rules', 'check', '--profile', CLINIC);
-  expect(check.output).toContain(`all valid (version ${bundledRuleSet(CLINIC).version}, profile decompression-clinic)`);
-  expect(check.status).toBe(0);
-  const run = cli('rules', 'test', '--profile', CLINIC);
-  expect(run.output).toMatch(
-    /^PASS rules\/profiles\/decompression-clinic\/scenarios\/decompression-clinic\.json › dc-/m,
-  );
-  expect(run.output).toContain(`${clinicScenarios.scenarios.length} passed, 0 failed`);
-  expect(run.status).toBe(0);
-  const scenarios = path.join(RULES_DIR, 'profiles', CLINIC, 'scenarios', 'decompression-clinic.json');
-  const explained = cli('rules', 'explain', scenarios, '--scenario', 'dc-programme-sciatica', '--profile', CLINIC);
-  expect(explained.output).toContain(`Rule set ${bundledRuleSet(CLINIC).version} (profile decompression-clinic)`);
-  expect(explained.output).toMatch(/\[info\] decompression-programme: /);
-  // Under the default profile the same patient only hears that traction is not recommended.
-  const underDefault = cli('rules', 'explain', scenarios, '--scenario', 'dc-programme-sciatica');
-  expect(underDefault.output).toMatch(
-    /\[info\] not-recommended: Not recommended for this patient: traction or decompression/,
-  );
-  expect(underDefault.output).not.toMatch(/\] decompression-programme: /);
-  const unknown = cli('rules', 'check', '--profile', 'chiropractic');
-  expect(unknown.status).toBe(2);
-  expect(unknown.output).toMatch(
-    /--profile: no rule profile "chiropractic" .*; known profiles: default, decompression-clinic/,
-  );
 });
 
 test('a running service reloads the files of its active profile, and still names it', async () => {
