@@ -180,6 +180,22 @@ describe('vital signs within their plausible range and vitalsMaxAgeDays', () => 
   });
 });
 
+// A panel's own code is not its components' codes: unless the prefetch names the panel too, an EHR that records blood
+// pressure or pain only inside a panel sends none of those readings.
+test.each([
+  ['painScore', ['pain-score', 'pain-score-panel']],
+  ['painScoreAfterTrial', ['pain-score', 'pain-score-panel']],
+  ['disabilityIndex', ['disability-index']],
+  ['startBackTotal', ['start-back-total']],
+  ['startBackPsychosocial', ['start-back-psychosocial']],
+  ['systolic', ['systolic-blood-pressure', 'blood-pressure-panel']],
+  ['diastolic', ['diastolic-blood-pressure', 'blood-pressure-panel']],
+  ['bmi', ['bmi']],
+  ['lowestTScore', ['bmd-t-score']],
+])('%s asks the prefetch for Observations of %j', (id, valueSets) => {
+  expect(factDefinition(id).observationValueSets).toEqual(valueSets);
+});
+
 describe('readings in a unit (declared observation facts)', () => {
   const reading = (value: number, quantity: Observation['valueQuantity']) =>
     observation('bmi', { valueQuantity: { value, ...quantity }, effectiveDateTime: daysAgo(1) });

@@ -6,6 +6,7 @@ import {
   condition,
   dateDaysAgo,
   daysAgo,
+  factDefinition,
   factOf,
   NOW,
   observation,
@@ -93,6 +94,10 @@ describe('pregnancy', () => {
   const coded = (code: string) => ({ valueCodeableConcept: { coding: [{ code }] } });
   const pregnant = (observations: Observation[], who = woman(), extra: Partial<RecordData> = {}) =>
     person('pregnant', { patient: who, observations, ...extra });
+
+  test('the prefetch asks for pregnancy status and pregnancy test Observations', () => {
+    expect(factDefinition('pregnant').observationValueSets).toEqual(['pregnancy-status', 'pregnancy-test']);
+  });
 
   test('an active pregnancy condition, cited', () => {
     const pregnancy = condition('pregnancy');
