@@ -160,10 +160,9 @@ class MembershipIndex {
   }
 
   valueSetsOf(coding: Coding): readonly string[] {
-    // Codings come from request JSON that no schema has checked: anything but an object is in no ValueSet.
+    // Codings come from request JSON that no schema has checked: null, a string or a number has no system or code.
     // A blank system or code needs no test of its own: trimmed, it is in no ValueSet (the loader refuses blank codes).
-    if (typeof coding !== 'object' || coding === null || !isString(coding.system) || !isString(coding.code))
-      return NO_VALUESETS;
+    if (!isString(coding?.system) || !isString(coding.code)) return NO_VALUESETS;
     const system = normaliseSystem(coding.system);
     const code = normaliseCode(system, coding.code);
     const listed = this.codes.get(system)?.get(code) ?? NO_VALUESETS;
