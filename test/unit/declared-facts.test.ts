@@ -146,6 +146,11 @@ describe('a declared Condition fact', () => {
     const both = factsOf([condition('undated'), condition('new', { recordedDate: daysAgo(10) })]);
     expect(both.hypertensionRecent).toMatchObject({ value: true, cites: [{ reference: 'Condition/new' }] });
   });
+
+  test('the window includes its last day: an onset exactly withinDays ago counts', () => {
+    expect(factsOf([condition('edge', { onsetDateTime: daysAgo(365) })]).hypertensionRecent?.value).toBe(true);
+    expect(factsOf([condition('past', { onsetDateTime: daysAgo(366) })]).hypertensionRecent?.value).toBe(false);
+  });
 });
 
 describe('a declared MedicationRequest fact', () => {
@@ -231,8 +236,18 @@ describe('a declared Procedure fact', () => {
   test('is not known without the procedure history or with an undated procedure only', () => {
     const without = factsOf([], { ...ALL_AVAILABLE, procedures: { available: false, reason: 'not allowed' } });
     expect(without.recentSpinalSurgery).toMatchObject({ value: null, missing: expect.stringContaining('not allowed') });
-    expect(factsOf([surgery('s4', 'completed')]).recentSpinalSurgery?.value).toBeNull();
+    const days = ruleSet.parameters.recentSpinalSurgeryDays;
+    expect(factsOf([surgery('s4', 'completed')]).recentSpinalSurgery).toMatchObject({
+      value: null,
+      missing: `1 matching record(s) with no date performed: may be within the last ${days} days`,
+    });
   });
+});
+
+test('a declared yes/no fact with nothing recorded reads "none recorded" on a card, whatever it reads from', () => {
+  for (const id of ['hypertensionActive', 'opioidPrescribed', 'recentSpinalSurgery']) {
+    expect(ruleSet.facts.get(id)).toMatchObject({ type: 'boolean', absentText: 'none recorded' });
+  }
 });
 
 describe('loading declared facts: each mistake is one problem, where it is', () => {

@@ -59,3 +59,13 @@ test('only conditions the rules would read: coded in some ValueSet, cited by tha
   expect(fact.value).toBe(1);
   expect(fact.cites[0].text).not.toContain('1111111');
 });
+
+test('a status sent with an empty coding list is no status: no crash, and only a claim of "current" is counted', () => {
+  const unverified = condition('hypertension', {
+    clinicalStatus: status('active'),
+    verificationStatus: { coding: [] },
+    abatementDateTime: '2026-03-04T10:00:00Z',
+  });
+  const unclaimed = condition('hypertension', { clinicalStatus: { coding: [] }, abatementDateTime: '2026-03-04' });
+  expect(ended([unverified, unclaimed]).value).toBe(1);
+});
