@@ -139,6 +139,8 @@ describe('back pain after spinal surgery', () => {
 
   test('pain that began before the latest surgery, or on the same day, or undated does not', () => {
     expect(after([pain(200)], [surgery(300), surgery(100)])).toEqual({ value: false, cites: [] });
+    const olderStatus = condition('spinal-surgery-status', { onsetDateTime: daysAgo(300) });
+    expect(after([pain(200), olderStatus], [surgery(100)])).toEqual({ value: false, cites: [] });
     expect(after([pain(100)], [surgery(100)]).value).toBe(false);
     expect(after([pain()], [surgery(100)]).value).toBe(false);
   });
@@ -162,6 +164,7 @@ describe('back pain after spinal surgery', () => {
 
   test('no back pain is "no" whatever the surgery; without procedures and no status it is unknown', () => {
     expect(after([], [surgery(50)])).toEqual({ value: false, cites: [] });
+    expect(after([condition('spinal-surgery-status')])).toEqual({ value: false, cites: [] });
     expect(after([pain(10)], [], { status: { procedures: unavailable('timed out') } })).toEqual({
       value: null,
       cites: [],

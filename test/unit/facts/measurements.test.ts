@@ -12,6 +12,7 @@ import {
   observation,
   parameter,
   patientRecord,
+  references,
   unavailable,
 } from '../../support/fact-record';
 
@@ -239,6 +240,12 @@ describe('scores after the conservative-care trial (escalation)', () => {
     `latest from ${dateDaysAgo(scoreDays)}, taken before ${CARE_WEEKS} weeks of conservative care ` +
     `had passed and more than ${RECENT_DAYS} days ago`;
 
+  test('a score too early to count is still cited, so the clinician sees which one it was', () => {
+    const fact = afterTrial(14, RECENT_DAYS + 1);
+    expect(fact).toMatchObject({ value: null, missing: refusal(RECENT_DAYS + 1) });
+    expect(fact.cites).toHaveLength(1);
+  });
+
   test('in a long episode a score counts from conservativeCareMinWeeks after its start', () => {
     const episodeDays = CARE_WEEKS * 7 + RECENT_DAYS + 14;
     const trialEnd = episodeDays - CARE_WEEKS * 7;
@@ -317,6 +324,12 @@ describe('lowest bone density T-score', () => {
         },
       ],
     });
+  });
+
+  test('the lowest wherever it sits among the dates; of equal lowest values, the newest is cited', () => {
+    expect(measured('lowestTScore', [tScore(-1.2, 3000), tScore(-2.7, 10), tScore(-2.1, 400)]).value).toBe(-2.7);
+    const newest = tScore(-2.5, 10);
+    expect(references(measured('lowestTScore', [tScore(-2.5, 500), newest]))).toEqual([`Observation/${newest.id}`]);
   });
 
   test('values outside -10..10 are recording errors; none at all is unknown', () => {
