@@ -90,9 +90,10 @@ export function latestReading(
   const valid = range ? inUnit.filter((r) => r.value >= range[0] && r.value <= range[1]) : inUnit;
   const newest = valid[0];
   if (!newest) {
+    // No reading is valid here, so every reading in the unit was out of range.
     const ignored = [
       all.length > inUnit.length ? `${all.length - inUnit.length} value(s) in another unit than ${unit}` : '',
-      inUnit.length > valid.length ? `${inUnit.length - valid.length} out-of-range value(s)` : '',
+      inUnit.length > 0 ? `${inUnit.length} out-of-range value(s)` : '',
     ].filter(Boolean);
     // The card names the reading beside its reason, so readings with the same reason share one phrase.
     return notKnown(`none recorded${ignored.length > 0 ? ` (${ignored.join(' and ')} ignored)` : ''}`);
