@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium, type ObservedBrowser } from '../support/chromium';
+import { COMPILED_CLI as CLI } from '../support/compiled-cli';
 import { PROJECT_ROOT } from '../support/spine-service';
-
-const CLI = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'spine-cds.js');
 
 interface Sandbox {
   process: ChildProcess;

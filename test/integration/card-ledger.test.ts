@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { runCompiledCli } from '../support/compiled-cli';
 import { accepted, analytics, issueCards, overridden, sendFeedback } from '../support/ledger-calls';
 import { startService, type RunningService } from '../support/spine-service';
 import { TYPICAL_PATIENT_VIEW_CARDS } from '../fixtures/patients';
@@ -148,12 +148,8 @@ test('configured: the ledger keeps an HMAC of the patient id (never the id) and 
 });
 
 describe('spine-cds feedback report (the compiled CLI, reading the same store)', () => {
-  const CLI = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'spine-cds.js');
   const run = (args: string[]) =>
-    spawnSync(process.execPath, [CLI, 'feedback', 'report', ...args], {
-      env: { PATH: process.env.PATH ?? '', SPINE_CDS_DATA_DIR: dataDir },
-      encoding: 'utf8',
-    });
+    runCompiledCli(['feedback', 'report', ...args], { env: { SPINE_CDS_DATA_DIR: dataDir } });
 
   test('json gives the figures of GET /rules/analytics; csv and table one row per rule and per version', async () => {
     await service.ledger!.flush();

@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { loadScenarios } from '../../src/cli/scenarios/load';
+import { runCompiledCli } from '../support/compiled-cli';
 import { bundledRuleSet, PROJECT_ROOT } from '../support/spine-service';
 
 /**
@@ -13,14 +13,7 @@ const CLINIC = 'decompression-clinic';
 
 test('rules check, test and explain take --profile; an unknown one is refused naming the known ones', () => {
   const cli = (...args: string[]) => {
-    const result = spawnSync(
-      process.execPath,
-      [path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'spine-cds.js'), ...args],
-      {
-        env: { PATH: process.env.PATH ?? '' },
-        encoding: 'utf8',
-      },
-    );
+    const result = runCompiledCli(args);
     return { status: result.status, output: result.stdout + result.stderr };
   };
   const check = cli('rules', 'check', '--profile', CLINIC);

@@ -2,26 +2,23 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runCompiledCli } from '../support/compiled-cli';
 import { PROJECT_ROOT } from '../support/spine-service';
 
 /**
  * A reviewer's view of a rule change: `rules diff` (the compiled CLI, as rule authors run it) lists, per scenario,
  * the cards a change adds, removes or rewords, against a folder or a git revision.
  */
-const CLI = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'spine-cds.js');
 let project: string;
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+  return runCompiledCli(args, {
     cwd: project,
     env: {
-      PATH: process.env.PATH ?? '',
       SPINE_CDS_RULES_DIR: path.join(project, 'rules'),
       SPINE_CDS_VALUESETS_DIR: path.join(project, 'fhir-profiles', 'valuesets'),
     },
-    encoding: 'utf8',
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function raisePhysiotherapyThreshold(): void {

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FACT_DEFINITIONS } from '../../src/clinical/facts';
 import { loadTerminology, type Terminology } from '../../src/fhir/terminology';
 import { applyExampleFiles, exampleFiles, outputBlocks, readmeSection } from '../support/rules-readme';
+import { runCompiledCli } from '../support/compiled-cli';
 import { PROJECT_ROOT } from '../support/spine-service';
 
 /**
@@ -13,7 +13,6 @@ import { PROJECT_ROOT } from '../support/spine-service';
  * updating the scenario, seeing it pass, asking `rules explain` why a patient got no injection card, adding a code,
  * and declaring a new fact from a new ValueSet.
  */
-const CLI = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'spine-cds.js');
 let workDir: string;
 
 function cli(...args: string[]): { status: number | null; stdout: string } {
@@ -21,13 +20,11 @@ function cli(...args: string[]): { status: number | null; stdout: string } {
 }
 
 function cliIn(root: string, ...args: string[]): { status: number | null; stdout: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+  const result = runCompiledCli(args, {
     env: {
-      PATH: process.env.PATH ?? '',
       SPINE_CDS_RULES_DIR: path.join(root, 'rules'),
       SPINE_CDS_VALUESETS_DIR: path.join(root, 'fhir-profiles', 'valuesets'),
     },
-    encoding: 'utf8',
   });
   return { status: result.status, stdout: result.stdout + result.stderr };
 }
