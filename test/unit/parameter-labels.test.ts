@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../support/spine-service';
 /** A threshold lives in rules/parameters.json only: labels and the catalogue print its live value, never a copy. */
 
 /** Numbers a label may carry because the code it describes fixes them (a scale, a coded stage), not a parameter. */
-const CODE_DEFINED_NUMBERS = ['(0–10)', 'grade 2 or more', 'BMI 40+', 'stage 4-5'];
+const CODE_DEFINED_NUMBERS = ['grade 2 or more', 'BMI 40+', 'stage 4-5'];
 
 test('no fact label writes a number a parameter decides: each is {{param.x}} or fixed by the code it describes', () => {
   for (const [id, definition] of FACT_DEFINITIONS) {
@@ -53,11 +53,15 @@ function changedValue(value: number, unit: string): number {
   return value + (({ days: 500, weeks: 50, '%': 13 } as Partial<Record<string, number>>)[unit] ?? 9);
 }
 
-/** How text would print a parameter's old value: "6 weeks", "40 %", "≥ 7" or "7/10", "-2.5". */
+/** How text would print a parameter's old value: "6 weeks", "40 %", "≥ 7" or "7/10", "-2.5", "T-score above 10". */
 function oldValuePatterns(value: number, unit: string): RegExp[] {
   const number = String(value).replace('.', '\\.');
   if (unit === '0-10') return [new RegExp(`(?<![\\d.])${number}/10`), new RegExp(`[≥>]=? ?${number}(?![\\d.])`)];
-  if (unit === 'T-score') return [new RegExp(`(?<![\\w.-])[-−]${number.slice(1)}(?![\\d.])`)];
+  if (unit === 'T-score') {
+    // A positive T-score (a plausibility bound) is only recognisable as one beside the word.
+    if (value >= 0) return [new RegExp(`T-score[^\\n.]{0,30}(?<![\\w.-])${number}(?![\\d.])`)];
+    return [new RegExp(`(?<![\\w.-])[-−]${number.slice(1)}(?![\\d.])`)];
+  }
   const unitPattern = unit.replace('/', '\\/');
   return [new RegExp(`(?<![\\d.–-])${number}[ -]?${unitPattern}`)];
 }

@@ -55,9 +55,12 @@ const formatReading = (reading: Reading): string =>
 
 export interface LatestOptions {
   maxAgeDays: DaysSpec;
-  /** The instrument's own scale (0-10, 0-100 %), or a declared fact's plausible range: readings outside are ignored. */
+  /** A declared fact's plausible range (rules/facts.json): readings outside are ignored. */
   range?: readonly [number, number];
-  /** Parameters bounding a plausible reading (outside: a recording error, such as a weight typed as a height). */
+  /**
+   * Parameters bounding a valid reading: the instrument's own scale (pain, disability, STarT Back) or a plausible
+   * range (outside: a recording error, such as a weight typed as a height).
+   */
   plausible?: { min: string; max: string };
   /** Only readings in this unit count (declared facts); the others are left out and the note says how many. */
   unit?: string;
@@ -65,10 +68,39 @@ export interface LatestOptions {
   countsFrom?: (record: PatientRecord, context: FactContext) => { time: number; reason: string } | undefined;
 }
 
+type ReadingBounds = Pick<LatestOptions, 'range' | 'plausible' | 'unit'>;
+
 /** The bounds a reading must fall within to be used, if any. */
-function validRange(context: FactContext, { range, plausible }: LatestOptions): readonly [number, number] | undefined {
+function validRange(context: FactContext, { range, plausible }: ReadingBounds): readonly [number, number] | undefined {
   if (plausible) return [numberParameter(context, plausible.min), numberParameter(context, plausible.max)];
   return range;
+}
+
+/**
+ * The readings a fact may use, newest first: in the unit asked for and within the bounds. When there are none, the
+ * fact is not known and says how many readings were left out and why: an ignored reading is never read as "normal".
+ */
+function usableReadings(
+  record: PatientRecord,
+  context: FactContext,
+  valueSets: readonly string[],
+  bounds: ReadingBounds,
+): Reading[] | Fact {
+  if (!record.isAvailable('observations'))
+    return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
+  const { unit } = bounds;
+  const range = validRange(context, bounds);
+  const all = readings(record, valueSets);
+  const inUnit = unit === undefined ? all : all.filter((r) => isInUnit(r, unit));
+  const usable = range ? inUnit.filter((r) => r.value >= range[0] && r.value <= range[1]) : inUnit;
+  if (usable.length > 0) return usable;
+  // No reading is usable, so every reading in the unit was out of range.
+  const ignored = [
+    all.length > inUnit.length ? `${all.length - inUnit.length} value(s) in another unit than ${unit}` : '',
+    inUnit.length > 0 ? `${inUnit.length} out-of-range value(s)` : '',
+  ].filter(Boolean);
+  // The card names the reading beside its reason, so readings with the same reason share one phrase.
+  return notKnown(`none recorded${ignored.length > 0 ? ` (${ignored.join(' and ')} ignored)` : ''}`);
 }
 
 /**
@@ -81,23 +113,9 @@ export function latestReading(
   valueSets: readonly string[],
   options: LatestOptions,
 ): Fact {
-  if (!record.isAvailable('observations'))
-    return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
-  const { unit } = options;
-  const range = validRange(context, options);
-  const all = readings(record, valueSets);
-  const inUnit = unit === undefined ? all : all.filter((r) => isInUnit(r, unit));
-  const valid = range ? inUnit.filter((r) => r.value >= range[0] && r.value <= range[1]) : inUnit;
-  const newest = valid[0];
-  if (!newest) {
-    // No reading is valid here, so every reading in the unit was out of range.
-    const ignored = [
-      all.length > inUnit.length ? `${all.length - inUnit.length} value(s) in another unit than ${unit}` : '',
-      inUnit.length > 0 ? `${inUnit.length} out-of-range value(s)` : '',
-    ].filter(Boolean);
-    // The card names the reading beside its reason, so readings with the same reason share one phrase.
-    return notKnown(`none recorded${ignored.length > 0 ? ` (${ignored.join(' and ')} ignored)` : ''}`);
-  }
+  const usable = usableReadings(record, context, valueSets, options);
+  if (!Array.isArray(usable)) return usable;
+  const newest = usable[0];
   const maxAgeDays = daysValue(options.maxAgeDays, context);
   const cite = citeObservation(newest.match, formatReading(newest));
   if (newest.time === undefined || record.daysSince(newest.time) > maxAgeDays) {
@@ -113,12 +131,12 @@ export function latestReading(
 
 const T_SCORES = ['bmd-t-score'];
 
-function lowestTScore(record: PatientRecord): Fact {
-  if (!record.isAvailable('observations'))
-    return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
-  const all = readings(record, T_SCORES).filter((r) => r.value >= -10 && r.value <= 10);
-  if (all.length === 0) return notKnown('none recorded');
-  const lowest = all.reduce((min, r) => (r.value < min.value ? r : min));
+function lowestTScore(record: PatientRecord, context: FactContext): Fact {
+  const usable = usableReadings(record, context, T_SCORES, {
+    plausible: { min: 'tScorePlausibleMin', max: 'tScorePlausibleMax' },
+  });
+  if (!Array.isArray(usable)) return usable;
+  const lowest = usable.reduce((min, r) => (r.value < min.value ? r : min));
   return known(lowest.value, [citeObservation(lowest.match, formatReading(lowest))]);
 }
 
@@ -170,14 +188,17 @@ function sinceEpisodeStart(record: PatientRecord, context: FactContext) {
   return start === undefined ? undefined : { time: start, reason: 'before the current back pain episode began' };
 }
 
+/** The pain scale as labels print it: "(0–10)" with the bundled parameters. */
+const PAIN_SCALE = '({{param.painScoreScaleMin}}–{{param.painScoreScaleMax}})';
+
 export const measurementFacts: FactDefinition[] = [
   latestMeasurement({
     id: 'painScore',
-    factLabel: 'Latest pain score (0–10)',
+    factLabel: `Latest pain score ${PAIN_SCALE}`,
     panel: 'pain-score-panel',
     valueSet: 'pain-score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    range: [0, 10],
+    plausible: { min: 'painScoreScaleMin', max: 'painScoreScaleMax' },
   }),
   latestMeasurement({
     id: 'disabilityIndex',
@@ -185,15 +206,15 @@ export const measurementFacts: FactDefinition[] = [
     unit: '%',
     valueSet: 'disability-index',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    range: [0, 100],
+    plausible: { min: 'disabilityIndexScaleMin', max: 'disabilityIndexScaleMax' },
   }),
   latestMeasurement({
     id: 'painScoreAfterTrial',
-    factLabel: 'Pain score (0–10) after the conservative-care trial (or recent)',
+    factLabel: `Pain score ${PAIN_SCALE} after the conservative-care trial (or recent)`,
     panel: 'pain-score-panel',
     valueSet: 'pain-score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    range: [0, 10],
+    plausible: { min: 'painScoreScaleMin', max: 'painScoreScaleMax' },
     countsFrom: afterConservativeCare,
   }),
   latestMeasurement({
@@ -202,7 +223,7 @@ export const measurementFacts: FactDefinition[] = [
     unit: '%',
     valueSet: 'disability-index',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    range: [0, 100],
+    plausible: { min: 'disabilityIndexScaleMin', max: 'disabilityIndexScaleMax' },
     countsFrom: afterConservativeCare,
   }),
   latestMeasurement({
@@ -210,7 +231,7 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'STarT Back total score in this episode',
     valueSet: 'start-back-total',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    range: [0, 9],
+    plausible: { min: 'startBackTotalScaleMin', max: 'startBackTotalScaleMax' },
     countsFrom: sinceEpisodeStart,
   }),
   latestMeasurement({
@@ -218,7 +239,7 @@ export const measurementFacts: FactDefinition[] = [
     factLabel: 'STarT Back psychosocial subscore in this episode',
     valueSet: 'start-back-psychosocial',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    range: [0, 5],
+    plausible: { min: 'startBackPsychosocialScaleMin', max: 'startBackPsychosocialScaleMax' },
     countsFrom: sinceEpisodeStart,
   }),
   {

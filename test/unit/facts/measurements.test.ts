@@ -69,15 +69,28 @@ describe('latest pain score', () => {
     expect(factOf('lowestTScore', record).missing).toBe('observations not available: timed out');
   });
 
-  test('the scale bounds 0 and 10 are readings; outside them a reading is ignored and counted in the note', () => {
-    expect(measured('painScore', [pain(0, 1)]).value).toBe(0);
-    expect(measured('painScore', [pain(10, 1)]).value).toBe(10);
-    expect(measured('painScore', [pain(11, 1), pain(3, 2)]).value).toBe(3);
-    expect(measured('painScore', [pain(11, 1), pain(-1, 2)])).toEqual({
+  test('the scale bounds of rules/parameters.json are readings; outside them a reading is ignored and counted', () => {
+    const [min, max] = [parameter('painScoreScaleMin'), parameter('painScoreScaleMax')];
+    expect(measured('painScore', [pain(min, 1)]).value).toBe(min);
+    expect(measured('painScore', [pain(max, 1)]).value).toBe(max);
+    expect(measured('painScore', [pain(max + 1, 1), pain(3, 2)]).value).toBe(3);
+    expect(measured('painScore', [pain(max + 1, 1), pain(min - 1, 2)])).toEqual({
       value: null,
       cites: [],
       missing: 'none recorded (2 out-of-range value(s) ignored)',
     });
+  });
+
+  test('the scale is read from the parameters, and the label prints it', () => {
+    const parameters = { ...factContext().parameters, painScoreScaleMin: 1, painScoreScaleMax: 100 };
+    const record = patientRecord({ observations: [pain(65, 1)] });
+    expect(factOf('painScore', record, factContext({ parameters })).value).toBe(65);
+    expect(factOf('painScore', patientRecord({ observations: [pain(0, 1)] }), factContext({ parameters })).value).toBe(
+      null,
+    );
+    expect(factDefinition('painScore').label).toBe(
+      'Latest pain score ({{param.painScoreScaleMin}}–{{param.painScoreScaleMax}})',
+    );
   });
 
   test('a reading exactly painScoreMaxAgeDays old counts; a day older is unknown, citing it', () => {
@@ -96,13 +109,18 @@ describe('latest pain score', () => {
     expect(measured('painScore', [pain(5), pain(7, 2)]).value).toBe(7);
   });
 
-  test('the disability index is a percentage from 0 to 100', () => {
+  test('the disability index is a percentage within disabilityIndexScaleMin..Max', () => {
     const index = (value: number) =>
       observation('disability-index', { valueQuantity: { value, unit: '%' }, effectiveDateTime: daysAgo(1) });
-    const fact = measured('disabilityIndex', [index(100)]);
-    expect(fact.value).toBe(100);
-    expect(fact.cites[0].text).toMatch(/: 100 % on /);
-    expect(measured('disabilityIndex', [index(101)]).missing).toBe('none recorded (1 out-of-range value(s) ignored)');
+    const [min, max] = [parameter('disabilityIndexScaleMin'), parameter('disabilityIndexScaleMax')];
+    const fact = measured('disabilityIndex', [index(max)]);
+    expect(fact.value).toBe(max);
+    expect(fact.cites[0].text).toMatch(new RegExp(`: ${max} % on `));
+    expect(measured('disabilityIndex', [index(min)]).value).toBe(min);
+    expect(measured('disabilityIndex', [index(max + 1)]).missing).toBe(
+      'none recorded (1 out-of-range value(s) ignored)',
+    );
+    expect(measured('disabilityIndex', [index(min - 1)]).value).toBeNull();
     expect(factDefinition('disabilityIndex')).toMatchObject({ type: 'number', unit: '%' });
     expect(factDefinition('painScore')).not.toHaveProperty('unit');
   });
@@ -298,13 +316,19 @@ describe('STarT Back scores of the current episode', () => {
     });
   });
 
-  test('the total runs 0 to 9 and the psychosocial subscore 0 to 5', () => {
-    expect(startBack('start-back-total', 9, 1, 5).value).toBe(9);
-    expect(startBack('start-back-total', 10, 1, 5).value).toBeNull();
-    expect(startBack('start-back-psychosocial', 5, 1, 5).value).toBe(5);
-    expect(startBack('start-back-psychosocial', 6, 1, 5).missing).toBe(
+  test('the total and the psychosocial subscore keep to their scales in rules/parameters.json', () => {
+    const total = [parameter('startBackTotalScaleMin'), parameter('startBackTotalScaleMax')];
+    const psychosocial = [parameter('startBackPsychosocialScaleMin'), parameter('startBackPsychosocialScaleMax')];
+    expect(startBack('start-back-total', total[1], 1, 5).value).toBe(total[1]);
+    expect(startBack('start-back-total', total[1] + 1, 1, 5).value).toBeNull();
+    expect(startBack('start-back-total', total[0], 1, 5).value).toBe(total[0]);
+    expect(startBack('start-back-total', total[0] - 1, 1, 5).value).toBeNull();
+    expect(startBack('start-back-psychosocial', psychosocial[1], 1, 5).value).toBe(psychosocial[1]);
+    expect(startBack('start-back-psychosocial', psychosocial[1] + 1, 1, 5).missing).toBe(
       'none recorded (1 out-of-range value(s) ignored)',
     );
+    expect(startBack('start-back-psychosocial', psychosocial[0], 1, 5).value).toBe(psychosocial[0]);
+    expect(startBack('start-back-psychosocial', psychosocial[0] - 1, 1, 5).value).toBeNull();
   });
 });
 
@@ -332,13 +356,13 @@ describe('lowest bone density T-score', () => {
     expect(references(measured('lowestTScore', [tScore(-2.5, 500), newest]))).toEqual([`Observation/${newest.id}`]);
   });
 
-  test('values outside -10..10 are recording errors; none at all is unknown', () => {
-    expect(measured('lowestTScore', [tScore(-10, 1), tScore(-11, 2)]).value).toBe(-10);
-    expect(measured('lowestTScore', [tScore(10, 1), tScore(11, 2)]).value).toBe(10);
-    expect(measured('lowestTScore', [tScore(-11, 2)])).toEqual({
-      value: null,
-      cites: [],
-      missing: 'none recorded',
-    });
+  test('values outside tScorePlausibleMin..Max are recording errors, counted; none at all is unknown', () => {
+    const [min, max] = [parameter('tScorePlausibleMin'), parameter('tScorePlausibleMax')];
+    expect(measured('lowestTScore', [tScore(min, 1), tScore(min - 1, 2)]).value).toBe(min);
+    expect(measured('lowestTScore', [tScore(max, 1), tScore(max + 1, 2)]).value).toBe(max);
+    const ignored = { value: null, cites: [], missing: 'none recorded (1 out-of-range value(s) ignored)' };
+    expect(measured('lowestTScore', [tScore(min - 0.1, 2)])).toEqual(ignored);
+    expect(measured('lowestTScore', [tScore(max + 0.1, 2)])).toEqual(ignored);
+    expect(measured('lowestTScore', [])).toEqual({ value: null, cites: [], missing: 'none recorded' });
   });
 });
