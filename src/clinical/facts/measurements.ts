@@ -64,16 +64,30 @@ export interface LatestOptions {
   plausible?: { min: string; max: string };
   /** Only readings in this unit count (declared facts); the others are left out and the note says how many. */
   unit?: string;
+  /**
+   * Readings in this unit are another instrument's, whatever their value: left out and counted in the note. A pain
+   * score in mm is a visual analogue scale of 0-100 mm (LOINC 38214-3 is in pain-score): 8 mm is mild pain, not 8.
+   */
+  otherInstrumentUnit?: string;
   /** The earliest time a reading counts from, and how an earlier one reads; none: any reading within the age. */
   countsFrom?: (record: PatientRecord, context: FactContext) => { time: number; reason: string } | undefined;
 }
 
-type ReadingBounds = Pick<LatestOptions, 'range' | 'plausible' | 'unit'>;
+type ReadingBounds = Pick<LatestOptions, 'range' | 'plausible' | 'unit' | 'otherInstrumentUnit'>;
 
 /** The bounds a reading must fall within to be used, if any. */
 function validRange(context: FactContext, { range, plausible }: ReadingBounds): readonly [number, number] | undefined {
   if (plausible) return [numberParameter(context, plausible.min), numberParameter(context, plausible.max)];
   return range;
+}
+
+/** Which readings count by their unit, and how the note names the ones left out. */
+function unitFilter({ unit, otherInstrumentUnit }: ReadingBounds): { counts: (r: Reading) => boolean; others: string } {
+  if (unit !== undefined) return { counts: (r) => isInUnit(r, unit), others: `in another unit than ${unit}` };
+  if (otherInstrumentUnit !== undefined) {
+    return { counts: (r) => !isInUnit(r, otherInstrumentUnit), others: `in ${otherInstrumentUnit}` };
+  }
+  return { counts: () => true, others: '' };
 }
 
 /**
@@ -88,15 +102,15 @@ function usableReadings(
 ): Reading[] | Fact {
   if (!record.isAvailable('observations'))
     return notKnown(`observations not available: ${record.unavailableReason('observations')}`);
-  const { unit } = bounds;
   const range = validRange(context, bounds);
+  const byUnit = unitFilter(bounds);
   const all = readings(record, valueSets);
-  const inUnit = unit === undefined ? all : all.filter((r) => isInUnit(r, unit));
+  const inUnit = all.filter(byUnit.counts);
   const usable = range ? inUnit.filter((r) => r.value >= range[0] && r.value <= range[1]) : inUnit;
   if (usable.length > 0) return usable;
   // No reading is usable, so every reading in the unit was out of range.
   const ignored = [
-    all.length > inUnit.length ? `${all.length - inUnit.length} value(s) in another unit than ${unit}` : '',
+    all.length > inUnit.length ? `${all.length - inUnit.length} value(s) ${byUnit.others}` : '',
     inUnit.length > 0 ? `${inUnit.length} out-of-range value(s)` : '',
   ].filter(Boolean);
   // The card names the reading beside its reason, so readings with the same reason share one phrase.
@@ -199,6 +213,7 @@ export const measurementFacts: FactDefinition[] = [
     valueSet: 'pain-score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     plausible: { min: 'painScoreScaleMin', max: 'painScoreScaleMax' },
+    otherInstrumentUnit: 'mm',
   }),
   latestMeasurement({
     id: 'disabilityIndex',
@@ -215,6 +230,7 @@ export const measurementFacts: FactDefinition[] = [
     valueSet: 'pain-score',
     maxAgeDays: { param: 'painScoreMaxAgeDays' },
     plausible: { min: 'painScoreScaleMin', max: 'painScoreScaleMax' },
+    otherInstrumentUnit: 'mm',
     countsFrom: afterConservativeCare,
   }),
   latestMeasurement({

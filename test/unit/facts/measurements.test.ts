@@ -93,6 +93,21 @@ describe('latest pain score', () => {
     );
   });
 
+  test('a visual analogue score in mm is another scale: left out whatever its value, and counted', () => {
+    const vas = (value: number, days: number, unit: Partial<{ unit: string; code: string }>) =>
+      score('pain-score', value, days, { valueQuantity: { value, ...unit } });
+    expect(measured('painScore', [vas(8, 1, { unit: 'mm' })])).toEqual({
+      value: null,
+      cites: [],
+      missing: 'none recorded (1 value(s) in mm ignored)',
+    });
+    expect(measured('painScore', [vas(8, 1, { unit: 'millimeter', code: 'mm' }), pain(5, 3)]).value).toBe(5);
+    expect(measured('painScoreAfterTrial', [vas(8, 1, { unit: 'mm' })]).missing).toBe(
+      'none recorded (1 value(s) in mm ignored)',
+    );
+    expect(measured('painScore', [vas(8, 1, { unit: 'cm' })]).value).toBe(8);
+  });
+
   test('a reading exactly painScoreMaxAgeDays old counts; a day older is unknown, citing it', () => {
     expect(measured('painScore', [pain(5, PAIN_MAX_AGE)]).value).toBe(5);
     const old = pain(5, PAIN_MAX_AGE + 1);
