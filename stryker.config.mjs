@@ -1,8 +1,5 @@
 // Mutation testing of the modules that decide clinical output, security and request validation (`npm run mutate`).
 // Slow, so not part of `npm test`; README "Mutation testing" gives the last score per module.
-import { createRequire } from 'node:module';
-
-const jestConfig = createRequire(import.meta.url)('./jest.config.js');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -18,23 +15,6 @@ export default {
     configFile: 'jest.config.js',
     // Tests that only drive dist/ or a browser cannot see a mutant of src/: they would only cost time.
     config: {
-      // Transpile only: every mutant starts a jest run, and type-checking each test file again would cost most of
-      // it; the TypeScript checker below has already refused the mutants that do not compile.
-      transform: {
-        '^.+\\.ts$': [
-          'ts-jest',
-          {
-            tsconfig: {
-              target: 'ES2022',
-              module: 'commonjs',
-              esModuleInterop: true,
-              resolveJsonModule: true,
-              isolatedModules: true,
-            },
-          },
-        ],
-        ...jestConfig.transform,
-      },
       testPathIgnorePatterns: [
         '/node_modules/',
         '/test/browser/',
