@@ -5,22 +5,11 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/src'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Transpile only: `npm run typecheck` (part of npm test) checks src and tests once. ts-jest's type-checking
-    // language service in every worker made six unit-test files take 1.6-1.9 times as long, and its heap outlived
-    // jest-worker's 500 ms exit window ("A worker process has failed to exit gracefully" with no handle open,
-    // jestjs/jest#11354).
-    '^.+\\.ts$': [
-      'ts-jest',
-      {
-        tsconfig: {
-          target: 'ES2022',
-          module: 'commonjs',
-          esModuleInterop: true,
-          resolveJsonModule: true,
-          isolatedModules: true,
-        },
-      },
-    ],
+    // Transpile only (tsconfig.json sets isolatedModules): `npm run typecheck`, part of npm test, checks src and
+    // tests once. ts-jest's type-checking language service in every worker made six unit-test files take 1.6-1.9
+    // times as long, and its heap outlived jest-worker's 500 ms exit window ("A worker process has failed to exit
+    // gracefully" with no handle open, jestjs/jest#11354).
+    '^.+\\.ts$': 'ts-jest',
     // jose 6 ships only ES modules, which Jest 29's CommonJS runtime cannot load untransformed (Node itself can).
     '/node_modules/jose/.+\\.js$': [
       'ts-jest',
