@@ -205,41 +205,44 @@ function sinceEpisodeStart(record: PatientRecord, context: FactContext) {
 /** The pain scale as labels print it: "(0–10)" with the bundled parameters. */
 const PAIN_SCALE = '({{param.painScoreScaleMin}}–{{param.painScoreScaleMax}})';
 
+/** The readings of the two pain facts (latest, and after the conservative-care trial). */
+const PAIN_READINGS = {
+  panel: 'pain-score-panel',
+  valueSet: 'pain-score',
+  maxAgeDays: { param: 'painScoreMaxAgeDays' },
+  plausible: { min: 'painScoreScaleMin', max: 'painScoreScaleMax' },
+  otherInstrumentUnit: 'mm',
+} as const;
+
+/** The readings of the two disability facts. */
+const DISABILITY_READINGS = {
+  unit: '%',
+  valueSet: 'disability-index',
+  maxAgeDays: { param: 'painScoreMaxAgeDays' },
+  plausible: { min: 'disabilityIndexScaleMin', max: 'disabilityIndexScaleMax' },
+} as const;
+
 export const measurementFacts: FactDefinition[] = [
   latestMeasurement({
     id: 'painScore',
     factLabel: `Latest pain score ${PAIN_SCALE}`,
-    panel: 'pain-score-panel',
-    valueSet: 'pain-score',
-    maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    plausible: { min: 'painScoreScaleMin', max: 'painScoreScaleMax' },
-    otherInstrumentUnit: 'mm',
+    ...PAIN_READINGS,
   }),
   latestMeasurement({
     id: 'disabilityIndex',
     factLabel: 'Latest disability index (Oswestry, %)',
-    unit: '%',
-    valueSet: 'disability-index',
-    maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    plausible: { min: 'disabilityIndexScaleMin', max: 'disabilityIndexScaleMax' },
+    ...DISABILITY_READINGS,
   }),
   latestMeasurement({
     id: 'painScoreAfterTrial',
     factLabel: `Pain score ${PAIN_SCALE} after the conservative-care trial (or recent)`,
-    panel: 'pain-score-panel',
-    valueSet: 'pain-score',
-    maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    plausible: { min: 'painScoreScaleMin', max: 'painScoreScaleMax' },
-    otherInstrumentUnit: 'mm',
+    ...PAIN_READINGS,
     countsFrom: afterConservativeCare,
   }),
   latestMeasurement({
     id: 'disabilityIndexAfterTrial',
     factLabel: 'Disability index (Oswestry, %) after the conservative-care trial (or recent)',
-    unit: '%',
-    valueSet: 'disability-index',
-    maxAgeDays: { param: 'painScoreMaxAgeDays' },
-    plausible: { min: 'disabilityIndexScaleMin', max: 'disabilityIndexScaleMax' },
+    ...DISABILITY_READINGS,
     countsFrom: afterConservativeCare,
   }),
   latestMeasurement({
