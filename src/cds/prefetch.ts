@@ -68,7 +68,8 @@ export async function resolvePrefetch(
     readsServer && settings.serverFhirVersions && !settings.pinnedFhirVersion
       ? settings.serverFhirVersions.read(clientOptions(request.fhirServer as string))
       : undefined;
-  const outcomes = await Promise.all(
+  // One await for both: a version read rejecting while the data reads are pending would otherwise go unhandled.
+  const dataReads = Promise.all(
     requirements.map(async (requirement, index): Promise<[Resource[], DataStatus]> => {
       const plan = plans[index];
       if (plan.kind === 'use') return [plan.resources, { available: true, source: 'prefetch' }];
@@ -95,8 +96,8 @@ export async function resolvePrefetch(
       }
     }),
   );
+  const [outcomes, declared] = await Promise.all([dataReads, serverVersion]);
 
-  const declared = await serverVersion;
   const result: ResolvedData = { resources: {}, status: {}, ...(declared ? { serverVersion: declared } : {}) };
   requirements.forEach((requirement, index) => {
     [result.resources[requirement.key], result.status[requirement.key]] = outcomes[index];

@@ -238,6 +238,19 @@ describe('the FHIR version fhirServer declares', () => {
     }
     expect(metadataReads()).toBe(0);
   });
+
+  test('a read that fails unexpectedly fails the call while the data reads are pending, never unhandled', async () => {
+    // Node 20 ends the process on an unhandled rejection (the whole service, not one call); jest fails the test.
+    class FailingVersions extends ServerFhirVersions {
+      override read(): Promise<undefined> {
+        return Promise.reject(new TypeError('a defect in the version read'));
+      }
+    }
+    const failing = { ...settings, serverFhirVersions: new FailingVersions() };
+    await expect(resolvePrefetch(request({ patient }), [PATIENT, CONDITIONS], failing)).rejects.toThrow(
+      'a defect in the version read',
+    );
+  });
 });
 
 test('a prefetched Bundle whose links are not "next" is complete: used as sent', async () => {
