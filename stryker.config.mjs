@@ -21,7 +21,9 @@ export default {
       testPathIgnorePatterns: [
         '/node_modules/',
         '/test/browser/',
-        '/test/integration/',
+        // Except prefetch-planning: the one suite that reads from a FHIR server (one embedded server in beforeAll), and
+        // only prefetch.ts's mutants reach it; with the unit tests alone prefetch.ts scored 18.9 % (41 not covered).
+        '/test/integration/(?!prefetch-planning\\.test\\.ts$)',
         // Many overlapping hook calls with deliberately slowed fact look-ups: seconds per run, paid by every mutant.
         '/test/unit/concurrency\\.test\\.ts$',
         // MUTATE_TESTS="verify-token|bounded-state" runs only those test files: a quick run while writing tests (its
