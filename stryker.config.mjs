@@ -16,13 +16,13 @@ export default {
     // The unit tests only. Every integration suite starts a service and an embedded FHIR server in `beforeAll`, and
     // Stryker's jest runner cannot stop at a mutant's first failing test, so each mutant on the path of a hook call
     // paid for them: a full run with them had tested 1,154 of 1,915 mutants after 1 h 44 min (4 to 5 a minute), a
-    // run of several hours on 2 cores. npm test still runs them all; the scores in the README are the unit tests'.
+    // run of several hours on 2 cores. npm test still runs them all.
     config: {
       testPathIgnorePatterns: [
         '/node_modules/',
         '/test/browser/',
-        // Except prefetch-planning: the one suite that reads from a FHIR server (one embedded server in beforeAll), and
-        // only prefetch.ts's mutants reach it; with the unit tests alone prefetch.ts scored 18.9 % (41 not covered).
+        // Except prefetch-planning: prefetch.ts's reads from a FHIR server are tested there only (one embedded
+        // server in beforeAll; only prefetch planning's mutants reach it). Without it, prefetch.ts scored 18.9 %.
         '/test/integration/(?!prefetch-planning\\.test\\.ts$)',
         // Many overlapping hook calls with deliberately slowed fact look-ups: seconds per run, paid by every mutant.
         '/test/unit/concurrency\\.test\\.ts$',
