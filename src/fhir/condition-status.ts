@@ -74,7 +74,8 @@ export function readR4Status(field: StatusField, value: unknown): CodeableConcep
     throw new FieldProblem(`${field}.coding`, `holds contradictory codes ${quoted([...statusCodes])}`);
   const [code] = statusCodes;
   const first = codings[0] as Coding;
-  return isStatusCoding(first) && first.code === code ? (value as CodeableConcept) : statusConcept(field, code);
+  // A status coding first holds the one status code (checked above): the concept is returned as sent.
+  return isStatusCoding(first) ? (value as CodeableConcept) : statusConcept(field, code);
 }
 
 /** Checks an STU3 status (a plain code); throws a FieldProblem when it is not one of the STU3 value set's codes. */

@@ -25,8 +25,9 @@ const endDate = (condition: Condition) =>
  */
 function endedButRecordedCurrent(record: PatientRecord): Match<Condition>[] {
   return record.data.conditions.flatMap((resource) => {
-    const claimsCurrent = CURRENT_STATUSES.includes(codeOf(resource.clinicalStatus) ?? '');
     // Stryker disable next-line StringLiteral: a filler for a missing status is in neither list, like ''
+    const claimsCurrent = CURRENT_STATUSES.includes(codeOf(resource.clinicalStatus) ?? '');
+    // Stryker disable next-line StringLiteral: the same filler
     const erroneous = ERRONEOUS.includes(codeOf(resource.verificationStatus) ?? '');
     if (!claimsCurrent || erroneous || isActiveCondition(resource, record.now)) return [];
     const coding = codingsOf(resource.code).find((candidate) => record.terminology.valueSetsOf(candidate).length > 0);
