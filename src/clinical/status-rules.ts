@@ -5,6 +5,15 @@ import { parseTime } from './fhir-time';
 
 const codeOf = (concept: CodeableConcept | undefined): string | undefined => concept?.coding?.[0]?.code;
 
+/** Clinical statuses that claim a condition is current (R4 codes; STU3 data arrives translated). */
+const CURRENT_CLINICAL_STATUSES = ['active', 'recurrence', 'relapse'];
+
+/** The recorded clinical status claims the condition is current, whatever its abatement says. */
+export function isRecordedAsCurrent(condition: Condition): boolean {
+  const clinical = codeOf(condition.clinicalStatus);
+  return clinical !== undefined && CURRENT_CLINICAL_STATUSES.includes(clinical);
+}
+
 export function isNotErroneous(condition: Condition): boolean {
   const verification = codeOf(condition.verificationStatus);
   return verification !== 'entered-in-error' && verification !== 'refuted';
@@ -17,7 +26,7 @@ export function isNotErroneous(condition: Condition): boolean {
 export function isActiveCondition(condition: Condition, now: Date): boolean {
   if (!isNotErroneous(condition)) return false;
   const clinical = codeOf(condition.clinicalStatus);
-  if (clinical !== undefined && !['active', 'recurrence', 'relapse'].includes(clinical)) return false;
+  if (clinical !== undefined && !CURRENT_CLINICAL_STATUSES.includes(clinical)) return false;
   const abated = abatementTime(condition);
   return abated === undefined || abated > now.getTime();
 }

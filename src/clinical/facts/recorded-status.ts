@@ -1,19 +1,12 @@
-import type { CodeableConcept, Condition } from '@medplum/fhirtypes';
+import type { Condition } from '@medplum/fhirtypes';
 import { codingsOf } from '../../fhir/terminology';
 import { citeCondition, isoDate } from '../citations';
 import { known } from '../computed-fact';
-import { isActiveCondition } from '../status-rules';
+import { isActiveCondition, isNotErroneous, isRecordedAsCurrent } from '../status-rules';
 import { parseTime } from '../fhir-time';
 import { type Match } from '../code-index';
 import { type PatientRecord } from '../patient-record';
 import type { FactDefinition } from './definition';
-
-/** Statuses that claim a condition is current (R4 codes; STU3 data arrives translated). */
-const CURRENT_STATUSES = ['active', 'recurrence', 'relapse'];
-
-const ERRONEOUS = ['refuted', 'entered-in-error'];
-
-const codeOf = (concept: CodeableConcept | undefined) => concept?.coding?.[0]?.code;
 
 const endDate = (condition: Condition) =>
   isoDate(parseTime(condition.abatementDateTime ?? condition.abatementPeriod?.end ?? condition.abatementPeriod?.start));
@@ -25,11 +18,8 @@ const endDate = (condition: Condition) =>
  */
 function endedButRecordedCurrent(record: PatientRecord): Match<Condition>[] {
   return record.data.conditions.flatMap((resource) => {
-    // Stryker disable next-line StringLiteral: a filler for a missing status is in neither list, like ''
-    const claimsCurrent = CURRENT_STATUSES.includes(codeOf(resource.clinicalStatus) ?? '');
-    // Stryker disable next-line StringLiteral: the same filler
-    const erroneous = ERRONEOUS.includes(codeOf(resource.verificationStatus) ?? '');
-    if (!claimsCurrent || erroneous || isActiveCondition(resource, record.now)) return [];
+    const claimsCurrent = isRecordedAsCurrent(resource) && isNotErroneous(resource);
+    if (!claimsCurrent || isActiveCondition(resource, record.now)) return [];
     const coding = codingsOf(resource.code).find((candidate) => record.terminology.valueSetsOf(candidate).length > 0);
     return coding ? [{ resource, coding }] : [];
   });
